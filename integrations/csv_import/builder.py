@@ -1,0 +1,343 @@
+"""Cross-file validation of a plant folder and assembly of the `PlantSnapshot`."""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from collections.abc import Container
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+
+from integrations.csv_import import schema
+from integrations.csv_import.reader import Findings, Problem, Row, read_file
+from planning_core.model import (
+    BomLine,
+    Calendar,
+    CalendarException,
+    ExceptionKind,
+    ForecastEntry,
+    Item,
+    ItemType,
+    OrderStatus,
+    PlantInfo,
+    PlantSnapshot,
+    PurchaseOrder,
+    Resource,
+    RoutingStep,
+    SalesOrder,
+    ShiftInterval,
+    User,
+    WorkOrder,
+    WorkOrderStatus,
+)
+
+
+@dataclass(frozen=True)
+class FolderReading:
+    """What reading a plant folder found: a snapshot only when there were no errors."""
+
+    snapshot: PlantSnapshot | None
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+    @property
+    def row_count(self) -> int:
+        s = self.snapshot
+        if s is None:
+            return 0
+        return (
+            len(s.items) + len(s.bom) + len(s.routings) + len(s.resources) + len(s.inventory)
+            + len(s.purchase_orders) + len(s.work_orders) + len(s.sales_orders) + len(s.forecast)
+            + len(s.users) + sum(len(c.shifts) + len(c.exceptions) for c in s.calendars.values())
+        )
+
+
+def read_plant_folder(folder: Path) -> FolderReading:
+    findings = Findings()
+    if not folder.is_dir():
+        findings.error(str(folder), None, None, "not a folder")
+        return FolderReading(None, tuple(findings.errors), ())
+    plant = _read_plant_toml(folder, findings)
+    rows = {spec.name: read_file(folder, spec, findings) for spec in schema.ALL_FILES}
+    builder = _Builder(plant, {k: v or [] for k, v in rows.items()}, findings)
+    snapshot = builder.build()
+    errors = tuple(sorted(findings.errors, key=_problem_order))
+    return FolderReading(None if errors else snapshot, errors, tuple(findings.warnings))
+
+
+def _problem_order(p: Problem) -> tuple[str, int, str]:
+    return (p.file, p.line or 0, p.column or "")
+
+
+def _read_plant_toml(folder: Path, findings: Findings) -> PlantInfo:
+    path = folder / "plant.toml"
+    if not path.exists():
+        return PlantInfo(name=folder.name)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        findings.error("plant.toml", None, None, f"not valid TOML: {exc}")
+        return PlantInfo(name=folder.name)
+    for key in set(data) - {"name", "timezone", "country"}:
+        findings.warn("plant.toml", None, key, "unknown setting is ignored")
+    timezone = str(data.get("timezone") or "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        findings.error("plant.toml", None, "timezone", f"unknown time zone {timezone!r}")
+        timezone = "UTC"
+    country = data.get("country") or None
+    if country is not None:
+        country = str(country).upper()
+        if country not in holidays_lib.list_supported_countries():
+            findings.error("plant.toml", None, "country", f"no public holiday calendar for {country!r}")
+            country = None
+    return PlantInfo(name=str(data.get("name") or folder.name), timezone=timezone, country=country)
+
+
+class _Builder:
+    def __init__(self, plant: PlantInfo, rows: dict[str, list[Row]], findings: Findings) -> None:
+        self.plant = plant
+        self.rows = rows
+        self.findings = findings
+
+    def build(self) -> PlantSnapshot:
+        calendars = self._calendars()
+        resources = self._resources(calendars)
+        items = self._items()
+        users = self._users()
+        return PlantSnapshot(
+            plant=self.plant,
+            items=items,
+            bom=self._bom(items),
+            routings=self._routings(items, resources),
+            calendars=calendars,
+            resources=resources,
+            inventory=self._inventory(items),
+            purchase_orders=self._purchase_orders(items),
+            work_orders=self._work_orders(items, resources),
+            sales_orders=self._sales_orders(items, users),
+            forecast=self._forecast(items),
+            users=users,
+        )
+
+    # -- helpers -----------------------------------------------------------------
+    def _error(self, row: Row, column: str | None, message: str) -> None:
+        self.findings.error(row.file, row.line, column, message)
+
+    def _unique(self, rows: list[Row], key: str) -> list[Row]:
+        """Rows whose id is seen for the first time; later duplicates are reported."""
+        first_line: dict[str, int] = {}
+        kept = []
+        for row in rows:
+            value = row[key]
+            if value in first_line:
+                self._error(row, key, f"duplicate id {value!r} (first on line {first_line[value]})")
+                continue
+            first_line[value] = row.line
+            kept.append(row)
+        return kept
+
+    def _known(self, row: Row, column: str, known: Container[str], what: str) -> bool:
+        if row[column] in known:
+            return True
+        self._error(row, column, f"unknown {what} {row[column]!r}")
+        return False
+
+    # -- files -------------------------------------------------------------------
+    def _calendars(self) -> dict[str, Calendar]:
+        shifts: dict[str, list[ShiftInterval]] = defaultdict(list)
+        for row in self.rows["calendars.csv"]:
+            if row["start"] == row["end"]:
+                self._error(row, "end", "interval is empty: end equals start")
+                continue
+            shifts[row["calendar_id"]].append(ShiftInterval(row["weekday"], row["start"], row["end"]))
+        exceptions: dict[str, list[CalendarException]] = defaultdict(list)
+        for row in self.rows["calendar_exceptions.csv"]:
+            if not self._known(row, "calendar_id", shifts, "calendar"):
+                continue
+            start, end = row["start"], row["end"]
+            if (start is None) != (end is None):
+                self._error(row, "end" if end is None else "start", "give both start and end, or neither")
+                continue
+            if row["kind"] is ExceptionKind.OPEN and start is None:
+                self._error(row, "start", "an 'open' exception needs start and end times")
+                continue
+            exceptions[row["calendar_id"]].append(CalendarException(row["calendar_id"], row["date"], row["kind"], start, end))
+        return {cid: Calendar(cid, tuple(s), tuple(exceptions.get(cid, ()))) for cid, s in shifts.items()}
+
+    def _resources(self, calendars: dict[str, Calendar]) -> dict[str, Resource]:
+        result = {}
+        for row in self._unique(self.rows["resources.csv"], "resource_id"):
+            if self._known(row, "calendar_id", calendars, "calendar"):
+                rid = row["resource_id"]
+                result[rid] = Resource(rid, row["name"] or rid, row["calendar_id"], row["units"], row["aliases"])
+        return result
+
+    def _items(self) -> dict[str, Item]:
+        result = {}
+        for row in self._unique(self.rows["items.csv"], "item_id"):
+            iid = row["item_id"]
+            result[iid] = Item(
+                item_id=iid,
+                name=row["name"] or iid,
+                type=row["type"],
+                uom=row["uom"],
+                lead_time_days=row["lead_time_days"],
+                safety_stock=row["safety_stock"],
+                min_lot=row["min_lot"],
+                lot_multiple=row["lot_multiple"],
+                aliases=row["aliases"],
+            )
+        return result
+
+    def _users(self) -> dict[str, User]:
+        return {
+            row["user_id"]: User(row["user_id"], row["name"] or row["user_id"], row["role"], row["language"])
+            for row in self._unique(self.rows["users.csv"], "user_id")
+        }
+
+    def _bom(self, items: dict[str, Item]) -> tuple[BomLine, ...]:
+        lines: list[tuple[Row, BomLine]] = []
+        seen: dict[tuple[str, str], int] = {}
+        for row in self.rows["bom.csv"]:
+            known = self._known(row, "parent_id", items, "item")
+            known = self._known(row, "component_id", items, "item") and known
+            if not known:
+                continue
+            pair = (row["parent_id"], row["component_id"])
+            if pair[0] == pair[1]:
+                self._error(row, "component_id", f"BOM cycle: {pair[0]} → {pair[0]}")
+                continue
+            if pair in seen:
+                self._error(row, "component_id", f"duplicate BOM line {pair[0]} → {pair[1]} (first on line {seen[pair]})")
+                continue
+            if items[pair[0]].type is ItemType.BUY:
+                self.findings.warn(row.file, row.line, "parent_id", f"{pair[0]} is bought, so its BOM is not used")
+            if row["scrap_pct"] >= 100:
+                self._error(row, "scrap_pct", f"scrap of {row['scrap_pct']:g}% leaves nothing usable")
+                continue
+            seen[pair] = row.line
+            lines.append((row, BomLine(pair[0], pair[1], row["qty_per"], row["scrap_pct"])))
+        self._report_cycles(lines)
+        return tuple(line for _, line in lines)
+
+    def _report_cycles(self, lines: list[tuple[Row, BomLine]]) -> None:
+        graph: dict[str, list[tuple[str, Row]]] = defaultdict(list)
+        for row, line in lines:
+            graph[line.parent_id].append((line.component_id, row))
+        state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+        path: list[tuple[str, Row | None]] = []
+
+        def visit(node: str, via: Row | None) -> None:
+            state[node] = 1
+            path.append((node, via))
+            for child, row in graph.get(node, ()):
+                if state.get(child) == 1:
+                    names = [n for n, _ in path[[n for n, _ in path].index(child):]] + [child]
+                    self._error(row, "component_id", "BOM cycle: " + " → ".join(names))
+                elif child not in state:
+                    visit(child, row)
+            path.pop()
+            state[node] = 2
+
+        for node in sorted(graph):
+            if node not in state:
+                visit(node, None)
+
+    def _routings(self, items: dict[str, Item], resources: dict[str, Resource]) -> tuple[RoutingStep, ...]:
+        steps: list[RoutingStep] = []
+        seen: dict[tuple[str, int], int] = {}
+        for row in self.rows["routings.csv"]:
+            if not self._known(row, "item_id", items, "item"):
+                continue
+            alternatives = tuple(part.strip() for part in row["resource_id"].split("|"))
+            unknown = [r for r in alternatives if r not in resources]
+            if "" in alternatives:
+                self._error(row, "resource_id", "empty alternative in resource list")
+                continue
+            if unknown:
+                self._error(row, "resource_id", "unknown resource " + ", ".join(repr(r) for r in unknown))
+                continue
+            key = (row["item_id"], row["step"])
+            if key in seen:
+                self._error(row, "step", f"step {key[1]} of {key[0]} is defined twice (first on line {seen[key]})")
+                continue
+            if items[key[0]].type is ItemType.BUY:
+                self.findings.warn(row.file, row.line, "item_id", f"{key[0]} is bought, so its routing is not used")
+            if row["setup_minutes"] + row["run_minutes_per_unit"] <= 0:
+                self._error(row, "run_minutes_per_unit", "a step must take some time: setup and run are both 0")
+                continue
+            seen[key] = row.line
+            steps.append(RoutingStep(key[0], key[1], tuple(dict.fromkeys(alternatives)), row["setup_minutes"], row["run_minutes_per_unit"]))
+        return tuple(steps)
+
+    def _inventory(self, items: dict[str, Item]) -> dict[str, float]:
+        return {
+            row["item_id"]: row["on_hand"]
+            for row in self._unique(self.rows["inventory.csv"], "item_id")
+            if self._known(row, "item_id", items, "item")
+        }
+
+    def _purchase_orders(self, items: dict[str, Item]) -> tuple[PurchaseOrder, ...]:
+        return tuple(
+            PurchaseOrder(row["po_id"], row["item_id"], row["qty"], row["due_date"])
+            for row in self._unique(self.rows["purchase_orders.csv"], "po_id")
+            if self._known(row, "item_id", items, "item")
+        )
+
+    def _work_orders(self, items: dict[str, Item], resources: dict[str, Resource]) -> tuple[WorkOrder, ...]:
+        result = []
+        for row in self._unique(self.rows["work_orders.csv"], "wo_id"):
+            known = self._known(row, "item_id", items, "item")
+            known = self._known(row, "resource_id", resources, "resource") and known
+            if not known:
+                continue
+            if row["end"] <= row["start"] and row["status"] is not WorkOrderStatus.DONE:
+                self._error(row, "end", "end must be after start")
+                continue
+            result.append(WorkOrder(row["wo_id"], row["item_id"], row["qty"], row["resource_id"], row["start"], row["end"], row["status"]))
+        return tuple(result)
+
+    def _sales_orders(self, items: dict[str, Item], users: dict[str, User]) -> tuple[SalesOrder, ...]:
+        result = []
+        for row in self._unique(self.rows["sales_orders.csv"], "order_id"):
+            if not self._known(row, "item_id", items, "item"):
+                continue
+            if row["owner"] and row["owner"] not in users:
+                self.findings.warn(row.file, row.line, "owner", f"{row['owner']!r} is not in users.csv")
+            if row["status"] is OrderStatus.SHIPPED and row["shipped_date"] is None:
+                self.findings.warn(row.file, row.line, "shipped_date", "shipped order without a shipped date is left out of delivery KPIs")
+            result.append(
+                SalesOrder(
+                    order_id=row["order_id"],
+                    customer=row["customer"],
+                    item_id=row["item_id"],
+                    qty=row["qty"],
+                    requested_date=row["requested_date"],
+                    promised_date=row["promised_date"],
+                    priority=row["priority"],
+                    status=row["status"],
+                    shipped_date=row["shipped_date"],
+                    shipped_qty=row["shipped_qty"],
+                    owner=row["owner"],
+                )
+            )
+        return tuple(result)
+
+    def _forecast(self, items: dict[str, Item]) -> tuple[ForecastEntry, ...]:
+        seen: dict[tuple[str, object], int] = {}
+        result = []
+        for row in self.rows["forecast.csv"]:
+            if not self._known(row, "item_id", items, "item"):
+                continue
+            key = (row["item_id"], row["period_start"])
+            if key in seen:
+                self._error(row, "period_start", f"duplicate forecast for {key[0]} on {key[1]} (first on line {seen[key]})")
+                continue
+            seen[key] = row.line
+            result.append(ForecastEntry(row["item_id"], row["period_start"], row["qty"]))
+        return tuple(result)

@@ -1,0 +1,182 @@
+"""The plant folder format of CONTRACT section 1, as data: files, columns, parsers, defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from integrations.csv_import import fields as f
+from planning_core.model import (
+    ExceptionKind,
+    ItemType,
+    Language,
+    OrderStatus,
+    Priority,
+    Role,
+    Weekday,
+    WorkOrderStatus,
+)
+
+REQUIRED = object()  # marks a column without a default
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[str], object]
+    default: object = REQUIRED  # REQUIRED, or the value an empty/absent cell takes
+    may_omit: bool = False  # the whole column may be missing even though cells are required when present
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str
+    columns: tuple[Column, ...]
+    optional: bool = False
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+qty = f.number(minimum=0.0, strict=True)
+non_negative = f.number(minimum=0.0)
+
+CALENDARS = FileSpec(
+    "calendars.csv",
+    (
+        Column("calendar_id", f.text),
+        Column("weekday", f.choice(Weekday)),
+        Column("start", f.clock_time),
+        Column("end", f.clock_time),
+    ),
+)
+CALENDAR_EXCEPTIONS = FileSpec(
+    "calendar_exceptions.csv",
+    (
+        Column("calendar_id", f.text),
+        Column("date", f.iso_date),
+        Column("kind", f.choice(ExceptionKind)),
+        Column("start", f.clock_time, None),
+        Column("end", f.clock_time, None),
+    ),
+    optional=True,
+)
+RESOURCES = FileSpec(
+    "resources.csv",
+    (
+        Column("resource_id", f.text),
+        Column("name", f.text, None),
+        Column("calendar_id", f.text),
+        Column("units", f.integer(minimum=1), 1),
+        Column("aliases", f.id_list, ()),
+    ),
+)
+ITEMS = FileSpec(
+    "items.csv",
+    (
+        Column("item_id", f.text),
+        Column("name", f.text, None),
+        Column("type", f.choice(ItemType)),
+        Column("uom", f.text, "pcs"),
+        Column("lead_time_days", f.integer(minimum=0), 0),
+        Column("safety_stock", non_negative, 0.0),
+        Column("min_lot", non_negative, 0.0),
+        Column("lot_multiple", qty, 1.0),
+        Column("aliases", f.id_list, ()),
+    ),
+)
+BOM = FileSpec(
+    "bom.csv",
+    (
+        Column("parent_id", f.text),
+        Column("component_id", f.text),
+        Column("qty_per", qty),
+        Column("scrap_pct", f.number(minimum=0.0), 0.0),
+    ),
+)
+ROUTINGS = FileSpec(
+    "routings.csv",
+    (
+        Column("item_id", f.text),
+        Column("step", f.integer(minimum=0)),
+        Column("resource_id", f.text),
+        Column("setup_minutes", non_negative, 0.0),
+        Column("run_minutes_per_unit", non_negative, 0.0),
+    ),
+)
+INVENTORY = FileSpec(
+    "inventory.csv",
+    (Column("item_id", f.text), Column("on_hand", non_negative)),
+)
+PURCHASE_ORDERS = FileSpec(
+    "purchase_orders.csv",
+    (
+        Column("po_id", f.text),
+        Column("item_id", f.text),
+        Column("qty", qty),
+        Column("due_date", f.iso_date),
+    ),
+    optional=True,
+)
+WORK_ORDERS = FileSpec(
+    "work_orders.csv",
+    (
+        Column("wo_id", f.text),
+        Column("item_id", f.text),
+        Column("qty", qty),
+        Column("resource_id", f.text),
+        Column("start", f.iso_datetime),
+        Column("end", f.iso_datetime),
+        Column("status", f.choice(WorkOrderStatus), WorkOrderStatus.RELEASED),
+    ),
+    optional=True,
+)
+SALES_ORDERS = FileSpec(
+    "sales_orders.csv",
+    (
+        Column("order_id", f.text),
+        Column("customer", f.text),
+        Column("item_id", f.text),
+        Column("qty", qty),
+        Column("requested_date", f.iso_date),
+        Column("promised_date", f.iso_date, None),
+        Column("priority", f.choice(Priority), Priority.NORMAL),
+        Column("status", f.choice(OrderStatus), OrderStatus.CONFIRMED),
+        Column("shipped_date", f.iso_date, None),
+        Column("shipped_qty", non_negative, None),
+        Column("owner", f.text, None),
+    ),
+)
+FORECAST = FileSpec(
+    "forecast.csv",
+    (Column("item_id", f.text), Column("period_start", f.iso_date), Column("qty", non_negative)),
+    optional=True,
+)
+USERS = FileSpec(
+    "users.csv",
+    (
+        Column("user_id", f.text),
+        Column("name", f.text, None),
+        Column("role", f.choice(Role)),
+        Column("language", f.choice(Language), Language.EN),
+    ),
+)
+
+ALL_FILES: tuple[FileSpec, ...] = (
+    CALENDARS,
+    CALENDAR_EXCEPTIONS,
+    RESOURCES,
+    ITEMS,
+    BOM,
+    ROUTINGS,
+    INVENTORY,
+    PURCHASE_ORDERS,
+    WORK_ORDERS,
+    SALES_ORDERS,
+    FORECAST,
+    USERS,
+)

@@ -1,0 +1,211 @@
+"""SQLAlchemy 2 table models. One database holds one plant; alembic owns the schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class PlantRow(Base):
+    """The single plant this database holds; `version` changes whenever plant data does."""
+
+    __tablename__ = "plant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ItemRow(Base):
+    __tablename__ = "items"
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(8))
+    uom: Mapped[str] = mapped_column(String(20))
+    lead_time_days: Mapped[int] = mapped_column(Integer)
+    safety_stock: Mapped[float] = mapped_column(Float)
+    min_lot: Mapped[float] = mapped_column(Float)
+    lot_multiple: Mapped[float] = mapped_column(Float)
+    aliases: Mapped[str] = mapped_column(Text, default="")  # ';'-separated, as in the CSV
+
+
+class BomLineRow(Base):
+    __tablename__ = "bom_lines"
+    parent_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), primary_key=True)
+    component_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), primary_key=True)
+    qty_per: Mapped[float] = mapped_column(Float)
+    scrap_pct: Mapped[float] = mapped_column(Float)
+
+
+class RoutingStepRow(Base):
+    __tablename__ = "routing_steps"
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_ids: Mapped[str] = mapped_column(Text)  # '|'-separated alternatives, as in the CSV
+    setup_minutes: Mapped[float] = mapped_column(Float)
+    run_minutes_per_unit: Mapped[float] = mapped_column(Float)
+
+
+class CalendarShiftRow(Base):
+    __tablename__ = "calendar_shifts"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    calendar_id: Mapped[str] = mapped_column(String(100), index=True)
+    weekday: Mapped[str] = mapped_column(String(3))
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+
+
+class CalendarExceptionRow(Base):
+    __tablename__ = "calendar_exceptions"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    calendar_id: Mapped[str] = mapped_column(String(100), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8))
+    start: Mapped[time | None] = mapped_column(Time)
+    end: Mapped[time | None] = mapped_column(Time)
+
+
+class ResourceRow(Base):
+    __tablename__ = "resources"
+    resource_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    calendar_id: Mapped[str] = mapped_column(String(100))
+    units: Mapped[int] = mapped_column(Integer)
+    aliases: Mapped[str] = mapped_column(Text, default="")
+
+
+class InventoryRow(Base):
+    __tablename__ = "inventory"
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), primary_key=True)
+    on_hand: Mapped[float] = mapped_column(Float)
+
+
+class PurchaseOrderRow(Base):
+    __tablename__ = "purchase_orders"
+    po_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"))
+    qty: Mapped[float] = mapped_column(Float)
+    due_date: Mapped[date] = mapped_column(Date)
+
+
+class WorkOrderRow(Base):
+    __tablename__ = "work_orders"
+    wo_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"))
+    qty: Mapped[float] = mapped_column(Float)
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resources.resource_id"))
+    start: Mapped[datetime] = mapped_column(DateTime)  # plant-local wall clock
+    end: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(10))
+
+
+class SalesOrderRow(Base):
+    __tablename__ = "sales_orders"
+    order_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    customer: Mapped[str] = mapped_column(String(300))
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"))
+    qty: Mapped[float] = mapped_column(Float)
+    requested_date: Mapped[date] = mapped_column(Date)
+    promised_date: Mapped[date | None] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    shipped_date: Mapped[date | None] = mapped_column(Date)
+    shipped_qty: Mapped[float | None] = mapped_column(Float)
+    owner: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(20), default="import")  # import, booking
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ForecastRow(Base):
+    __tablename__ = "forecast"
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    qty: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20), default="import")  # import, statistical
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    user_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(12))
+    language: Mapped[str] = mapped_column(String(2))
+
+
+class ChangeRequestRow(Base):
+    """A rush, change or cancellation waiting for a production lead's decision."""
+
+    __tablename__ = "change_requests"
+    request_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # rush, change, cancel
+    order_id: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    impact: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # pending, approved, rejected
+    requested_by: Mapped[str] = mapped_column(String(100))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    plant_version: Mapped[int] = mapped_column(Integer)  # the data the impact was computed on
+
+
+class AuditEntryRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ScheduleRunRow(Base):
+    """A saved finite-capacity schedule; the newest one feeds the digest and utilisation KPIs."""
+
+    __tablename__ = "schedule_runs"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    as_of: Mapped[date] = mapped_column(Date)
+    plant_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ConversationRow(Base):
+    """Slots remembered per chat thread, so follow-ups can reuse them."""
+
+    __tablename__ = "conversations"
+    thread_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+Index("ix_sales_orders_item", SalesOrderRow.item_id)
+Index("ix_audit_subject", AuditEntryRow.subject)
+
+PLANT_TABLES = (
+    # children before parents, so deleting in this order respects foreign keys
+    BomLineRow,
+    RoutingStepRow,
+    InventoryRow,
+    PurchaseOrderRow,
+    WorkOrderRow,
+    SalesOrderRow,
+    ForecastRow,
+    ItemRow,
+    ResourceRow,
+    CalendarShiftRow,
+    CalendarExceptionRow,
+    UserRow,
+    PlantRow,
+)

@@ -1,0 +1,59 @@
+"""Settings from the environment or `.env` (names of CONTRACT section 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///planbridge.sqlite"
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("PLANBRIDGE_DATABASE_URL"))
+    as_of: date | None = Field(None, validation_alias=_env("PLANBRIDGE_AS_OF"))
+
+    slack_bot_token: str | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_app_token: str | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(None, validation_alias=_env("PLANBRIDGE_SLACK_API_URL"))
+    digest_channel: str | None = Field(None, validation_alias=_env("PLANBRIDGE_DIGEST_CHANNEL"))
+    digest_time: str = Field("07:30", validation_alias=_env("PLANBRIDGE_DIGEST_TIME"), pattern=r"^\d{1,2}:\d{2}$")
+
+    api_token: str | None = Field(None, validation_alias=_env("PLANBRIDGE_API_TOKEN"))
+
+    llm_provider: Literal["none", "openai", "ollama", "fake"] = Field(
+        "none", validation_alias=_env("PLANBRIDGE_LLM_PROVIDER")
+    )
+    llm_model: str | None = Field(None, validation_alias=_env("PLANBRIDGE_LLM_MODEL"))
+    llm_base_url: str | None = Field(None, validation_alias=_env("PLANBRIDGE_LLM_BASE_URL"))
+    llm_api_key: str | None = Field(None, validation_alias=_env("PLANBRIDGE_LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_timeout_seconds: float = Field(20.0, gt=0, validation_alias=_env("PLANBRIDGE_LLM_TIMEOUT"))
+    nl_mode: Literal["rules", "llm", "hybrid"] = Field("hybrid", validation_alias=_env("PLANBRIDGE_NL_MODE"))
+
+    broker_url: str | None = Field(None, validation_alias=_env("PLANBRIDGE_BROKER_URL"))
+
+    @model_validator(mode="after")
+    def _slack_needs_a_secret(self) -> Settings:
+        # A bot token without a signing secret would accept forged requests: refuse at start.
+        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+            raise ValueError("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: refusing to accept unsigned Slack requests")
+        return self
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,292 @@
+"""Independent validation of any `Plan` against the plant it claims to fit.
+
+This module shares no code with the engines that build plans: it recomputes working
+time, capacity use, precedence and material balance from the snapshot alone. Every
+quote, rush and schedule the test suite produces is passed through `check_plan`.
+
+Two precedence models, matching the planning semantics:
+- `fluid` (capable-to-promise): steps overlap unit by unit, so output of an
+  operation accrues evenly over its duration, and so does what it consumes;
+- `strict` (batch schedules): a step's units are all started at the start of its
+  operation and all finished at its end.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Literal
+
+from planning_core.calendars import Minutes, TimeAxis, working_minutes
+from planning_core.model import ItemType, PlantSnapshot, WorkOrderStatus
+from planning_core.plan import Operation, Plan
+
+TOLERANCE = 1e-6
+
+
+class ViolationKind(StrEnum):
+    CALENDAR = "calendar"
+    CAPACITY = "capacity"
+    ROUTING = "routing"
+    WORK_CONTENT = "work_content"
+    PRECEDENCE = "precedence"
+    MATERIAL = "material"
+    PURCHASE = "purchase"
+    DELIVERY = "delivery"
+    PROMISE = "promise"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    kind: ViolationKind
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    violations: tuple[Violation, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def __str__(self) -> str:
+        return "plan is valid" if self.ok else "\n".join(str(v) for v in self.violations)
+
+
+def check_plan(
+    plan: Plan,
+    snapshot: PlantSnapshot,
+    *,
+    precedence: Literal["fluid", "strict"] = "fluid",
+    max_violations: int = 50,
+) -> CheckReport:
+    checks = (
+        _routing_and_calendar(plan, snapshot),
+        _capacity(plan, snapshot),
+        _work_content(plan, snapshot),
+        _precedence(plan, snapshot, strict=precedence == "strict"),
+        _material(plan, snapshot, strict=precedence == "strict"),
+        _deliveries_and_promises(plan, snapshot),
+    )
+    found: list[Violation] = []
+    for check in checks:
+        for violation in check:
+            found.append(violation)
+            if len(found) >= max_violations:
+                return CheckReport(tuple(found))
+    return CheckReport(tuple(found))
+
+
+def _fmt(axis: TimeAxis, minutes: Minutes) -> str:
+    return axis.to_datetime(minutes).strftime("%Y-%m-%d %H:%M")
+
+
+def _horizon_days(plan: Plan) -> int:
+    last = max((op.end for op in plan.operations), default=0.0)
+    last = max([last, *(d.at for d in plan.deliveries), *(p.arrival for p in plan.purchases)])
+    return int(last // (24 * 60)) + 3
+
+
+def _routing_and_calendar(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
+    axis = TimeAxis(plan.axis.origin_day, plan.axis.timezone, _horizon_days(plan))
+    windows: dict[str, list[tuple[Minutes, Minutes]]] = {}
+    for op in plan.operations:
+        steps = {s.step: s for s in snapshot.routing_of.get(op.item_id, ())}
+        step = steps.get(op.step)
+        if step is None:
+            yield Violation(ViolationKind.ROUTING, f"{op.item_id} has no routing step {op.step}")
+            continue
+        if op.resource_id not in step.resource_ids:
+            yield Violation(ViolationKind.ROUTING, f"{op.item_id} step {op.step} cannot run on {op.resource_id}")
+            continue
+        if op.end < op.start - TOLERANCE or op.qty < -TOLERANCE:
+            yield Violation(ViolationKind.ROUTING, f"{op.item_id} step {op.step}: negative duration or quantity")
+            continue
+        if op.start < -TOLERANCE:
+            yield Violation(ViolationKind.CALENDAR, f"{op.item_id} step {op.step} on {op.resource_id} starts before the plan's origin")
+            continue
+        if op.resource_id not in windows:
+            resource = snapshot.resources[op.resource_id]
+            windows[op.resource_id] = working_minutes(snapshot.calendars[resource.calendar_id], plant=snapshot.plant, axis=axis)
+        if op.end - op.start > TOLERANCE and not _inside_one(windows[op.resource_id], op.start, op.end):
+            yield Violation(
+                ViolationKind.CALENDAR,
+                f"{op.item_id} step {op.step} on {op.resource_id} {_fmt(plan.axis, op.start)}–{_fmt(plan.axis, op.end)} "
+                "is not inside one working interval",
+            )
+
+
+def _inside_one(windows: list[tuple[Minutes, Minutes]], start: Minutes, end: Minutes) -> bool:
+    index = bisect.bisect_right(windows, (start + TOLERANCE, float("inf"))) - 1
+    return index >= 0 and windows[index][0] - TOLERANCE <= start and end <= windows[index][1] + TOLERANCE
+
+
+def _capacity(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
+    busy: dict[str, list[tuple[Minutes, Minutes, str]]] = defaultdict(list)
+    for op in plan.operations:
+        if op.end - op.start > TOLERANCE:
+            busy[op.resource_id].append((op.start, op.end, f"{op.item_id}/{op.step}"))
+    for wo in snapshot.work_orders:
+        if wo.status is not WorkOrderStatus.DONE and wo.resource_id in busy:
+            start, end = max(plan.axis.to_minutes(wo.start), 0.0), plan.axis.to_minutes(wo.end)
+            if end > start:
+                busy[wo.resource_id].append((start, end, wo.wo_id))
+    for resource_id, spans in busy.items():
+        units = snapshot.resources[resource_id].units
+        events = sorted([(s + TOLERANCE, 1, n) for s, _, n in spans] + [(e - TOLERANCE, -1, n) for _, e, n in spans],
+                        key=lambda e: (e[0], e[1]))
+        running = 0
+        for at, delta, name in events:
+            running += delta
+            if running > units:
+                yield Violation(
+                    ViolationKind.CAPACITY,
+                    f"{resource_id} runs {running} jobs at {_fmt(plan.axis, at)} but has {units} unit(s) ({name})",
+                )
+                break
+
+
+def _work_content(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
+    groups: dict[tuple[str | None, str, int, str], list[Operation]] = defaultdict(list)
+    for op in plan.operations:
+        key = op.batch_id or op.demand_id
+        groups[(key, op.item_id, op.step, op.resource_id)].append(op)
+    for (key, item_id, step_no, resource_id), ops in groups.items():
+        step = next((s for s in snapshot.routing_of.get(item_id, ()) if s.step == step_no), None)
+        if step is None:
+            continue
+        qty = sum(op.qty for op in ops)
+        if qty <= TOLERANCE:
+            continue
+        needed = step.setup_minutes + step.run_minutes_per_unit * qty
+        worked = sum(op.end - op.start for op in ops)
+        if worked + 1e-3 < needed:
+            yield Violation(
+                ViolationKind.WORK_CONTENT,
+                f"{item_id} step {step_no} on {resource_id} for {key or 'stock'}: {qty:g} units need "
+                f"{needed:.1f} min but get {worked:.1f}",
+            )
+
+
+Accrual = tuple[Minutes, Minutes, float]  # (start, end, qty): qty accrues evenly over [start, end]
+
+
+def _first_excess(used: list[Accrual], available: list[Accrual], slack: float = 1e-4) -> tuple[Minutes, float, float] | None:
+    """The first moment cumulative `used` exceeds cumulative `available`, with both amounts.
+
+    Both curves are piecewise linear with jumps, so comparing them at every breakpoint
+    is exact. Linear in the number of events after sorting.
+    """
+    changes: dict[Minutes, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])  # slope/jump of used, available
+    for offset, events in ((0, used), (2, available)):
+        for start, end, qty in events:
+            if end - start > TOLERANCE:
+                rate = qty / (end - start)
+                changes[start][offset] += rate
+                changes[end][offset] -= rate
+            else:
+                changes[start][offset + 1] += qty
+    used_total = avail_total = used_slope = avail_slope = 0.0
+    last = None
+    for t in sorted(changes):
+        if last is not None:
+            used_total += used_slope * (t - last)
+            avail_total += avail_slope * (t - last)
+        d_used_slope, used_jump, d_avail_slope, avail_jump = changes[t]
+        used_total += used_jump
+        avail_total += avail_jump
+        used_slope += d_used_slope
+        avail_slope += d_avail_slope
+        last = t
+        if used_total - avail_total > slack * max(1.0, used_total):
+            return t, used_total, avail_total
+    return None
+
+
+def _precedence(plan: Plan, snapshot: PlantSnapshot, *, strict: bool) -> Iterable[Violation]:
+    by_step: dict[tuple[str, int], list[Operation]] = defaultdict(list)
+    for op in plan.operations:
+        by_step[(op.item_id, op.step)].append(op)
+    for item_id, steps in snapshot.routing_of.items():
+        for before, after in zip(steps, steps[1:], strict=False):
+            done = [(op.end, op.end, op.qty) if strict else (op.start, op.end, op.qty) for op in by_step.get((item_id, before.step), ())]
+            started = [(op.start, op.start, op.qty) if strict else (op.start, op.end, op.qty) for op in by_step.get((item_id, after.step), ())]
+            excess = _first_excess(started, done) if started else None
+            if excess is not None:
+                at, through, ready = excess
+                yield Violation(
+                    ViolationKind.PRECEDENCE,
+                    f"{item_id}: step {after.step} has {through:g} units through at {_fmt(plan.axis, at)} "
+                    f"but step {before.step} only {ready:g}",
+                )
+
+
+def _material(plan: Plan, snapshot: PlantSnapshot, *, strict: bool) -> Iterable[Violation]:
+    axis = plan.axis
+    supply: dict[str, list[Accrual]] = defaultdict(list)
+    demand: dict[str, list[Accrual]] = defaultdict(list)
+    for item_id, qty in snapshot.inventory.items():
+        supply[item_id].append((0.0, 0.0, qty))
+    for po in snapshot.purchase_orders:
+        at = max(axis.day_start(po.due_date), 0.0)
+        supply[po.item_id].append((at, at, po.qty))
+    for wo in snapshot.work_orders:
+        if wo.status is not WorkOrderStatus.DONE:
+            at = max(axis.to_minutes(wo.end), 0.0)
+            supply[wo.item_id].append((at, at, wo.qty))
+    for purchase in plan.purchases:
+        item = snapshot.items.get(purchase.item_id)
+        if item is None or item.type is not ItemType.BUY:
+            yield Violation(ViolationKind.PURCHASE, f"{purchase.item_id} is not a bought item")
+            continue
+        earliest = axis.day_start(axis.origin_day + timedelta(days=item.lead_time_days))
+        if purchase.arrival < earliest - TOLERANCE:
+            yield Violation(
+                ViolationKind.PURCHASE,
+                f"{purchase.qty:g} {purchase.item_id} arrive {_fmt(axis, purchase.arrival)}, before the "
+                f"{item.lead_time_days}-day lead time allows",
+            )
+        supply[purchase.item_id].append((purchase.arrival, purchase.arrival, purchase.qty))
+    for op in plan.operations:
+        steps = snapshot.routing_of.get(op.item_id, ())
+        if steps and op.step == steps[-1].step:
+            supply[op.item_id].append((op.end, op.end, op.qty) if strict else (op.start, op.end, op.qty))
+        if steps and op.step == steps[0].step:
+            for line in snapshot.components_of.get(op.item_id, ()):
+                need = op.qty * line.gross_qty_per
+                demand[line.component_id].append((op.start, op.start, need) if strict else (op.start, op.end, need))
+    for delivery in plan.deliveries:
+        demand[delivery.item_id].append((delivery.at, delivery.at, delivery.qty))
+    for item_id, used in demand.items():
+        excess = _first_excess(used, supply.get(item_id, []))
+        if excess is not None:
+            at, needed, available = excess
+            yield Violation(
+                ViolationKind.MATERIAL,
+                f"{item_id}: {needed:g} used by {_fmt(axis, at)} but only {available:g} available",
+            )
+
+
+def _deliveries_and_promises(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
+    delivered: dict[str, list[tuple[Minutes, float]]] = defaultdict(list)
+    for d in plan.deliveries:
+        delivered[d.order_id].append((d.at, d.qty))
+        order = snapshot.orders_by_id.get(d.order_id)
+        if order is not None and order.item_id != d.item_id:
+            yield Violation(ViolationKind.DELIVERY, f"{d.order_id} is for {order.item_id}, not {d.item_id}")
+    for promise in plan.promises:
+        deadline = plan.axis.day_end(promise.due)
+        on_time = sum(q for at, q in delivered.get(promise.order_id, ()) if at <= deadline + TOLERANCE)
+        if on_time + 1e-4 * max(1.0, promise.qty) < promise.qty:
+            yield Violation(
+                ViolationKind.PROMISE,
+                f"{promise.order_id}: {on_time:g} of {promise.qty:g} {promise.item_id} delivered by {promise.due}",
+            )

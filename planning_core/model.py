@@ -1,0 +1,317 @@
+"""The plant data model: plain, immutable dataclasses that every algorithm takes.
+
+Nothing here knows about files, databases or chat. Quantities are floats because
+bills of materials carry decimal `qty_per` and scrap; ids are strings as the
+plant writes them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from functools import cached_property
+
+
+class ItemType(StrEnum):
+    MAKE = "make"
+    BUY = "buy"
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @property
+    def index(self) -> int:
+        """Monday is 0, as in `date.weekday()`."""
+        return list(Weekday).index(self)
+
+
+class ExceptionKind(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+
+
+class WorkOrderStatus(StrEnum):
+    RELEASED = "released"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+    RUSH = "rush"
+
+    @property
+    def weight(self) -> int:
+        """Tardiness weight used by schedulers: a rush day late hurts most."""
+        return {Priority.NORMAL: 1, Priority.HIGH: 3, Priority.RUSH: 10}[self]
+
+
+class OrderStatus(StrEnum):
+    QUOTED = "quoted"
+    CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    SALES = "sales"
+    PRODUCTION = "production"
+    PLANNER = "planner"
+    ADMIN = "admin"
+
+
+class Language(StrEnum):
+    EN = "en"
+    ZH = "zh"
+
+
+@dataclass(frozen=True, slots=True)
+class PlantInfo:
+    name: str = "Plant"
+    timezone: str = "UTC"
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    item_id: str
+    name: str
+    type: ItemType
+    uom: str = "pcs"
+    lead_time_days: int = 0
+    safety_stock: float = 0.0
+    min_lot: float = 0.0
+    lot_multiple: float = 1.0
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BomLine:
+    parent_id: str
+    component_id: str
+    qty_per: float
+    scrap_pct: float = 0.0
+
+    @property
+    def gross_qty_per(self) -> float:
+        """Component needed per parent unit once scrap is allowed for."""
+        return self.qty_per * (1.0 + self.scrap_pct / 100.0)
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingStep:
+    item_id: str
+    step: int
+    resource_ids: tuple[str, ...]
+    setup_minutes: float = 0.0
+    run_minutes_per_unit: float = 0.0
+
+    def minutes_for(self, qty: float) -> float:
+        return self.setup_minutes + qty * self.run_minutes_per_unit
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftInterval:
+    """One working interval of a weekly pattern, in local wall-clock time."""
+
+    weekday: Weekday
+    start: time
+    end: time  # 00:00 as an end means midnight at the end of the day
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarException:
+    calendar_id: str
+    date: date
+    kind: ExceptionKind
+    start: time | None = None
+    end: time | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    calendar_id: str
+    shifts: tuple[ShiftInterval, ...]
+    exceptions: tuple[CalendarException, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    resource_id: str
+    name: str
+    calendar_id: str
+    units: int = 1
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryRecord:
+    item_id: str
+    on_hand: float
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrder:
+    po_id: str
+    item_id: str
+    qty: float
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrder:
+    wo_id: str
+    item_id: str
+    qty: float
+    resource_id: str
+    start: datetime
+    end: datetime
+    status: WorkOrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class SalesOrder:
+    order_id: str
+    customer: str
+    item_id: str
+    qty: float
+    requested_date: date
+    promised_date: date | None = None
+    priority: Priority = Priority.NORMAL
+    status: OrderStatus = OrderStatus.CONFIRMED
+    shipped_date: date | None = None
+    shipped_qty: float | None = None
+    owner: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be made and shipped: confirmed and not yet shipped."""
+        return self.status is OrderStatus.CONFIRMED
+
+    @property
+    def due_date(self) -> date:
+        """The date the plant has committed to, else the date asked for."""
+        return self.promised_date or self.requested_date
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastEntry:
+    item_id: str
+    period_start: date
+    qty: float
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    user_id: str
+    name: str
+    role: Role
+    language: Language = Language.EN
+
+    @property
+    def may_approve(self) -> bool:
+        return self.role in (Role.PRODUCTION, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class PlantSnapshot:
+    """Everything the planning algorithms know about one plant at one moment."""
+
+    plant: PlantInfo
+    items: dict[str, Item]
+    bom: tuple[BomLine, ...]
+    routings: tuple[RoutingStep, ...]
+    calendars: dict[str, Calendar]
+    resources: dict[str, Resource]
+    inventory: dict[str, float] = field(default_factory=dict)
+    purchase_orders: tuple[PurchaseOrder, ...] = ()
+    work_orders: tuple[WorkOrder, ...] = ()
+    sales_orders: tuple[SalesOrder, ...] = ()
+    forecast: tuple[ForecastEntry, ...] = ()
+    users: dict[str, User] = field(default_factory=dict)
+
+    @cached_property
+    def components_of(self) -> dict[str, tuple[BomLine, ...]]:
+        grouped: dict[str, list[BomLine]] = defaultdict(list)
+        for line in self.bom:
+            grouped[line.parent_id].append(line)
+        return {k: tuple(v) for k, v in grouped.items()}
+
+    @cached_property
+    def parents_of(self) -> dict[str, tuple[BomLine, ...]]:
+        grouped: dict[str, list[BomLine]] = defaultdict(list)
+        for line in self.bom:
+            grouped[line.component_id].append(line)
+        return {k: tuple(v) for k, v in grouped.items()}
+
+    @cached_property
+    def routing_of(self) -> dict[str, tuple[RoutingStep, ...]]:
+        grouped: dict[str, list[RoutingStep]] = defaultdict(list)
+        for step in self.routings:
+            grouped[step.item_id].append(step)
+        return {k: tuple(sorted(v, key=lambda s: s.step)) for k, v in grouped.items()}
+
+    @cached_property
+    def orders_by_id(self) -> dict[str, SalesOrder]:
+        return {o.order_id: o for o in self.sales_orders}
+
+    @cached_property
+    def open_orders(self) -> tuple[SalesOrder, ...]:
+        return tuple(o for o in self.sales_orders if o.is_open)
+
+    @cached_property
+    def low_level_codes(self) -> dict[str, int]:
+        """Deepest BOM level at which each item appears (0 = never a component)."""
+        codes = dict.fromkeys(self.items, 0)
+        for item_id in self.topological_order:
+            for line in self.components_of.get(item_id, ()):
+                codes[line.component_id] = max(codes[line.component_id], codes[item_id] + 1)
+        return codes
+
+    @cached_property
+    def topological_order(self) -> tuple[str, ...]:
+        """Items with every parent before its components (the BOM must be acyclic)."""
+        indegree = {item_id: 0 for item_id in self.items}
+        for line in self.bom:
+            indegree[line.component_id] += 1
+        ready = sorted(i for i, d in indegree.items() if d == 0)
+        order: list[str] = []
+        while ready:
+            item_id = ready.pop()
+            order.append(item_id)
+            for line in self.components_of.get(item_id, ()):
+                indegree[line.component_id] -= 1
+                if indegree[line.component_id] == 0:
+                    ready.append(line.component_id)
+        if len(order) != len(self.items):
+            raise ValueError("the bill of materials has a cycle")
+        return tuple(order)
+
+    def is_makeable(self, item_id: str) -> bool:
+        """Whether the item can be produced or bought at all, all the way down."""
+        return self._makeable.get(item_id, False)
+
+    @cached_property
+    def _makeable(self) -> dict[str, bool]:
+        result: dict[str, bool] = {}
+        for item_id in reversed(self.topological_order):
+            item = self.items[item_id]
+            if item.type is ItemType.BUY:
+                result[item_id] = True
+                continue
+            steps = self.routing_of.get(item_id, ())
+            has_routing = bool(steps) and all(s.resource_ids for s in steps)
+            result[item_id] = has_routing and all(
+                result[line.component_id] for line in self.components_of.get(item_id, ())
+            )
+        return result
