@@ -36,7 +36,7 @@ def _wall_intervals_on(calendar: Calendar, day: date, *, country: str | None) ->
     intervals: list[tuple[datetime, datetime]] = []
     if not closed_all_day and not is_holiday:
         for shift in calendar.shifts:
-            if shift.weekday.index == day.weekday():
+            if shift.weekday.number == day.weekday():
                 intervals.append(_span(day, shift.start, shift.end))
     for exc in exceptions:
         if exc.kind is ExceptionKind.CLOSED and exc.start is not None and exc.end is not None:

@@ -14,6 +14,7 @@ Two precedence models, matching the planning semantics:
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -216,7 +217,7 @@ def _precedence(plan: Plan, snapshot: PlantSnapshot, *, strict: bool) -> Iterabl
     for op in plan.operations:
         by_step[(op.item_id, op.step)].append(op)
     for item_id, steps in snapshot.routing_of.items():
-        for before, after in zip(steps, steps[1:], strict=False):
+        for before, after in itertools.pairwise(steps):
             done = [(op.end, op.end, op.qty) if strict else (op.start, op.end, op.qty) for op in by_step.get((item_id, before.step), ())]
             started = [(op.start, op.start, op.qty) if strict else (op.start, op.end, op.qty) for op in by_step.get((item_id, after.step), ())]
             excess = _first_excess(started, done) if started else None

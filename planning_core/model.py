@@ -29,7 +29,7 @@ class Weekday(StrEnum):
     SUN = "sun"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         """Monday is 0, as in `date.weekday()`."""
         return list(Weekday).index(self)
 
@@ -281,7 +281,7 @@ class PlantSnapshot:
     @cached_property
     def topological_order(self) -> tuple[str, ...]:
         """Items with every parent before its components (the BOM must be acyclic)."""
-        indegree = {item_id: 0 for item_id in self.items}
+        indegree = dict.fromkeys(self.items, 0)
         for line in self.bom:
             indegree[line.component_id] += 1
         ready = sorted(i for i, d in indegree.items() if d == 0)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, Time
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class PlantRow(Base):
@@ -193,7 +193,7 @@ class ConversationRow(Base):
 Index("ix_sales_orders_item", SalesOrderRow.item_id)
 Index("ix_audit_subject", AuditEntryRow.subject)
 
-PLANT_TABLES = (
+PLANT_TABLES: tuple[type[Base], ...] = (
     # children before parents, so deleting in this order respects foreign keys
     BomLineRow,
     RoutingStepRow,

@@ -53,7 +53,7 @@ class SqlPlantRepository:
         version = self.session.scalar(select(m.PlantRow.version))
         if version is None:
             raise NoPlantError("no plant loaded")
-        return version
+        return int(version)
 
     def bump_version(self) -> int:
         self.session.execute(update(m.PlantRow).values(version=m.PlantRow.version + 1))
@@ -62,8 +62,8 @@ class SqlPlantRepository:
     def replace(self, snapshot: PlantSnapshot) -> None:
         """Swap the whole plant for `snapshot`; atomic with the caller's transaction."""
         old_version = self.session.scalar(select(m.PlantRow.version)) or 0
-        for model in m.PLANT_TABLES:
-            self.session.execute(delete(model))
+        for table in m.PLANT_TABLES:
+            self.session.execute(delete(table))
         self.session.execute(
             insert(m.PlantRow).values(
                 id=1,
@@ -103,7 +103,7 @@ class SqlPlantRepository:
         )
 
     def _all(self, model: type[m.Base]) -> list[Any]:
-        table = model.__table__
+        table = m.Base.metadata.tables[model.__tablename__]
         return list(self.session.execute(select(table).order_by(*table.primary_key.columns)))
 
     def _calendars(self) -> dict[str, Calendar]:

@@ -11,6 +11,9 @@ from integrations.db.plant_repository import SqlPlantRepository
 
 
 class SqlUnitOfWork:
+    session: Session
+    plant: SqlPlantRepository
+
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
 

@@ -51,7 +51,7 @@ def main() -> None:
     try:
         result = app(standalone_mode=False)
     except NoArgsIsHelpError as exc:
-        print(exc.format_message())
+        common.stdout.print(exc.format_message(), markup=False, highlight=False)
         sys.exit(0)
     except typer.Abort:
         common.stderr.print("error: aborted", markup=False)

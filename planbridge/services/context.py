@@ -51,7 +51,7 @@ class ServiceContext:
     uow_factory: Callable[[], UnitOfWork]
     clock: SystemClock = field(default_factory=SystemClock)
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
-    settings: Settings = field(default_factory=Settings)
+    settings: Settings = field(default_factory=lambda: Settings())
 
     def snapshot(self) -> PlantSnapshot:
         with self.uow_factory() as uow:

@@ -75,6 +75,13 @@ def load_demo(cmd: LoadDemo, ctx: ServiceContext) -> ImportReport:
     return ImportReport(snapshot.plant.name, rows, (), time.perf_counter() - started, version)
 
 
+def export_plant(folder: Path, ctx: ServiceContext) -> None:
+    """Write the loaded plant as a plant folder (the same format `import` reads)."""
+    from integrations.csv_import import write_plant_folder
+
+    write_plant_folder(ctx.snapshot(), folder)
+
+
 @dataclass(frozen=True)
 class PlantSummary:
     name: str

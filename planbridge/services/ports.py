@@ -20,7 +20,8 @@ class PlantRepository(Protocol):
 class UnitOfWork(Protocol):
     """One database transaction: everything inside commits together or not at all."""
 
-    plant: PlantRepository
+    @property
+    def plant(self) -> PlantRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -1,0 +1,45 @@
+# planbridge: `make run` and `make test` are all a newcomer needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint lock bench contract clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/planbridge demo --replace
+	$(BIN)/planbridge quote DN100-GATE 500 --customer ACME
+	$(BIN)/planbridge digest
+	@echo
+	@echo "Start the service (REST API, Slack endpoints, daily digest): $(BIN)/planbridge serve"
+	@echo "Slack tokens go in .env (see README); without them /api/ and /healthz still run."
+
+test: install
+	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+contract: install
+	$(BIN)/python ../shared/check/contract_check.py
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache planbridge.sqlite*

@@ -1,0 +1,74 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when PLANBRIDGE_TEST_DATABASE_URL is set),
+services wired to them, and the small example plants in tests/data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from integrations.csv_import import read_plant_folder
+from planbridge.bootstrap import bootstrap
+from planbridge.services.context import ServiceContext
+from planbridge.settings import Settings
+from planning_core.model import PlantSnapshot
+
+DATA = Path(__file__).parent / "data"
+PG_ENV = "PLANBRIDGE_TEST_DATABASE_URL"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'planbridge.sqlite'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema per test, so parallel workers never share tables."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"{PG_ENV} is not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+def make_services(url: str, **settings: object) -> ServiceContext:
+    return bootstrap(Settings(database_url=url, **settings), database_url=url, create_schema=True)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def services(db_url: str) -> ServiceContext:
+    return make_services(db_url)
+
+
+@pytest.fixture
+def sqlite_services(sqlite_url: str) -> ServiceContext:
+    return make_services(sqlite_url)
+
+
+def load_folder(name: str) -> PlantSnapshot:
+    reading = read_plant_folder(DATA / name)
+    assert reading.snapshot is not None, [str(e) for e in reading.errors]
+    return reading.snapshot
+
+
+@pytest.fixture(scope="session")
+def pumps() -> PlantSnapshot:
+    return load_folder("pumps")
