@@ -1,14 +1,18 @@
-"""Commands that load and inspect plant data: import, demo, summary, db upgrade."""
+"""Commands that load and inspect plant data: import, demo, generate, summary, db upgrade."""
 
 from __future__ import annotations
 
+import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from planbridge.cli.common import Cli, Commands, stderr, stdout
+from planbridge.cli.common import Cli, Commands, parse_date, stderr, stdout
+from planbridge.errors import BadRequest
 from planbridge.services import plant as plant_service
+from planbridge.services.context import SystemClock
 
 commands = Commands()
 db_commands = Commands(group="db", help="Database maintenance.")
@@ -45,6 +49,53 @@ def demo(
     if export is not None:
         plant_service.export_plant(export, services)
     _print_report(report, cli, "loaded demo plant")
+
+
+@commands.command("generate", help="Write a synthetic plant folder (deterministic for a seed) for benchmarks and scale tests.")
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the CSV files into (created if missing).")],
+    items: Annotated[int, typer.Option("--items", help="Number of items.")] = 2000,
+    orders: Annotated[int, typer.Option("--orders", help="Number of open confirmed sales orders.")] = 5000,
+    resources: Annotated[int, typer.Option("--resources", help="Number of resources.")] = 50,
+    levels: Annotated[int, typer.Option("--levels", help="BOM levels, end items to bought materials.")] = 4,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed writes the same plant.")] = 0,
+    anchor: Annotated[str | None, typer.Option("--anchor", help="The plant's 'today' (default: --as-of, else today).")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    from integrations.csv_import import write_plant_folder
+    from planbridge.synthetic import generate_plant
+
+    today = parse_date(anchor, option="--anchor") or cli.as_of or _today()
+    started = time.perf_counter()
+    try:
+        snapshot = generate_plant(items=items, orders=orders, resources=resources, levels=levels, seed=seed, anchor=today)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BadRequest(f"{out_dir} exists and is not a folder")
+    write_plant_folder(snapshot, out_dir)
+    seconds = time.perf_counter() - started
+    document = {
+        "folder": str(out_dir), "anchor": today.isoformat(), "seed": seed, "items": len(snapshot.items),
+        "bom_lines": len(snapshot.bom), "routing_steps": len(snapshot.routings), "resources": len(snapshot.resources),
+        "calendars": len(snapshot.calendars), "open_orders": len(snapshot.open_orders),
+        "sales_orders": len(snapshot.sales_orders), "purchase_orders": len(snapshot.purchase_orders),
+        "seconds": round(seconds, 3),
+    }
+    cli.emit(document, lambda: stdout.print(
+        f"wrote {out_dir}: {document['items']} items, {document['bom_lines']} BOM lines, "
+        f"{document['resources']} resources, {document['open_orders']} open of {document['sales_orders']} sales orders "
+        f"(as of {today}, seed {seed}) in {seconds:.2f} s",
+        markup=False, highlight=False,
+    ))
+
+
+def _today() -> date:
+    from planbridge.settings import get_settings
+    from planbridge.synthetic import PLANT_TIMEZONE
+
+    return SystemClock(fixed_today=get_settings().as_of).today(PLANT_TIMEZONE)
 
 
 @commands.command("summary", help="What plant is loaded: counts of items, orders, resources.")
