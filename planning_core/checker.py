@@ -131,26 +131,36 @@ def _inside_one(windows: list[tuple[Minutes, Minutes]], start: Minutes, end: Min
 
 
 def _capacity(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
-    busy: dict[str, list[tuple[Minutes, Minutes, str]]] = defaultdict(list)
+    """At no moment may a resource hold more than its units (a batch holds one whole unit;
+    bucketed work holds its busy share of the window)."""
+    busy: dict[str, list[tuple[Minutes, Minutes, float, str]]] = defaultdict(list)
     for op in plan.operations:
-        if op.end - op.start > TOLERANCE:
-            busy[op.resource_id].append((op.start, op.end, f"{op.item_id}/{op.step}"))
+        span = op.end - op.start
+        if span <= TOLERANCE:
+            continue
+        if op.minutes > span + 1e-3:
+            yield Violation(ViolationKind.CAPACITY, f"{op.item_id}/{op.step} on {op.resource_id} is busy longer than its window")
+        busy[op.resource_id].append((op.start, op.end, op.minutes / span, f"{op.item_id}/{op.step}"))
     for wo in snapshot.work_orders:
         if wo.status is not WorkOrderStatus.DONE and wo.resource_id in busy:
             start, end = max(plan.axis.to_minutes(wo.start), 0.0), plan.axis.to_minutes(wo.end)
             if end > start:
-                busy[wo.resource_id].append((start, end, wo.wo_id))
+                busy[wo.resource_id].append((start, end, 1.0, wo.wo_id))
     for resource_id, spans in busy.items():
         units = snapshot.resources[resource_id].units
-        events = sorted([(s + TOLERANCE, 1, n) for s, _, n in spans] + [(e - TOLERANCE, -1, n) for _, e, n in spans],
-                        key=lambda e: (e[0], e[1]))
-        running = 0
-        for at, delta, name in events:
-            running += delta
-            if running > units:
+        changes: dict[Minutes, float] = defaultdict(float)
+        names: dict[Minutes, str] = {}
+        for start, end, load, name in spans:
+            changes[start] += load
+            changes[end] -= load
+            names.setdefault(start, name)
+        running = 0.0
+        for at in sorted(changes):
+            running += changes[at]
+            if running > units + 1e-6:
                 yield Violation(
                     ViolationKind.CAPACITY,
-                    f"{resource_id} runs {running} jobs at {_fmt(plan.axis, at)} but has {units} unit(s) ({name})",
+                    f"{resource_id} holds {running:.3g} units at {_fmt(plan.axis, at)} but has {units} ({names.get(at, '')})",
                 )
                 break
 
@@ -167,8 +177,11 @@ def _work_content(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
         qty = sum(op.qty for op in ops)
         if qty <= TOLERANCE:
             continue
-        needed = step.setup_minutes + step.run_minutes_per_unit * qty
-        worked = sum(op.end - op.start for op in ops)
+        # A pegged batch (demand or batch id) pays the routing's whole set-up on each resource;
+        # shared stock production declares the set-up time it includes.
+        setup = step.setup_minutes if key is not None else sum(op.setup_minutes for op in ops)
+        needed = setup + step.run_minutes_per_unit * qty
+        worked = sum(op.minutes for op in ops)
         if worked + 1e-3 < needed:
             yield Violation(
                 ViolationKind.WORK_CONTENT,

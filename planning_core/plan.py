@@ -29,8 +29,11 @@ class Operation:
 
     A batch may be split into several operations (across time or alternative
     resources). Each operation lies inside one working interval of its resource.
-    `setup_minutes` is the part of [start, end) spent on set-up; the rest runs units.
-    `demand_id` pegs the operation to the order it serves (None: shared stock).
+    `busy_minutes` is the resource time the work takes; None means the whole of
+    [start, end) (a scheduled batch). Bucketed plans (capable-to-promise) give less:
+    the resource then shares the window with other work, evenly, and output accrues
+    evenly over the window. `setup_minutes` is the part of the busy time spent on
+    set-up. `demand_id` pegs the operation to the order it serves (None: shared stock).
     """
 
     item_id: str
@@ -42,10 +45,18 @@ class Operation:
     demand_id: str | None = None
     setup_minutes: float = 0.0
     batch_id: str | None = None  # operations of one batch share the batch's set-up
+    busy_minutes: Minutes | None = None
 
     @property
     def minutes(self) -> Minutes:
-        return self.end - self.start
+        """Resource time the operation takes."""
+        return self.end - self.start if self.busy_minutes is None else self.busy_minutes
+
+    @property
+    def intensity(self) -> float:
+        """Share of one resource unit the operation holds while it runs (1 for a batch)."""
+        span = self.end - self.start
+        return 1.0 if self.busy_minutes is None or span <= 0 else self.busy_minutes / span
 
 
 @dataclass(frozen=True, slots=True)

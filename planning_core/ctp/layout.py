@@ -1,0 +1,87 @@
+"""Turns an LP solution (units per arc and slot) into a timed `Plan`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planning_core.ctp.grid import SlotGrid
+from planning_core.ctp.lp import FixedDemand, Solution
+from planning_core.ctp.network import Network
+from planning_core.model import PlantSnapshot
+from planning_core.plan import Delivery, Operation, Plan, Promise, Purchase
+
+EPS = 1e-7
+
+
+@dataclass(frozen=True)
+class FlexibleOutcome:
+    key: str
+    item_id: str
+    qty: float
+    day: int | None
+
+
+def build_plan(
+    snapshot: PlantSnapshot,
+    grid: SlotGrid,
+    network: Network,
+    solution: Solution,
+    *,
+    fixed: list[FixedDemand],
+    flexible: FlexibleOutcome | None,
+) -> Plan:
+    operations = _operations(snapshot, grid, network, solution, flexible.key if flexible else None)
+    purchases = tuple(
+        Purchase(network.points[point][0], qty, float(grid.starts[solution.scenario.buyable[point]]))
+        for point, qty in sorted(solution.bought.items())
+    )
+    deliveries: list[Delivery] = []
+    promises: list[Promise] = []
+    for demand in fixed:
+        day = min(max(demand.day, 0), grid.days - 1)
+        at = float(grid.ends[grid.day_last_slot[day]])
+        item_id = network.points[demand.point][0]
+        deliveries.append(Delivery(demand.key, item_id, demand.qty, at))
+        promises.append(Promise(demand.key, item_id, demand.qty, grid.date_of_day(day)))
+    if flexible is not None:
+        for day in np.flatnonzero(solution.shipped > EPS):
+            at = float(grid.ends[grid.day_last_slot[day]])
+            deliveries.append(Delivery(flexible.key, flexible.item_id, float(solution.shipped[day]), at))
+        if flexible.day is not None:
+            promises.append(Promise(flexible.key, flexible.item_id, flexible.qty, grid.date_of_day(flexible.day)))
+    return Plan(grid.axis, tuple(operations), purchases, tuple(deliveries), (), tuple(promises))
+
+
+def _operations(
+    snapshot: PlantSnapshot, grid: SlotGrid, network: Network, solution: Solution, foreground_key: str | None
+) -> list[Operation]:
+    """One operation per arc and slot with production: the resource spends its busy
+    minutes on it somewhere in the slot, and output accrues evenly over the slot
+    (the bucketed model the LP solved; the checker's fluid mode verifies exactly that)."""
+    operations: list[Operation] = []
+    for arc_index, (slots, units) in sorted(solution.flow.items()):
+        arc = network.arcs[arc_index]
+        per_unit = float(solution.scenario.minutes_per_unit[arc_index])
+        for slot, qty in zip(slots.tolist(), units.tolist(), strict=True):
+            start, end = float(grid.starts[slot]), float(grid.ends[slot])
+            busy = per_unit * qty
+            # Work beyond one unit's worth of the window runs on the resource's other units.
+            parts = max(1, math.ceil(busy / (end - start) - 1e-9))
+            for _ in range(parts):
+                operations.append(
+                    Operation(
+                        item_id=arc.item_id,
+                        step=arc.step,
+                        resource_id=arc.resource_id,
+                        start=start,
+                        end=end,
+                        qty=qty / parts,
+                        demand_id=foreground_key if arc.foreground else None,
+                        setup_minutes=(per_unit - arc.run_minutes) * qty / parts,
+                        busy_minutes=busy / parts,
+                    )
+                )
+    return sorted(operations, key=lambda op: (op.start, op.resource_id, op.item_id, op.step))

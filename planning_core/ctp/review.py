@@ -1,0 +1,80 @@
+"""The order review a sales and production meeting does: technical, material, capacity, date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from planning_core.ctp.model import Completion, CtpModel, explode
+from planning_core.ctp.results import BindingConstraint, CheckStatus, ConstraintKind, OrderReview, ReviewCheck
+from planning_core.model import ItemType, PlantSnapshot
+
+
+def review_order(
+    snapshot: PlantSnapshot,
+    model: CtpModel,
+    done: Completion,
+    *,
+    item_id: str,
+    qty: float,
+    due: date | None,
+    constraints: tuple[BindingConstraint, ...],
+) -> OrderReview:
+    promise = model.date_of(done.day) if done.day is not None else None
+    return OrderReview(
+        technical=_technical(snapshot, item_id),
+        material=_material(constraints),
+        capacity=_capacity(constraints, promise),
+        date=_date(promise, due),
+    )
+
+
+def _technical(snapshot: PlantSnapshot, item_id: str) -> ReviewCheck:
+    item = snapshot.items[item_id]
+    if item.type is ItemType.BUY:
+        return ReviewCheck(CheckStatus.OK, "bought", (("lead_time_days", str(item.lead_time_days)),))
+    incomplete = [
+        i for i in explode(snapshot, item_id, 1.0)
+        if snapshot.items[i].type is ItemType.MAKE and not snapshot.routing_of.get(i)
+    ]
+    if incomplete:
+        return ReviewCheck(CheckStatus.PROBLEM, "no_routing", (("items", ", ".join(incomplete)),))
+    if not snapshot.components_of.get(item_id):
+        return ReviewCheck(CheckStatus.WARNING, "no_bom", ())
+    return ReviewCheck(CheckStatus.OK, "makeable", ())
+
+
+def _material(constraints: tuple[BindingConstraint, ...]) -> ReviewCheck:
+    buys = [c for c in constraints if c.kind is ConstraintKind.PURCHASE_LEAD_TIME]
+    waits = [c for c in constraints if c.kind is ConstraintKind.RECEIPT]
+    if any(c.kind is ConstraintKind.DATA for c in constraints):
+        return ReviewCheck(CheckStatus.PROBLEM, "no_source", ())
+    if buys:
+        return ReviewCheck(CheckStatus.WARNING, "must_buy", tuple((c.item_id or "", c.fact("qty") or "") for c in buys))
+    if waits:
+        return ReviewCheck(CheckStatus.WARNING, "waits_for_receipt", tuple((c.item_id or "", c.fact("date") or "") for c in waits))
+    return ReviewCheck(CheckStatus.OK, "covered", ())
+
+
+def _capacity(constraints: tuple[BindingConstraint, ...], promise: date | None) -> ReviewCheck:
+    if promise is None:
+        return ReviewCheck(CheckStatus.PROBLEM, "cannot_make", ())
+    loaded = [c for c in constraints if c.kind is ConstraintKind.CAPACITY and c.resource_id]
+    if loaded:
+        return ReviewCheck(
+            CheckStatus.WARNING, "loaded",
+            tuple((c.resource_id or "", f"{c.fact('from')}..{c.fact('to')}") for c in loaded),
+        )
+    return ReviewCheck(CheckStatus.OK, "available", ())
+
+
+def _date(promise: date | None, due: date | None) -> ReviewCheck:
+    if promise is None:
+        return ReviewCheck(CheckStatus.PROBLEM, "never", ())
+    if due is None:
+        return ReviewCheck(CheckStatus.OK, "no_due_date", (("promise", promise.isoformat()),))
+    slack = (due - promise).days
+    if slack < 0:
+        return ReviewCheck(CheckStatus.PROBLEM, "late", (("days", str(-slack)), ("promise", promise.isoformat())))
+    if slack <= 1:
+        return ReviewCheck(CheckStatus.WARNING, "tight", (("days", str(slack)), ("promise", promise.isoformat())))
+    return ReviewCheck(CheckStatus.OK, "on_time", (("days", str(slack)), ("promise", promise.isoformat())))

@@ -1,0 +1,510 @@
+"""The CP-SAT model of a `SchedulingProblem`, for plants and classic job shops alike.
+
+Encoding (why it is exact with calendars):
+- Each task gets a start in *working time* of its resource's calendar. Measured there,
+  the task is a fixed-size interval (its work), so resource capacity is a plain
+  NoOverlap (one unit) or Cumulative (several units) over fixed-size intervals, with
+  running work orders as fixed intervals. Breaks, nights and holidays need no
+  constraint at all: an operation spanning them is simply cut at them afterwards.
+- Alternative resources are optional intervals with one presence literal each
+  (exactly one present). Alternatives on different calendars get one working-time
+  start per calendar.
+- Real time is needed only where calendars meet (precedence between tasks on
+  different calendars) and for due dates. The map working -> real time adds the
+  non-working time before the task's window; it is encoded with one literal per
+  window boundary the task could cross, `w >= boundary`, so real = w + offset is linear.
+  Tasks whose precedence partner uses the same calendar compare working times directly
+  (exact, because the map is monotone).
+- The objective is lexicographic, solved in stages on one model: (1) tardiness of rush
+  orders, (2) tardiness weighted by priority, (3) flow time (sum of completions). Each
+  stage fixes the value reached (`<=`) before the next one starts from that solution.
+- The model can cover just part of the tasks (`free`): the rest keep their places in
+  the incumbent and act as fixed intervals and precedence bounds (large-neighbourhood search).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ortools.sat.python import cp_model
+
+from planning_core.scheduling.dispatch import remaining_work
+from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem, Task
+from planning_core.scheduling.solution import Placement, Schedule, place
+from planning_core.scheduling.timeline import WorkingTime
+
+LinearExpr = cp_model.LinearExprT
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    NO_SOLUTION = "no_solution"  # none found in the time given
+    INFEASIBLE = "infeasible"
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    name: str
+    status: SolveStatus
+    value: int | None
+    bound: int | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    status: SolveStatus
+    schedule: Schedule | None
+    stages: tuple[StageResult, ...]
+    seconds: float
+
+    @property
+    def main_stage(self) -> StageResult | None:
+        """The stage that carries the headline objective (weighted tardiness or makespan)."""
+        named = [s for s in self.stages if s.name in ("weighted_tardiness", "makespan")]
+        return named[0] if named else (self.stages[-1] if self.stages else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    stage: str
+    objective: int
+    elapsed: float
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass
+class _Group:
+    """A task's alternatives on one calendar: one working-time start shared by them."""
+
+    calendar: WorkingTime
+    resource_ids: tuple[str, ...]
+    start: cp_model.IntVar
+    low: int
+    high: int
+    literals: dict[str, cp_model.IntVar | None] = field(default_factory=dict)  # None: the only choice
+
+
+@dataclass
+class _TaskVars:
+    task: Task
+    groups: dict[str, _Group]
+    real: dict[str, tuple[LinearExpr, LinearExpr]] = field(default_factory=dict)  # per calendar: (start, end)
+    start: LinearExpr | None = None
+    end: LinearExpr | None = None
+
+
+STAGE_SHARES = {"rush_tardiness": 0.25, "weighted_tardiness": 0.55, "flow_time": 0.20, "makespan": 1.0}
+
+
+class ScheduleModel:
+    """Builds the model once (`_add_*` in order), then `solve` runs its objective stages."""
+
+    def __init__(
+        self,
+        problem: SchedulingProblem,
+        *,
+        incumbent: Schedule | None = None,
+        free: Collection[int] | None = None,
+        horizon: int | None = None,
+        upper_bound: int | None = None,
+    ) -> None:
+        if free is not None and incumbent is None:
+            raise ValueError("a partial model needs an incumbent for the tasks it keeps")
+        self.problem = problem
+        self.incumbent = incumbent
+        self.free = set(range(len(problem.tasks))) if free is None else set(free)
+        self.horizon = horizon or problem.horizon
+        self.upper_bound = upper_bound  # a known makespan to beat or match (tightens domains)
+        self.model = cp_model.CpModel()
+        self.infeasible = False
+        self.vars: dict[int, _TaskVars] = {}
+        self.stages: list[tuple[str, LinearExpr]] = []
+        self._hints: dict[int, int] = {}
+        self._add_task_variables()
+        self._add_mode_choice()
+        self._add_resource_capacity()
+        self._add_precedences()
+        self._add_objective()
+        self._add_hints()
+
+    # ----- construction -----
+
+    def _new_int(self, low: int, high: int, hint: int | None = None) -> cp_model.IntVar:
+        var = self.model.new_int_var(low, high, "")
+        if hint is not None:
+            self._hints[var.index] = hint
+        return var
+
+    def _new_bool(self, hint: bool | None = None) -> cp_model.IntVar:
+        var = self.model.new_bool_var("")
+        if hint is not None:
+            self._hints[var.index] = int(hint)
+        return var
+
+    def _placed(self, index: int) -> Placement | None:
+        return self.incumbent.placements[index] if self.incumbent is not None else None
+
+    def _real_window(self, task: Task) -> tuple[int, int]:
+        """Real bounds [earliest start, latest end] from releases, kept neighbours and the horizon."""
+        low, high = max(task.release, self._heads[task.index]), self.horizon
+        for before in self.problem.predecessors[task.index]:
+            if before not in self.free:
+                low = max(low, self._kept(before).end)
+        for after in self.problem.successors[task.index]:
+            if after not in self.free:
+                high = min(high, self._kept(after).start)
+        if self.upper_bound is not None:
+            high = min(high, self.upper_bound - self._tails[task.index] + task.work)
+        return low, high
+
+    def _kept(self, index: int) -> Placement:
+        placed = self._placed(index)
+        assert placed is not None
+        return placed
+
+    def _add_task_variables(self) -> None:
+        self._heads = self._head_bounds()
+        self._tails = remaining_work(self.problem)
+        for index in sorted(self.free):
+            task = self.problem.tasks[index]
+            low, high = self._real_window(task)
+            placed = self._placed(index)
+            groups: dict[str, _Group] = {}
+            for calendar_id, resource_ids in self.problem.calendar_groups(task).items():
+                calendar = self.problem.calendars[calendar_id]
+                w_low = calendar.work_before(low)
+                w_high = min(calendar.work_before(high) - task.work, calendar.total - max(task.work, 1))
+                if w_low > w_high:
+                    continue  # no room on this calendar
+                hint = placed.work_start if placed is not None and placed.resource_id in resource_ids else None
+                if hint is not None and not w_low <= hint <= w_high:
+                    hint = None
+                groups[calendar_id] = _Group(calendar, resource_ids, self._new_int(w_low, w_high, hint), w_low, w_high)
+            if not groups:
+                self.infeasible = True
+            self.vars[index] = _TaskVars(task, groups)
+
+    def _add_mode_choice(self) -> None:
+        for tv in self.vars.values():
+            placed = self._placed(tv.task.index)
+            choices = [(g, r) for g in tv.groups.values() for r in g.resource_ids]
+            if len(choices) == 1:
+                group, resource_id = choices[0]
+                group.literals[resource_id] = None
+                continue
+            literals = []
+            for group, resource_id in choices:
+                literal = self._new_bool(placed.resource_id == resource_id if placed is not None else None)
+                group.literals[resource_id] = literal
+                literals.append(literal)
+            if literals:
+                self.model.add_exactly_one(literals)
+
+    def _add_resource_capacity(self) -> None:
+        intervals: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
+        reach: dict[str, tuple[int, int]] = {}
+        for tv in self.vars.values():
+            if tv.task.work == 0:
+                continue
+            for group in tv.groups.values():
+                for resource_id, literal in group.literals.items():
+                    if literal is None:
+                        interval = self.model.new_fixed_size_interval_var(group.start, tv.task.work, "")
+                    else:
+                        interval = self.model.new_optional_fixed_size_interval_var(group.start, tv.task.work, literal, "")
+                    intervals[resource_id].append(interval)
+                    lo, hi = reach.get(resource_id, (group.low, group.high + tv.task.work))
+                    reach[resource_id] = (min(lo, group.low), max(hi, group.high + tv.task.work))
+        kept = self._kept_spans()
+        for resource_id, own in intervals.items():
+            units = self.problem.resources[resource_id].units
+            lo, hi = reach[resource_id]
+            spans = [(s, e) for s, e in kept.get(resource_id, ()) if e > lo and s < hi]
+            if units == 1:
+                fixed = [self.model.new_fixed_size_interval_var(s, e - s, "") for s, e in _union(spans)]
+                if len(own) + len(fixed) > 1:
+                    self.model.add_no_overlap(own + fixed)
+                continue
+            profile = _capped_profile(spans, units)
+            fixed = [self.model.new_fixed_size_interval_var(s, e - s, "") for s, e, _ in profile]
+            demands = [1] * len(own) + [level for _, _, level in profile]
+            if len(own) > units or profile:
+                self.model.add_cumulative(own + fixed, demands, units)
+
+    def _kept_spans(self) -> dict[str, list[tuple[int, int]]]:
+        """Working-time spans already taken on each resource: blocked time and tasks outside the model."""
+        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for block in self.problem.blocked:
+            calendar = self.problem.working_time(block.resource_id)
+            start, end = calendar.work_before(block.start), calendar.work_before(block.end)
+            if end > start:
+                spans[block.resource_id].append((start, end))
+        if self.incumbent is not None and len(self.free) < len(self.problem.tasks):
+            for task, placed in zip(self.problem.tasks, self.incumbent.placements, strict=True):
+                if task.index not in self.free and task.work > 0:
+                    spans[placed.resource_id].append((placed.work_start, placed.work_start + task.work))
+        return spans
+
+    def _add_precedences(self) -> None:
+        for before, after in self.problem.precedences:
+            if before not in self.free or after not in self.free:
+                continue  # bounds from kept tasks are in the domains already
+            first, second = self.vars[before], self.vars[after]
+            if not first.groups or not second.groups:
+                continue
+            shared = _single_calendar(first)
+            if shared is not None and shared == _single_calendar(second):
+                self.model.add(second.groups[shared].start >= first.groups[shared].start + first.task.work)
+            else:
+                self.model.add(self.real_start(second) >= self.real_end(first))
+
+    def _add_objective(self) -> None:
+        if self.infeasible:
+            return
+        if self.problem.objective is ObjectiveKind.MAKESPAN:
+            self._add_makespan()
+        else:
+            self._add_tardiness()
+
+    def _add_makespan(self) -> None:
+        ends = [self.real_end(tv) for i, tv in self.vars.items() if not self.problem.successors[i]]
+        kept = [p.end for i, p in enumerate(self.incumbent.placements) if i not in self.free] if self.incumbent else []
+        low = max([*kept, *(self._heads[i] + tv.task.work for i, tv in self.vars.items())], default=0)
+        high = self.upper_bound if self.upper_bound is not None else self.horizon
+        hint = max(p.end for p in self.incumbent.placements) if self.incumbent is not None else None
+        makespan = self._new_int(low, max(low, high), hint)
+        for end in ends:
+            self.model.add(makespan >= end)
+        self.stages.append(("makespan", makespan))
+
+    def _add_tardiness(self) -> None:
+        rush: list[LinearExpr] = []
+        weighted: list[LinearExpr] = []
+        flow: list[LinearExpr] = []
+        for demand in self.problem.demands:
+            finals = [t for t in demand.final_tasks if t in self.free]
+            if not finals:
+                continue
+            known = max([demand.ready, *(self._kept(t).end for t in demand.final_tasks if t not in self.free)])
+            hint_done = None
+            if self.incumbent is not None:
+                hint_done = max([known, *(self.incumbent.placements[t].end for t in finals)])
+            latest = max(known, self.horizon)
+            done = self._new_int(known, latest, hint_done)
+            for t in finals:
+                self.model.add(done >= self.real_end(self.vars[t]))
+            late_hint = max(0, hint_done - demand.due) if hint_done is not None else None
+            late = self._new_int(0, max(0, latest - demand.due), late_hint)
+            self.model.add(late >= done - demand.due)
+            if demand.rush:
+                rush.append(late)
+            weighted.append(demand.weight * late)
+            flow.append(done)
+        if rush:
+            self.stages.append(("rush_tardiness", sum(rush)))
+        self.stages.append(("weighted_tardiness", sum(weighted)))
+        self.stages.append(("flow_time", sum(flow)))
+
+    def _head_bounds(self) -> list[int]:
+        """Earliest real start of each task from releases and chains of work before it."""
+        heads = [t.release for t in self.problem.tasks]
+        for index in self.problem.topological_order:
+            done = heads[index] + self.problem.tasks[index].work
+            for after in self.problem.successors[index]:
+                heads[after] = max(heads[after], done)
+        return heads
+
+    # ----- working time -> real time -----
+
+    def real_start(self, tv: _TaskVars) -> LinearExpr:
+        if tv.start is None:
+            tv.start, tv.end = self._real_span(tv)
+        return tv.start
+
+    def real_end(self, tv: _TaskVars) -> LinearExpr:
+        if tv.end is None:
+            tv.start, tv.end = self._real_span(tv)
+        return tv.end
+
+    def _real_span(self, tv: _TaskVars) -> tuple[LinearExpr, LinearExpr]:
+        spans = {cid: self._group_real_span(tv, g) for cid, g in tv.groups.items()}
+        if len(spans) == 1:
+            return next(iter(spans.values()))
+        placed = self._placed(tv.task.index)
+        start = self._new_int(0, self.horizon, placed.start if placed else None)
+        end = self._new_int(0, self.horizon, placed.end if placed else None)
+        for cid, (group_start, group_end) in spans.items():
+            for literal in tv.groups[cid].literals.values():
+                assert literal is not None  # several calendars means several resources
+                self.model.add(start == group_start).only_enforce_if(literal)
+                self.model.add(end == group_end).only_enforce_if(literal)
+        return start, end
+
+    def _group_real_span(self, tv: _TaskVars, group: _Group) -> tuple[LinearExpr, LinearExpr]:
+        work = tv.task.work
+        if group.calendar.is_continuous:
+            return group.start, group.start + work
+        hint = self._hints.get(group.start.index)
+        start = self._to_real(group.calendar, group.start, group.low, group.high, hint=hint, at_end=False)
+        if work == 0:
+            return start, start
+        end_hint = hint + work if hint is not None else None
+        end = self._to_real(group.calendar, group.start + work, group.low + work, group.high + work,
+                            hint=end_hint, at_end=True)
+        return start, end
+
+    def _to_real(self, calendar: WorkingTime, work: LinearExpr, low: int, high: int, *,
+                 hint: int | None, at_end: bool) -> LinearExpr:
+        """Real time of working time `work` in [low, high]: work + the non-working time before its window."""
+        window = calendar.window_of_end if at_end else calendar.window_of_start
+        first, last = window(low), window(high)
+        real: LinearExpr = work + calendar.offset(first)
+        previous = None
+        for j in range(first + 1, last + 1):
+            # at_end: the end lies in window j or later when more than its first working minute is done
+            threshold = calendar.cumulative[j] + (1 if at_end else 0)
+            crossed = self._new_bool(hint >= threshold if hint is not None else None)
+            self.model.add(work >= threshold).only_enforce_if(crossed)
+            self.model.add(work <= threshold - 1).only_enforce_if(~crossed)
+            if previous is not None:
+                self.model.add_implication(crossed, previous)
+            real += (calendar.offset(j) - calendar.offset(j - 1)) * crossed
+            previous = crossed
+        return real
+
+    def _add_hints(self) -> None:
+        for index, value in self._hints.items():
+            self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
+
+    # ----- solving -----
+
+    def solve(
+        self,
+        *,
+        time_limit: float,
+        workers: int = 2,
+        seed: int = 0,
+        progress: ProgressFn | None = None,
+        parameters: dict[str, object] | None = None,
+    ) -> ModelResult:
+        """Run the objective stages in order within `time_limit` seconds in all."""
+        started = time.perf_counter()
+        if self.infeasible:
+            return ModelResult(SolveStatus.INFEASIBLE, None, (), 0.0)
+        results: list[StageResult] = []
+        schedule: Schedule | None = None
+        remaining_shares = sum(STAGE_SHARES[name] for name, _ in self.stages)
+        for name, expr in self.stages:
+            left = time_limit - (time.perf_counter() - started)
+            if left <= 0.01 and schedule is not None:
+                break
+            budget = max(0.01, left * STAGE_SHARES[name] / remaining_shares)
+            remaining_shares -= STAGE_SHARES[name]
+            self.model.minimize(expr)
+            solver = _solver(budget, workers, seed, parameters)
+            callback = _Reporter(name, started, progress) if progress is not None else None
+            code = solver.solve(self.model, callback)
+            status = _status(code)
+            if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+                results.append(StageResult(name, status, None, None, solver.wall_time))
+                if schedule is None:
+                    return ModelResult(status, None, tuple(results), time.perf_counter() - started)
+                break
+            value = round(solver.objective_value)
+            results.append(StageResult(name, status, value, round(solver.best_objective_bound), solver.wall_time))
+            schedule = self._extract(solver)
+            self.model.add(expr <= value)
+            self._hint_from(solver)
+        final = SolveStatus.OPTIMAL if all(r.status is SolveStatus.OPTIMAL for r in results) and \
+            len(results) == len(self.stages) else SolveStatus.FEASIBLE
+        return ModelResult(final, schedule, tuple(results), time.perf_counter() - started)
+
+    def _extract(self, solver: cp_model.CpSolver) -> Schedule:
+        placements: list[Placement] = []
+        for index, task in enumerate(self.problem.tasks):
+            tv = self.vars.get(index)
+            if tv is None:
+                placements.append(self._kept(index))
+                continue
+            placements.append(self._chosen(solver, tv, task))
+        return Schedule(tuple(placements))
+
+    def _chosen(self, solver: cp_model.CpSolver, tv: _TaskVars, task: Task) -> Placement:
+        for group in tv.groups.values():
+            for resource_id, literal in group.literals.items():
+                if literal is None or solver.boolean_value(literal):
+                    return place(self.problem, task, resource_id, solver.value(group.start))
+        raise AssertionError(f"task {task.index} has no resource in the solution")
+
+    def _hint_from(self, solver: cp_model.CpSolver) -> None:
+        """Start the next stage from this stage's solution (a complete, feasible hint)."""
+        self.model.clear_hints()
+        for index, value in enumerate(solver.response_proto.solution):
+            self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
+
+
+def _single_calendar(tv: _TaskVars) -> str | None:
+    return next(iter(tv.groups)) if len(tv.groups) == 1 else None
+
+
+def _union(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _capped_profile(spans: Sequence[tuple[int, int]], units: int) -> list[tuple[int, int, int]]:
+    """Fixed usage as (start, end, level) steps, capped at the capacity (data may overbook)."""
+    changes: dict[int, int] = defaultdict(int)
+    for start, end in spans:
+        changes[start] += 1
+        changes[end] -= 1
+    steps: list[tuple[int, int, int]] = []
+    level, previous = 0, None
+    for at in sorted(changes):
+        if previous is not None and level > 0 and at > previous:
+            steps.append((previous, at, min(level, units)))
+        level += changes[at]
+        previous = at
+    return steps
+
+
+def _solver(seconds: float, workers: int, seed: int, parameters: dict[str, object] | None) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    for key, value in (parameters or {}).items():
+        setattr(solver.parameters, key, value)
+    return solver
+
+
+def _status(code: int) -> SolveStatus:
+    if code == cp_model.OPTIMAL:
+        return SolveStatus.OPTIMAL
+    if code == cp_model.FEASIBLE:
+        return SolveStatus.FEASIBLE
+    if code == cp_model.INFEASIBLE:
+        return SolveStatus.INFEASIBLE
+    return SolveStatus.NO_SOLUTION
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+    def __init__(self, stage: str, started: float, progress: ProgressFn) -> None:
+        super().__init__()
+        self.stage, self.started, self.progress = stage, started, progress
+
+    def on_solution_callback(self) -> None:
+        self.progress(Progress(self.stage, round(self.objective_value), time.perf_counter() - self.started))

@@ -1,0 +1,136 @@
+"""Finite-capacity schedule of a plant: build the problem, solve it, and return a checked-ready `Plan`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from planning_core.calendars import Minutes
+from planning_core.model import PlantSnapshot, Priority
+from planning_core.plan import Delivery, Operation, Plan
+from planning_core.scheduling.cpsat import ProgressFn
+from planning_core.scheduling.dispatch import HorizonExceeded, edd
+from planning_core.scheduling.plant_problem import PlantProblem, assemble, explode, initial_horizon_days
+from planning_core.scheduling.problem import Task
+from planning_core.scheduling.scheduler import SolveReport, solve_problem
+from planning_core.scheduling.solution import Placement, Schedule, completions
+
+MAX_HORIZON_DAYS = 4 * 366
+
+
+@dataclass(frozen=True, slots=True)
+class OrderOutcome:
+    """One open order in the schedule: when it completes and how late that is."""
+
+    order_id: str
+    customer: str
+    item_id: str
+    qty: float
+    priority: Priority
+    promised_date: date
+    completion: Minutes | None  # None: it cannot be scheduled (see `reason`)
+    completion_date: date | None
+    late_days: int | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PlantSchedule:
+    plan: Plan
+    orders: tuple[OrderOutcome, ...]
+    report: SolveReport
+    horizon_days: int
+
+
+def schedule_plant(
+    snapshot: PlantSnapshot,
+    as_of: date,
+    *,
+    time_limit: float,
+    workers: int = 2,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+) -> PlantSchedule:
+    """Schedule every open order within `time_limit` seconds (the EDD baseline if nothing beats it)."""
+    explosion = explode(snapshot, as_of)
+    days = initial_horizon_days(explosion)
+    while True:
+        plant = assemble(snapshot, explosion, days=days)
+        try:
+            report = solve_problem(plant.problem, time_limit=time_limit, workers=workers, seed=seed,
+                                   progress=progress)
+            break
+        except HorizonExceeded:
+            if days >= MAX_HORIZON_DAYS:
+                raise
+            days = min(2 * days, MAX_HORIZON_DAYS)
+    return PlantSchedule(plan_from_schedule(plant, report.schedule), outcomes(plant, report.schedule), report, days)
+
+
+def edd_schedule(snapshot: PlantSnapshot, as_of: date) -> tuple[PlantProblem, Schedule]:
+    """The dispatching baseline alone (earliest due date, rush first)."""
+    explosion = explode(snapshot, as_of)
+    days = initial_horizon_days(explosion)
+    while True:
+        plant = assemble(snapshot, explosion, days=days)
+        try:
+            return plant, edd(plant.problem)
+        except HorizonExceeded:
+            if days >= MAX_HORIZON_DAYS:
+                raise
+            days = min(2 * days, MAX_HORIZON_DAYS)
+
+
+def plan_from_schedule(plant: PlantProblem, schedule: Schedule) -> Plan:
+    """Operations cut at the calendars' breaks (one per working interval), purchases and deliveries."""
+    problem = plant.problem
+    operations: list[Operation] = []
+    for task, placement in zip(problem.tasks, schedule.placements, strict=True):
+        operations.extend(_operations(plant, task, placement))
+    deliveries = []
+    for order, done in zip(plant.orders, completions(problem, schedule), strict=True):
+        deliveries.append(Delivery(order.order_id, order.item_id, order.qty, float(done)))
+    return Plan(
+        axis=plant.axis,
+        operations=tuple(operations),
+        purchases=plant.explosion.purchases,
+        deliveries=tuple(deliveries),
+        supply_uses=plant.explosion.supply_uses,
+    )
+
+
+def _operations(plant: PlantProblem, task: Task, placement: Placement) -> list[Operation]:
+    job = plant.problem.jobs[task.job]
+    calendar = plant.problem.working_time(placement.resource_id)
+    pieces = calendar.pieces(placement.work_start, task.work) or [(placement.start, placement.start)]
+    setup_left = min(task.setup, float(task.work))
+    run_total = task.work - setup_left
+    operations = []
+    assigned = 0.0
+    for position, (start, end) in enumerate(pieces):
+        setup = min(setup_left, float(end - start))
+        setup_left -= setup
+        if position == len(pieces) - 1:
+            qty = job.qty - assigned
+        else:
+            qty = job.qty * (end - start - setup) / run_total if run_total > 0 else 0.0
+        assigned += qty
+        operations.append(Operation(
+            item_id=job.item_id, step=task.step, resource_id=placement.resource_id, start=float(start),
+            end=float(end), qty=qty, demand_id=job.order_id, setup_minutes=setup, batch_id=job.job_id,
+        ))
+    return operations
+
+
+def outcomes(plant: PlantProblem, schedule: Schedule) -> tuple[OrderOutcome, ...]:
+    """Per open order: completion, promised date and days late; unschedulable orders last."""
+    axis = plant.axis
+    rows = []
+    for order, done in zip(plant.orders, completions(plant.problem, schedule), strict=True):
+        day = axis.completion_date(float(done))
+        rows.append(OrderOutcome(order.order_id, order.customer, order.item_id, order.qty, order.priority,
+                                 order.due_date, float(done), day, max(0, (day - order.due_date).days)))
+    for order, reason in plant.explosion.unschedulable:
+        rows.append(OrderOutcome(order.order_id, order.customer, order.item_id, order.qty, order.priority,
+                                 order.due_date, None, None, None, reason))
+    return tuple(rows)
