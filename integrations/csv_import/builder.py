@@ -55,7 +55,14 @@ class FolderReading:
         )
 
 
+_PLANT_NAME_LENGTH = 200  # the database column's size
+
+
 def read_plant_folder(folder: Path) -> FolderReading:
+    """Reads and validates a plant folder; the snapshot is None when anything is wrong.
+
+    Every problem is reported, each once, as `file:line: column: message`.
+    """
     findings = Findings()
     if not folder.is_dir():
         findings.error(str(folder), None, None, "not a folder")
@@ -95,7 +102,14 @@ def _read_plant_toml(folder: Path, findings: Findings) -> PlantInfo:
         if country not in holidays_lib.list_supported_countries():
             findings.error("plant.toml", None, "country", f"no public holiday calendar for {country!r}")
             country = None
-    return PlantInfo(name=str(data.get("name") or folder.name), timezone=timezone, country=country)
+    name = str(data.get("name") or folder.name)
+    if len(name) > _PLANT_NAME_LENGTH:
+        findings.error("plant.toml", None, "name", f"is {len(name)} characters long, at most {_PLANT_NAME_LENGTH} are allowed")
+    return PlantInfo(name=name, timezone=timezone, country=country)
+
+
+# where each kind of id is defined
+_SOURCE = {"item": "items.csv", "resource": "resources.csv", "calendar": "calendars.csv", "user": "users.csv"}
 
 
 class _Builder:
@@ -103,6 +117,12 @@ class _Builder:
         self.plant = plant
         self.rows = rows
         self.findings = findings
+        # every id a file defines, usable or not: a reference to one that has its own error
+        # is not reported again (one mistake, one line)
+        self.declared = {
+            spec.name: {row[spec.columns[0].name] for row in rows[spec.name]} | findings.rejected_ids.get(spec.name, set())
+            for spec in schema.ALL_FILES
+        }
 
     def build(self) -> PlantSnapshot:
         calendars = self._calendars()
@@ -142,10 +162,16 @@ class _Builder:
         return kept
 
     def _known(self, row: Row, column: str, known: Container[str], what: str) -> bool:
+        """Whether the id in `column` is usable; reports it unless its own definition was already reported."""
         if row[column] in known:
             return True
-        self._error(row, column, f"unknown {what} {row[column]!r}")
+        if not self._reported_elsewhere(what, row[column]):
+            self._error(row, column, f"unknown {what} {row[column]!r}")
         return False
+
+    def _reported_elsewhere(self, what: str, value: str) -> bool:
+        source = _SOURCE[what]
+        return source in self.findings.failed_files or value in self.declared[source]
 
     # -- files -------------------------------------------------------------------
     def _calendars(self) -> dict[str, Calendar]:
@@ -226,27 +252,37 @@ class _Builder:
         return tuple(line for _, line in lines)
 
     def _report_cycles(self, lines: list[tuple[Row, BomLine]]) -> None:
+        """Names every cycle once, at the BOM line that closes it, e.g. `A → B → C → A`.
+
+        Depth-first search with an explicit stack: a deep (if odd) BOM must not hit
+        Python's recursion limit.
+        """
         graph: dict[str, list[tuple[str, Row]]] = defaultdict(list)
         for row, line in lines:
             graph[line.parent_id].append((line.component_id, row))
-        state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
-        path: list[tuple[str, Row | None]] = []
-
-        def visit(node: str, via: Row | None) -> None:
-            state[node] = 1
-            path.append((node, via))
-            for child, row in graph.get(node, ()):
-                if state.get(child) == 1:
-                    names = [n for n, _ in path[[n for n, _ in path].index(child):]] + [child]
+        finished: set[str] = set()
+        for root in sorted(graph):
+            if root in finished:
+                continue
+            path = [root]
+            on_path = {root: 0}
+            children = [iter(graph.get(root, ()))]
+            while children:
+                step = next(children[-1], None)
+                if step is None:
+                    node = path.pop()
+                    del on_path[node]
+                    finished.add(node)
+                    children.pop()
+                    continue
+                child, row = step
+                if child in on_path:
+                    names = [*path[on_path[child]:], child]
                     self._error(row, "component_id", "BOM cycle: " + " → ".join(names))
-                elif child not in state:
-                    visit(child, row)
-            path.pop()
-            state[node] = 2
-
-        for node in sorted(graph):
-            if node not in state:
-                visit(node, None)
+                elif child not in finished:
+                    on_path[child] = len(path)
+                    path.append(child)
+                    children.append(iter(graph.get(child, ())))
 
     def _routings(self, items: dict[str, Item], resources: dict[str, Resource]) -> tuple[RoutingStep, ...]:
         steps: list[RoutingStep] = []
@@ -255,13 +291,15 @@ class _Builder:
             if not self._known(row, "item_id", items, "item"):
                 continue
             alternatives = tuple(part.strip() for part in row["resource_id"].split("|"))
-            unknown = [r for r in alternatives if r not in resources]
             if "" in alternatives:
                 self._error(row, "resource_id", "empty alternative in resource list")
                 continue
+            unknown = [r for r in alternatives if r not in resources and not self._reported_elsewhere("resource", r)]
             if unknown:
                 self._error(row, "resource_id", "unknown resource " + ", ".join(repr(r) for r in unknown))
                 continue
+            if any(r not in resources for r in alternatives):
+                continue  # a resource with an error of its own
             key = (row["item_id"], row["step"])
             if key in seen:
                 self._error(row, "step", f"step {key[1]} of {key[0]} is defined twice (first on line {seen[key]})")
@@ -273,7 +311,16 @@ class _Builder:
                 continue
             seen[key] = row.line
             steps.append(RoutingStep(key[0], key[1], tuple(dict.fromkeys(alternatives)), row["setup_minutes"], row["run_minutes_per_unit"]))
+        if "routings.csv" not in self.findings.failed_files:
+            self._warn_unroutable(items, steps)
         return tuple(steps)
+
+    def _warn_unroutable(self, items: dict[str, Item], steps: list[RoutingStep]) -> None:
+        routed = {step.item_id for step in steps}
+        for row in self.rows["items.csv"]:
+            item = items.get(row["item_id"])
+            if item is not None and item.type is ItemType.MAKE and item.item_id not in routed:
+                self.findings.warn(row.file, row.line, "item_id", f"{item.item_id} is made but has no routing: it can only come from stock")
 
     def _inventory(self, items: dict[str, Item]) -> dict[str, float]:
         return {

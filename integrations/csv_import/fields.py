@@ -18,16 +18,37 @@ E = TypeVar("E", bound=StrEnum)
 Parser = Callable[[str], object]
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def text(raw: str) -> str:
     return raw.strip()
+
+
+def bounded_text(limit: int) -> Callable[[str], str]:
+    """Text of at most `limit` characters (the database column's size)."""
+
+    def parse(raw: str) -> str:
+        value = raw.strip()
+        if len(value) > limit:
+            raise CellError(f"is {len(value)} characters long, at most {limit} are allowed")
+        return value
+
+    return parse
 
 
 def number(*, minimum: float | None = 0.0, strict: bool = False) -> Callable[[str], float]:
     """A decimal number; `strict` means it must be greater than `minimum`."""
 
     def parse(raw: str) -> float:
+        value_text = raw.strip()
+        if "," in value_text:
+            # only thousands separators ("1,250.5"); a decimal comma ("1,5") is ambiguous, so refuse it
+            if not _THOUSANDS.fullmatch(value_text):
+                raise CellError(f"{raw!r} is not a number (use a point for decimals, e.g. 1.5)")
+            value_text = value_text.replace(",", "")
         try:
-            value = float(raw.replace(",", "").strip())
+            value = float(value_text)
         except ValueError:
             raise CellError(f"{raw!r} is not a number") from None
         if not math.isfinite(value):
@@ -43,7 +64,9 @@ def number(*, minimum: float | None = 0.0, strict: bool = False) -> Callable[[st
     return parse
 
 
-def integer(*, minimum: int | None = 0) -> Callable[[str], int]:
+def integer(*, minimum: int | None = 0, maximum: int = 2**31 - 1) -> Callable[[str], int]:
+    """A whole number; `maximum` defaults to what a 32-bit database column holds."""
+
     def parse(raw: str) -> int:
         value = raw.strip()
         if not re.fullmatch(r"[+-]?\d+", value):
@@ -51,6 +74,8 @@ def integer(*, minimum: int | None = 0) -> Callable[[str], int]:
         result = int(value)
         if minimum is not None and result < minimum:
             raise CellError(f"must be at least {minimum}, got {result}")
+        if result > maximum:
+            raise CellError(f"must be at most {maximum}, got {result}")
         return result
 
     return parse

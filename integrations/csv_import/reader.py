@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,14 @@ class Row:
 
 @dataclass
 class Findings:
+    """Every problem found so far, and what cross-file checks must not count as a new problem."""
+
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # files that could not be read at all (missing, bad header): references into them are not checked
+    failed_files: set[str] = field(default_factory=set)
+    # per file, the ids (first column) of rows left out for a bad cell: already reported once
+    rejected_ids: dict[str, set[str]] = field(default_factory=dict)
 
     def error(self, file: str, line: int | None, column: str | None, message: str) -> None:
         self.errors.append(Problem(file, line, column, message))
@@ -58,30 +65,47 @@ def read_file(folder: Path, spec: FileSpec, findings: Findings) -> list[Row] | N
     if not path.exists():
         if not spec.optional:
             findings.error(spec.name, None, None, "required file is missing")
+            findings.failed_files.add(spec.name)
         return None
     try:
         content = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         findings.error(spec.name, None, None, f"not UTF-8 text (byte {exc.start})")
+        findings.failed_files.add(spec.name)
         return None
     reader = csv.reader(io.StringIO(content, newline=""))
-    header = next(reader, None)
+    header = next(_records(reader, spec.name, findings), None)
     if header is None:
-        findings.error(spec.name, 1, None, "file is empty: a header row is required")
+        if not any(p.file == spec.name for p in findings.errors):  # not already reported as unreadable
+            findings.error(spec.name, 1, None, "file is empty: a header row is required")
+        findings.failed_files.add(spec.name)
         return None
     columns = [name.strip().lower() for name in header]
     if not _check_header(spec, columns, findings):
+        findings.failed_files.add(spec.name)
         return None
+    rejected = findings.rejected_ids.setdefault(spec.name, set())
+    key_index = columns.index(spec.columns[0].name)  # the id column; the header check ensured it is there
     rows: list[Row] = []
     line = reader.line_num
-    for raw in reader:
+    for raw in _records(reader, spec.name, findings):
         start_line, line = line + 1, reader.line_num
         if not any(cell.strip() for cell in raw):
             continue
         row = _parse_row(spec, columns, raw, start_line, findings)
         if row is not None:
             rows.append(row)
+        elif key_index < len(raw):
+            rejected.add(raw[key_index].strip())
     return rows
+
+
+def _records(reader: Any, file: str, findings: Findings) -> Iterator[list[str]]:
+    """The records of a CSV reader; a malformed record (e.g. an unclosed quote) ends the file with an error."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        findings.error(file, reader.line_num, None, f"not readable as CSV: {exc}")
 
 
 def _check_header(spec: FileSpec, columns: list[str], findings: Findings) -> bool:

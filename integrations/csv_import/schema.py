@@ -44,11 +44,15 @@ class FileSpec:
 
 qty = f.number(minimum=0.0, strict=True)
 non_negative = f.number(minimum=0.0)
+# sizes of the database columns (integrations/db/models.py): longer text would fail only on PostgreSQL
+ID_LENGTH, NAME_LENGTH, UOM_LENGTH = 100, 300, 20
+an_id = f.bounded_text(ID_LENGTH)
+a_name = f.bounded_text(NAME_LENGTH)
 
 CALENDARS = FileSpec(
     "calendars.csv",
     (
-        Column("calendar_id", f.text),
+        Column("calendar_id", an_id),
         Column("weekday", f.choice(Weekday)),
         Column("start", f.clock_time),
         Column("end", f.clock_time),
@@ -57,7 +61,7 @@ CALENDARS = FileSpec(
 CALENDAR_EXCEPTIONS = FileSpec(
     "calendar_exceptions.csv",
     (
-        Column("calendar_id", f.text),
+        Column("calendar_id", an_id),
         Column("date", f.iso_date),
         Column("kind", f.choice(ExceptionKind)),
         Column("start", f.clock_time, None),
@@ -68,9 +72,9 @@ CALENDAR_EXCEPTIONS = FileSpec(
 RESOURCES = FileSpec(
     "resources.csv",
     (
-        Column("resource_id", f.text),
-        Column("name", f.text, None),
-        Column("calendar_id", f.text),
+        Column("resource_id", an_id),
+        Column("name", a_name, None),
+        Column("calendar_id", an_id),
         Column("units", f.integer(minimum=1), 1),
         Column("aliases", f.id_list, ()),
     ),
@@ -78,10 +82,10 @@ RESOURCES = FileSpec(
 ITEMS = FileSpec(
     "items.csv",
     (
-        Column("item_id", f.text),
-        Column("name", f.text, None),
+        Column("item_id", an_id),
+        Column("name", a_name, None),
         Column("type", f.choice(ItemType)),
-        Column("uom", f.text, "pcs"),
+        Column("uom", f.bounded_text(UOM_LENGTH), "pcs"),
         Column("lead_time_days", f.integer(minimum=0), 0),
         Column("safety_stock", non_negative, 0.0),
         Column("min_lot", non_negative, 0.0),
@@ -92,8 +96,8 @@ ITEMS = FileSpec(
 BOM = FileSpec(
     "bom.csv",
     (
-        Column("parent_id", f.text),
-        Column("component_id", f.text),
+        Column("parent_id", an_id),
+        Column("component_id", an_id),
         Column("qty_per", qty),
         Column("scrap_pct", f.number(minimum=0.0), 0.0),
     ),
@@ -101,7 +105,7 @@ BOM = FileSpec(
 ROUTINGS = FileSpec(
     "routings.csv",
     (
-        Column("item_id", f.text),
+        Column("item_id", an_id),
         Column("step", f.integer(minimum=0)),
         Column("resource_id", f.text),
         Column("setup_minutes", non_negative, 0.0),
@@ -110,13 +114,13 @@ ROUTINGS = FileSpec(
 )
 INVENTORY = FileSpec(
     "inventory.csv",
-    (Column("item_id", f.text), Column("on_hand", non_negative)),
+    (Column("item_id", an_id), Column("on_hand", non_negative)),
 )
 PURCHASE_ORDERS = FileSpec(
     "purchase_orders.csv",
     (
-        Column("po_id", f.text),
-        Column("item_id", f.text),
+        Column("po_id", an_id),
+        Column("item_id", an_id),
         Column("qty", qty),
         Column("due_date", f.iso_date),
     ),
@@ -125,10 +129,10 @@ PURCHASE_ORDERS = FileSpec(
 WORK_ORDERS = FileSpec(
     "work_orders.csv",
     (
-        Column("wo_id", f.text),
-        Column("item_id", f.text),
+        Column("wo_id", an_id),
+        Column("item_id", an_id),
         Column("qty", qty),
-        Column("resource_id", f.text),
+        Column("resource_id", an_id),
         Column("start", f.iso_datetime),
         Column("end", f.iso_datetime),
         Column("status", f.choice(WorkOrderStatus), WorkOrderStatus.RELEASED),
@@ -138,9 +142,9 @@ WORK_ORDERS = FileSpec(
 SALES_ORDERS = FileSpec(
     "sales_orders.csv",
     (
-        Column("order_id", f.text),
-        Column("customer", f.text),
-        Column("item_id", f.text),
+        Column("order_id", an_id),
+        Column("customer", a_name),
+        Column("item_id", an_id),
         Column("qty", qty),
         Column("requested_date", f.iso_date),
         Column("promised_date", f.iso_date, None),
@@ -148,19 +152,19 @@ SALES_ORDERS = FileSpec(
         Column("status", f.choice(OrderStatus), OrderStatus.CONFIRMED),
         Column("shipped_date", f.iso_date, None),
         Column("shipped_qty", non_negative, None),
-        Column("owner", f.text, None),
+        Column("owner", an_id, None),
     ),
 )
 FORECAST = FileSpec(
     "forecast.csv",
-    (Column("item_id", f.text), Column("period_start", f.iso_date), Column("qty", non_negative)),
+    (Column("item_id", an_id), Column("period_start", f.iso_date), Column("qty", non_negative)),
     optional=True,
 )
 USERS = FileSpec(
     "users.csv",
     (
-        Column("user_id", f.text),
-        Column("name", f.text, None),
+        Column("user_id", an_id),
+        Column("name", a_name, None),
         Column("role", f.choice(Role)),
         Column("language", f.choice(Language), Language.EN),
     ),

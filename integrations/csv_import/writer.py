@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
@@ -11,20 +12,21 @@ from planning_core.model import PlantSnapshot
 
 
 def write_plant_folder(snapshot: PlantSnapshot, folder: Path) -> None:
+    """Writes every file of the format, optional ones too (header only when empty), so that
+    writing over an older plant folder never leaves a stale file behind."""
     folder.mkdir(parents=True, exist_ok=True)
     s = snapshot
-    toml = [f'name = "{_toml_escape(s.plant.name)}"', f'timezone = "{s.plant.timezone}"']
+    toml = [f"name = {_toml_string(s.plant.name)}", f"timezone = {_toml_string(s.plant.timezone)}"]
     if s.plant.country:
-        toml.append(f'country = "{s.plant.country}"')
+        toml.append(f"country = {_toml_string(s.plant.country)}")
     (folder / "plant.toml").write_text("\n".join(toml) + "\n", encoding="utf-8")
     _write(folder / "calendars.csv", ("calendar_id", "weekday", "start", "end"), (
         (c.calendar_id, sh.weekday.value, sh.start, sh.end) for c in s.calendars.values() for sh in c.shifts
     ))
     exceptions = [e for c in s.calendars.values() for e in c.exceptions]
-    if exceptions:
-        _write(folder / "calendar_exceptions.csv", ("calendar_id", "date", "kind", "start", "end"), (
-            (e.calendar_id, e.date, e.kind.value, e.start, e.end) for e in exceptions
-        ))
+    _write(folder / "calendar_exceptions.csv", ("calendar_id", "date", "kind", "start", "end"), (
+        (e.calendar_id, e.date, e.kind.value, e.start, e.end) for e in exceptions
+    ))
     _write(folder / "resources.csv", ("resource_id", "name", "calendar_id", "units", "aliases"), (
         (r.resource_id, r.name, r.calendar_id, r.units, ";".join(r.aliases)) for r in s.resources.values()
     ))
@@ -41,14 +43,12 @@ def write_plant_folder(snapshot: PlantSnapshot, folder: Path) -> None:
         (r.item_id, r.step, "|".join(r.resource_ids), r.setup_minutes, r.run_minutes_per_unit) for r in s.routings
     ))
     _write(folder / "inventory.csv", ("item_id", "on_hand"), s.inventory.items())
-    if s.purchase_orders:
-        _write(folder / "purchase_orders.csv", ("po_id", "item_id", "qty", "due_date"), (
-            (p.po_id, p.item_id, p.qty, p.due_date) for p in s.purchase_orders
-        ))
-    if s.work_orders:
-        _write(folder / "work_orders.csv", ("wo_id", "item_id", "qty", "resource_id", "start", "end", "status"), (
-            (w.wo_id, w.item_id, w.qty, w.resource_id, w.start, w.end, w.status.value) for w in s.work_orders
-        ))
+    _write(folder / "purchase_orders.csv", ("po_id", "item_id", "qty", "due_date"), (
+        (p.po_id, p.item_id, p.qty, p.due_date) for p in s.purchase_orders
+    ))
+    _write(folder / "work_orders.csv", ("wo_id", "item_id", "qty", "resource_id", "start", "end", "status"), (
+        (w.wo_id, w.item_id, w.qty, w.resource_id, w.start, w.end, w.status.value) for w in s.work_orders
+    ))
     _write(folder / "sales_orders.csv", (
         "order_id", "customer", "item_id", "qty", "requested_date", "promised_date", "priority", "status",
         "shipped_date", "shipped_qty", "owner",
@@ -57,10 +57,9 @@ def write_plant_folder(snapshot: PlantSnapshot, folder: Path) -> None:
          o.status.value, o.shipped_date, o.shipped_qty, o.owner)
         for o in s.sales_orders
     ))
-    if s.forecast:
-        _write(folder / "forecast.csv", ("item_id", "period_start", "qty"), (
-            (f.item_id, f.period_start, f.qty) for f in s.forecast
-        ))
+    _write(folder / "forecast.csv", ("item_id", "period_start", "qty"), (
+        (f.item_id, f.period_start, f.qty) for f in s.forecast
+    ))
     _write(folder / "users.csv", ("user_id", "name", "role", "language"), (
         (u.user_id, u.name, u.role.value, u.language.value) for u in s.users.values()
     ))
@@ -78,9 +77,10 @@ def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
+        # whole numbers without ".0"; anything else exactly (`:g` would round 1234567 to 1.23457e+06)
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
     if isinstance(value, time):
         return value.strftime("%H:%M")
     if isinstance(value, date):
@@ -88,5 +88,6 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _toml_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+def _toml_string(value: str) -> str:
+    """A TOML basic string: JSON's escapes (quotes, backslashes, control characters) are TOML's too."""
+    return json.dumps(value, ensure_ascii=False)
