@@ -12,6 +12,7 @@ import inspect
 import json
 import sys
 import traceback
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -119,7 +120,10 @@ class Commands:
 
 def _install(app: typer.Typer, name: str | None, func: Callable[..., Any], kwargs: dict[str, Any]) -> None:
     signature = inspect.signature(func)
-    own = [p for p in signature.parameters.values() if p.name != "cli"]
+    # Modules use `from __future__ import annotations`: resolve the strings so typer
+    # sees the Annotated[..., typer.Argument/Option] metadata.
+    hints = typing.get_type_hints(func, include_extras=True)
+    own = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values() if p.name != "cli"]
 
     @functools.wraps(func)
     def wrapper(*args: Any, db: str | None = None, as_of: str | None = None,
@@ -129,10 +133,7 @@ def _install(app: typer.Typer, name: str | None, func: Callable[..., Any], kwarg
         run_guarded(cli, lambda: _call(func, cli, as_of, args, rest))
 
     wrapper.__signature__ = signature.replace(parameters=own + _COMMON_OPTIONS)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {
-        **{k: v for k, v in func.__annotations__.items() if k != "cli"},
-        **{p.name: p.annotation for p in _COMMON_OPTIONS},
-    }
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + _COMMON_OPTIONS}
     context_settings = {"ignore_unknown_options": True, **kwargs.pop("context_settings", {})}
     app.command(name, context_settings=context_settings, **kwargs)(wrapper)
 

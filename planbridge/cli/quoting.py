@@ -1,14 +1,19 @@
-"""Capable-to-promise quotes, rush impact, change requests and approvals (issue #3)."""
+"""Capable-to-promise quotes and rush impact (issue #3)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from planbridge.cli.common import Cli, Commands, not_built_yet
+from planbridge.cli.common import Cli, Commands, parse_date, stdout
+from planbridge.errors import BadRequest
+from planbridge.services import quoting, wording
 
 commands = Commands()
+
+STATUS_STYLE = {"ok": "green", "warning": "yellow", "problem": "red"}
 
 
 @commands.command("quote", help="Capable-to-promise quote: the earliest date QTY of ITEM can be complete.")
@@ -16,24 +21,95 @@ def quote(
     item: Annotated[str, typer.Argument(help="Item id, name or alias.")],
     qty: Annotated[str, typer.Argument(help="Quantity.")],
     due: Annotated[str | None, typer.Option("--due", help="Date the customer wants it (YYYY-MM-DD).")] = None,
-    customer: Annotated[str | None, typer.Option("--customer")] = None,
+    customer: Annotated[str | None, typer.Option("--customer", help="Customer name.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Chat user id of the person asking.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Answer in en or zh.")] = None,
+    plan: Annotated[bool, typer.Option("--plan", help="Also print the plan behind the answer.")] = False,
     *,
     cli: Cli,
 ) -> None:
-    not_built_yet("quote", 3)
+    command = quoting.QuoteCommand(
+        item=item, qty=quoting.positive_quantity(qty), due=parse_date(due, option="--due"),
+        customer=customer, as_of=cli.as_of, user_id=user, language=_language(lang),
+    )
+    answer = quoting.quote(command, cli.services())
+    cli.emit(answer.to_json(with_plan=plan), lambda: _print_quote(answer, plan))
 
 
 @commands.command("rush", help="Impact of treating an order (or a new one) as first priority.")
 def rush(
-    order_id: Annotated[str | None, typer.Argument(help="Order id.")] = None,
-    item: Annotated[str | None, typer.Option("--item")] = None,
-    qty: Annotated[str | None, typer.Option("--qty")] = None,
+    order_id: Annotated[str | None, typer.Argument(help="Order id (or give --item and --qty).")] = None,
+    item: Annotated[str | None, typer.Option("--item", help="Item of a new order.")] = None,
+    qty: Annotated[str | None, typer.Option("--qty", help="Quantity of a new order.")] = None,
     customer: Annotated[str | None, typer.Option("--customer")] = None,
-    due: Annotated[str | None, typer.Option("--due")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Date the rush is needed (YYYY-MM-DD).")] = None,
+    user: Annotated[str | None, typer.Option("--user")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Answer in en or zh.")] = None,
+    plan: Annotated[bool, typer.Option("--plan", help="Also print the plan behind the answer.")] = False,
     *,
     cli: Cli,
 ) -> None:
-    not_built_yet("rush", 3)
+    due_day = parse_date(due, option="--due")
+    if due_day is None:
+        raise BadRequest("--due is required: the date the rush is needed")
+    if order_id is None and (item is None or qty is None):
+        raise BadRequest("give an ORDER_ID, or --item and --qty for a new order")
+    command = quoting.RushCommand(
+        due=due_day, order_id=order_id, item=item, qty=quoting.positive_quantity(qty) if qty is not None else None,
+        customer=customer, as_of=cli.as_of, user_id=user, language=_language(lang),
+    )
+    answer = quoting.rush_impact(command, cli.services())
+    cli.emit(answer.to_json(with_plan=plan), lambda: _print_rush(answer))
+
+
+def _language(lang: str | None) -> str | None:
+    if lang is not None and lang not in (wording.EN, wording.ZH):
+        raise BadRequest(f"--lang must be en or zh, got {lang!r}")
+    return lang
+
+
+def _print_quote(answer: quoting.QuoteAnswer, with_plan: bool) -> None:
+    q, lang = answer.quote, answer.language
+    stdout.print(f"[bold]{wording.qty(q.qty)} × {answer.item_name}[/bold] ({q.item_id})  as of {q.as_of}")
+    promise = "[red]cannot be made[/red]" if q.promise_date is None else f"[bold green]{q.promise_date}[/bold green]"
+    due = f"  requested {q.due_date}: " + ("[green]on time[/green]" if q.feasible_by_due else "[red]late[/red]") if q.due_date else ""
+    stdout.print(f"Promise: {promise}{due}")
+    if len(q.partial) > 1:
+        stdout.print("Partial shipments: " + ", ".join(f"{wording.qty(p.qty)} on {p.date}" for p in q.partial))
+    document = answer.to_json()
+    for c in document["constraints"]:
+        stdout.print(f"  • {c['kind']}: {c['detail']}", markup=False)
+    table = Table("check", "status", "reason", box=None, pad_edge=False)
+    for name, check in document["review"].items():
+        table.add_row(name, f"[{STATUS_STYLE[check['status']]}]{check['status']}[/]", check["reason"])
+    stdout.print(table)
+    stdout.print(answer.explanation, markup=False)
+    if with_plan and q.plan is not None:
+        _print_plan(quoting.plan_json(q.plan))
+
+
+def _print_rush(answer: quoting.RushAnswer) -> None:
+    r = answer.impact
+    name = r.order_id or f"new order of {wording.qty(r.qty)} {r.item_id}"
+    promise = "[red]cannot be made[/red]" if r.promise_date is None else f"[bold]{r.promise_date}[/bold]"
+    stdout.print(f"Rush {name}: ready {promise} (needed {r.due_date})")
+    if r.impacted:
+        table = Table("order", "customer", "item", "qty", "promised", "projected", "days late")
+        for i in r.impacted:
+            table.add_row(i.order_id, i.customer, i.item_id, wording.qty(i.qty), str(i.promised_date),
+                          str(i.projected_date or "never"), str(i.days_late if i.days_late is not None else "—"))
+        stdout.print(table)
+    stdout.print(answer.explanation, markup=False)
+
+
+def _print_plan(plan: dict[str, list[dict[str, object]]]) -> None:
+    table = Table("start", "end", "resource", "item", "step", "qty", "busy min", title="Operations")
+    for op in plan["operations"]:
+        table.add_row(str(op["start"])[:16], str(op["end"])[:16], str(op["resource_id"]), str(op["item_id"]),
+                      str(op["step"]), wording.qty(float(str(op["qty"]))), f"{float(str(op['busy_minutes'])):.0f}")
+    stdout.print(table)
+    for p in plan["purchases"]:
+        stdout.print(f"  buy {wording.qty(float(str(p['qty'])))} {p['item_id']}, arriving {str(p['arrival'])[:10]}")
 
 
 def register(app: typer.Typer) -> None:
