@@ -8,6 +8,7 @@ import pandas as pd
 from planning_core.model import PlantSnapshot
 from planning_core.mrp.grid import BoolArray, Grid
 from planning_core.mrp.inputs import (
+    DEMAND_COLUMNS,
     bom_edges,
     first_day_matrix,
     forecast_demand,
@@ -63,7 +64,7 @@ def run_mrp(snapshot: PlantSnapshot, params: MrpParams) -> MrpResult:
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame(columns=["item", "day", "qty", "order_id", "kind"])
+        return pd.DataFrame(columns=DEMAND_COLUMNS)
     return pd.concat(frames, ignore_index=True)
 
 

@@ -92,16 +92,17 @@ class Receipt:
 
 
 def order_demand(snapshot: PlantSnapshot, grid: Grid, index: dict[str, int]) -> pd.DataFrame:
-    """Remaining quantity of open confirmed orders, needed by the end of their due date.
+    """Remaining quantity of open confirmed orders at their due date D.
 
-    Day indexes mean "usable from 00:00 of that day", so an order due on day D needs its
-    goods on day D + 1 at the latest (what is finished during D ships on D); a past-due
-    order needs them now (day 0).
+    Day indexes mean "usable from 00:00 of that day". A made item finished at any time
+    of D ships on D (CONTRACT §3), so its order needs the goods by 00:00 of D + 1; a bought
+    item sold as it is must have arrived by 00:00 of D. A past-due order needs them now.
     """
     rows = []
     for order in snapshot.open_orders:
         remaining = order.qty - order.shipped_qty if order.shipped_qty is not None else order.qty
-        day = grid.day_index(order.due_date) + 1
+        made = snapshot.items[order.item_id].type is ItemType.MAKE
+        day = grid.day_index(order.due_date) + (1 if made else 0)
         if remaining > 0 and day < grid.days:
             when = max(order.due_date, grid.as_of)
             rows.append((index[order.item_id], max(day, 0), remaining, order.order_id, "order", when))

@@ -11,6 +11,8 @@ from planning_core.mrp.leadtime import LeadTimes
 from planning_core.mrp.netting import EPS, Matrices
 from planning_core.mrp.results import MessageKind, MrpMessage, PlannedOrder, rounded
 
+PUSH_OUT_MIN_DAYS = 7  # dampening: moving a receipt out by a few days is not worth a message
+
 
 def planned_order_messages(orders: list[PlannedOrder], grid: Grid, snapshot: PlantSnapshot) -> list[MrpMessage]:
     messages = []
@@ -48,6 +50,8 @@ def receipt_messages(
     Receipt k of an item is needed in the first bucket where on hand plus the receipts due
     before it (in due-date order) no longer cover the cumulative gross requirements plus
     safety stock. Planned orders are left out: they exist only because of such gaps.
+    Expedite when that bucket is earlier than the due date's; push out when it is at least
+    a week later; cancel when there is none in the horizon.
     """
     messages = []
     for row in (r for r in receipts if r.day < 0):
@@ -84,12 +88,19 @@ def _reschedule(receipts: list[Receipt], items: ItemArrays, matrices: Matrices, 
                 f"purchase order {row.ref} ({rounded(row.qty)}, due {row.due_date.isoformat()}) is not needed "
                 f"within the {grid.days}-day horizon: cancel it",
             ))
-        elif need != due:
+        elif need < due:
             when = grid.bucket_start(need)
-            kind, verb = (MessageKind.EXPEDITE, "expedite") if need < due else (MessageKind.PUSH_OUT, "push it out")
             messages.append(MrpMessage(
-                kind, item_id, row.ref,
-                f"purchase order {row.ref} is due {row.due_date.isoformat()} but needed {when.isoformat()}: {verb}",
+                MessageKind.EXPEDITE, item_id, row.ref,
+                f"purchase order {row.ref} is due {row.due_date.isoformat()} but needed {when.isoformat()}: expedite it",
+                when,
+            ))
+        elif need > due and (need * grid.bucket_days - max(row.day, 0)) >= PUSH_OUT_MIN_DAYS:
+            when = grid.bucket_start(need)
+            messages.append(MrpMessage(
+                MessageKind.PUSH_OUT, item_id, row.ref,
+                f"purchase order {row.ref} is due {row.due_date.isoformat()} but not needed until {when.isoformat()}: "
+                "push it out",
                 when,
             ))
     return messages

@@ -8,12 +8,12 @@ For each level (low-level code 0 first) and each bucket t, for all items of the 
     available[t] = before[t] + planned[t]
 
 `lot(q)` = max(q, min_lot) rounded up to a multiple of `lot_multiple` (lot-for-lot when
-min_lot is 0 and the multiple 1). A planned receipt in bucket t is due on the day it is
-needed: the first day of the bucket when stock was already short before it, else the day
-of the bucket's first requirement. When the lead time from today cannot reach that day,
-it is due on its earliest possible day if that still falls inside bucket t ("past due":
-release now); otherwise the need waits for a later bucket and the stock-out until then
-is a shortage. Releases of a
+min_lot is 0 and the multiple 1). A planned receipt is due on the day it is needed: the
+day stock first fell under safety stock when it already had, else the day of the
+bucket's first requirement. When the lead time from today cannot reach that day, it is
+due on its earliest possible day if that falls inside bucket t ("past due": release
+now); otherwise the need waits for a later bucket, and the stock-out until then is a
+shortage. Releases of a
 level's planned orders, times the BOM's quantity per (with scrap), are the gross
 requirements of their components, which are netted with the next levels.
 """
@@ -133,22 +133,25 @@ def _net_level(
     offset = rows.start
     safety = items.safety_stock[rows]
     on_hand = items.on_hand[rows].copy()
+    short_since = np.where(on_hand < safety - EPS, 0, -1)  # day stock fell under safety stock, -1: it has not
     found = []
     for t in range(grid.buckets):
         start = t * grid.bucket_days
-        already_short = on_hand < safety - EPS
+        end = start + grid.bucket_days
         before = on_hand + scheduled[rows, t] - gross[rows, t]
         net = safety - before
         short = np.flatnonzero(net > EPS)
+        need = np.clip(first_need[rows, t], start, end - 1)
+        need = np.where(short_since >= 0, short_since, need)
         if short.size:
-            need = np.where(already_short[short], start, np.minimum(first_need[short + offset, t], start + grid.bucket_days - 1))
-            need = np.maximum(need, start)
-            orders = _plan_bucket(items, lead, grid, t=t, local=short, offset=offset, net=net[short], need=need)
+            orders = _plan_bucket(items, lead, grid, t=t, local=short, offset=offset, net=net[short], need=need[short])
             if orders.item.size:
                 receipts[orders.item, t] = orders.qty
                 np.add.at(releases, (orders.item, grid.bucket_of_days(orders.release_day)), orders.qty)
                 before[orders.item - offset] += orders.qty
                 found.append(orders)
+        below = before < safety - EPS
+        short_since = np.where(below, np.where(short_since >= 0, short_since, need), -1)
         available[rows, t] = before
         on_hand = before
     return found
@@ -158,22 +161,22 @@ def _plan_bucket(
     items: ItemArrays, lead: LeadTimes, grid: Grid, *, t: int, local: IntArray, offset: int, net: FloatArray,
     need: IntArray,
 ) -> PlannedOrderArrays:
+    """Lot-size the net requirements of bucket t and place the orders that can arrive within it."""
     idx = local + offset
     qty = lot_size(net, min_lot=items.min_lot[idx], multiple=items.lot_multiple[idx])
-    end = (t + 1) * grid.bucket_days
+    start = t * grid.bucket_days
+    end = start + grid.bucket_days
     wd = lead.working_days(idx, qty)
     ideal = lead.release_day(idx, need, wd)
-    due = np.where(ideal >= 0, need, lead.earliest_day(idx, wd))
+    due = np.maximum(np.where(ideal >= 0, need, lead.earliest_day(idx, wd)), start)
     ok = due < end
-    due_ok = due[ok]
-    release = np.where(ideal[ok] >= 0, ideal[ok], lead.release_day(idx[ok], due_ok, wd[ok]))
     return PlannedOrderArrays(
         item=idx[ok],
-        bucket=np.full(due_ok.size, t, dtype=np.int64),
+        bucket=np.full(int(ok.sum()), t, dtype=np.int64),
         qty=qty[ok],
         need_day=need[ok],
-        due_day=due_ok,
-        release_day=np.maximum(release, 0),
+        due_day=due[ok],
+        release_day=np.maximum(lead.release_day(idx[ok], due[ok], wd[ok]), 0),
         ideal_release_day=ideal[ok],
         working_days=wd[ok],
     )
