@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from planbridge.cli.common import Cli, Commands, parse_date, stdout
 from planbridge.errors import BadRequest
-from planbridge.services import quoting, wording
+
+if TYPE_CHECKING:
+    from planbridge.services import quoting
+
+# The planning engine (numpy, HiGHS) is imported inside the commands, so that
+# `planbridge --help` and the other commands start fast.
 
 commands = Commands()
 
@@ -28,6 +33,8 @@ def quote(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.services import quoting
+
     command = quoting.QuoteCommand(
         item=item, qty=quoting.positive_quantity(qty), due=parse_date(due, option="--due"),
         customer=customer, as_of=cli.as_of, user_id=user, language=_language(lang),
@@ -49,6 +56,8 @@ def rush(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.services import quoting
+
     due_day = parse_date(due, option="--due")
     if due_day is None:
         raise BadRequest("--due is required: the date the rush is needed")
@@ -63,13 +72,15 @@ def rush(
 
 
 def _language(lang: str | None) -> str | None:
-    if lang is not None and lang not in (wording.EN, wording.ZH):
+    if lang is not None and lang not in ("en", "zh"):
         raise BadRequest(f"--lang must be en or zh, got {lang!r}")
     return lang
 
 
 def _print_quote(answer: quoting.QuoteAnswer, with_plan: bool) -> None:
-    q, lang = answer.quote, answer.language
+    from planbridge.services import quoting, wording
+
+    q = answer.quote
     stdout.print(f"[bold]{wording.qty(q.qty)} × {answer.item_name}[/bold] ({q.item_id})  as of {q.as_of}")
     promise = "[red]cannot be made[/red]" if q.promise_date is None else f"[bold green]{q.promise_date}[/bold green]"
     due = f"  requested {q.due_date}: " + ("[green]on time[/green]" if q.feasible_by_due else "[red]late[/red]") if q.due_date else ""
@@ -89,6 +100,8 @@ def _print_quote(answer: quoting.QuoteAnswer, with_plan: bool) -> None:
 
 
 def _print_rush(answer: quoting.RushAnswer) -> None:
+    from planbridge.services import wording
+
     r = answer.impact
     name = r.order_id or f"new order of {wording.qty(r.qty)} {r.item_id}"
     promise = "[red]cannot be made[/red]" if r.promise_date is None else f"[bold]{r.promise_date}[/bold]"
@@ -103,6 +116,8 @@ def _print_rush(answer: quoting.RushAnswer) -> None:
 
 
 def _print_plan(plan: dict[str, list[dict[str, object]]]) -> None:
+    from planbridge.services import wording
+
     table = Table("start", "end", "resource", "item", "step", "qty", "busy min", title="Operations")
     for op in plan["operations"]:
         table.add_row(str(op["start"])[:16], str(op["end"])[:16], str(op["resource_id"]), str(op["item_id"]),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from planning_core.model import PlantSnapshot
+from planning_core.scheduling.saved import SavedSchedule
 
 
 class PlantRepository(Protocol):
@@ -17,11 +18,18 @@ class PlantRepository(Protocol):
     def replace(self, snapshot: PlantSnapshot) -> None: ...
 
 
+class ScheduleRepository(Protocol):
+    def add(self, *, as_of: date, plant_version: int, status: str, document: dict[str, Any]) -> int: ...
+    def latest(self) -> SavedSchedule | None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything inside commits together or not at all."""
 
     @property
     def plant(self) -> PlantRepository: ...
+    @property
+    def schedules(self) -> ScheduleRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

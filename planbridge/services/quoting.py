@@ -194,7 +194,7 @@ def iso(value: date | None) -> str | None:
 
 
 def number(value: float) -> float | int:
-    return int(round(value)) if abs(value - round(value)) < 1e-9 else round(value, 4)
+    return round(value) if abs(value - round(value)) < 1e-9 else round(value, 4)
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:

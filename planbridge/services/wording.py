@@ -114,7 +114,7 @@ REVIEW_WORDS = {
 
 def review_reason(name: str, check: ReviewCheck, lang: str) -> str:
     en, zh = REVIEW_WORDS.get((name, check.reason_code), (check.reason_code, check.reason_code))
-    facts = {k: v for k, v in check.facts}
+    facts = dict(check.facts)
     if check.reason_code == "no_routing":
         facts.setdefault("items", "?")
     try:

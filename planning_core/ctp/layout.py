@@ -47,9 +47,9 @@ def build_plan(
         deliveries.append(Delivery(demand.key, item_id, demand.qty, at))
         promises.append(Promise(demand.key, item_id, demand.qty, grid.date_of_day(day)))
     if flexible is not None:
-        for day in np.flatnonzero(solution.shipped > EPS):
-            at = float(grid.ends[grid.day_last_slot[day]])
-            deliveries.append(Delivery(flexible.key, flexible.item_id, float(solution.shipped[day]), at))
+        for shipping_day in np.flatnonzero(solution.shipped > EPS).tolist():
+            at = float(grid.ends[grid.day_last_slot[shipping_day]])
+            deliveries.append(Delivery(flexible.key, flexible.item_id, float(solution.shipped[shipping_day]), at))
         if flexible.day is not None:
             promises.append(Promise(flexible.key, flexible.item_id, flexible.qty, grid.date_of_day(flexible.day)))
     return Plan(grid.axis, tuple(operations), purchases, tuple(deliveries), (), tuple(promises))

@@ -10,16 +10,16 @@ Rows: a balance per stock point and slot (level carries over; flows in and out;
 receipts and fixed demands on the right-hand side), a capacity limit per resource
 and working slot, and the flexible demand's total. Inside a slot the arcs feed each
 other (steps overlap unit by unit); `layout` turns the flows into timed operations.
+HiGHS is called directly (highspy) with a column-wise matrix built in numpy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
 
 from planning_core.ctp.grid import SlotGrid
 from planning_core.ctp.network import Network
@@ -87,6 +87,22 @@ class Solution:
         return float(self.shipped.sum())
 
 
+def _column_wise(
+    rows: IntArray, cols: IntArray, vals: FloatArray, n_cols: int
+) -> tuple[NDArray[np.int32], NDArray[np.int32], FloatArray]:
+    """Compressed sparse columns from (row, column, value) triples, summing duplicates."""
+    order = np.lexsort((rows, cols))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    if len(rows):
+        distinct = np.ones(len(rows), dtype=bool)
+        distinct[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+        groups = np.flatnonzero(distinct)
+        vals = np.add.reduceat(vals, groups)
+        rows, cols = rows[groups], cols[groups]
+    start = np.searchsorted(cols, np.arange(n_cols + 1)).astype(np.int32)
+    return start, rows.astype(np.int32), vals
+
+
 def solve(grid: SlotGrid, network: Network, scenario: Scenario) -> Solution:
     builder = _Builder(grid, network, scenario)
     return builder.solve()
@@ -130,21 +146,33 @@ class _Builder:
 
     def solve(self) -> Solution:
         rows, cols, vals, rhs_eq = self._balance_rows()
-        a_eq = coo_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(self.V * self.T, self.n_vars)
-        ).tocsr()
         ub_rows, ub_cols, ub_vals, rhs_ub = self._capacity_rows()
-        a_ub = coo_matrix((ub_vals, (ub_rows, ub_cols)), shape=(len(rhs_ub), self.n_vars)).tocsr()
-        bounds = np.zeros((self.n_vars, 2))
-        bounds[:, 1] = np.inf
-        result = linprog(
-            self._objective(), A_ub=a_ub, b_ub=rhs_ub, A_eq=a_eq, b_eq=rhs_eq, bounds=bounds,
-            method="highs", options={"presolve": True, "dual_feasibility_tolerance": 1e-9,
-                                     "primal_feasibility_tolerance": 1e-7},
-        )
-        if result.status != 0:
+        n_eq = self.V * self.T
+        all_rows = np.concatenate([*rows, ub_rows + n_eq])
+        all_cols = np.concatenate([*cols, ub_cols])
+        all_vals = np.concatenate([*vals, ub_vals])
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n_vars
+        lp.num_row_ = n_eq + len(rhs_ub)
+        lp.col_cost_ = self._objective()
+        lp.col_lower_ = np.zeros(self.n_vars)
+        lp.col_upper_ = np.full(self.n_vars, highspy.kHighsInf)
+        lp.row_lower_ = np.concatenate([rhs_eq, np.full(len(rhs_ub), -highspy.kHighsInf)])
+        lp.row_upper_ = np.concatenate([rhs_eq, rhs_ub])
+        start, index, value = _column_wise(all_rows, all_cols, all_vals, self.n_vars)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = start
+        lp.a_matrix_.index_ = index
+        lp.a_matrix_.value_ = value
+        solver = highspy.Highs()  # type: ignore[no-untyped-call]
+        solver.setOptionValue("output_flag", False)
+        solver.setOptionValue("primal_feasibility_tolerance", 1e-7)
+        solver.setOptionValue("dual_feasibility_tolerance", 1e-9)
+        solver.passModel(lp)
+        solver.run()
+        if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return Solution(False, {}, np.zeros((self.V, self.T)), {}, np.zeros(self.grid.days), self.scenario)
-        return self._solution(np.asarray(result.x))
+        return self._solution(np.asarray(solver.getSolution().col_value))
 
     def _balance_rows(self) -> tuple[list[IntArray], list[IntArray], list[FloatArray], FloatArray]:
         T, V = self.T, self.V
