@@ -8,11 +8,13 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from integrations.db.plant_repository import SqlPlantRepository
+from integrations.db.schedule_repository import SqlScheduleRepository
 
 
 class SqlUnitOfWork:
     session: Session
     plant: SqlPlantRepository
+    schedules: SqlScheduleRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -20,6 +22,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self.session = self._session_factory()
         self.plant = SqlPlantRepository(self.session)
+        self.schedules = SqlScheduleRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,1 @@
+"""Finite-capacity scheduling: problem building, EDD dispatching, CP-SAT, large-neighbourhood search."""

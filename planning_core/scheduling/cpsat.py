@@ -37,7 +37,7 @@ from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem, T
 from planning_core.scheduling.solution import Placement, Schedule, place
 from planning_core.scheduling.timeline import WorkingTime
 
-LinearExpr = cp_model.LinearExprT
+LinearExpr = cp_model.LinearExpr
 
 
 class SolveStatus(StrEnum):
@@ -115,6 +115,7 @@ class ScheduleModel:
         free: Collection[int] | None = None,
         horizon: int | None = None,
         upper_bound: int | None = None,
+        window: tuple[int, int] | None = None,
     ) -> None:
         if free is not None and incumbent is None:
             raise ValueError("a partial model needs an incumbent for the tasks it keeps")
@@ -123,6 +124,7 @@ class ScheduleModel:
         self.free = set(range(len(problem.tasks))) if free is None else set(free)
         self.horizon = horizon or problem.horizon
         self.upper_bound = upper_bound  # a known makespan to beat or match (tightens domains)
+        self.window = window  # free tasks stay inside it (or where the incumbent has them), keeping the model small
         self.model = cp_model.CpModel()
         self.infeasible = False
         self.vars: dict[int, _TaskVars] = {}
@@ -163,6 +165,9 @@ class ScheduleModel:
                 high = min(high, self._kept(after).start)
         if self.upper_bound is not None:
             high = min(high, self.upper_bound - self._tails[task.index] + task.work)
+        if self.window is not None:
+            placed = self._kept(task.index)
+            low, high = max(low, min(self.window[0], placed.start)), min(high, max(self.window[1], placed.end))
         return low, high
 
     def _kept(self, index: int) -> Placement:
@@ -308,10 +313,11 @@ class ScheduleModel:
                 rush.append(late)
             weighted.append(demand.weight * late)
             flow.append(done)
+        total = cp_model.LinearExpr.sum
         if rush:
-            self.stages.append(("rush_tardiness", sum(rush)))
-        self.stages.append(("weighted_tardiness", sum(weighted)))
-        self.stages.append(("flow_time", sum(flow)))
+            self.stages.append(("rush_tardiness", total(rush)))
+        self.stages.append(("weighted_tardiness", total(weighted)))
+        self.stages.append(("flow_time", total(flow)))
 
     def _head_bounds(self) -> list[int]:
         """Earliest real start of each task from releases and chains of work before it."""
@@ -366,7 +372,7 @@ class ScheduleModel:
         """Real time of working time `work` in [low, high]: work + the non-working time before its window."""
         window = calendar.window_of_end if at_end else calendar.window_of_start
         first, last = window(low), window(high)
-        real: LinearExpr = work + calendar.offset(first)
+        jumps: list[LinearExpr] = []
         previous = None
         for j in range(first + 1, last + 1):
             # at_end: the end lies in window j or later when more than its first working minute is done
@@ -376,9 +382,9 @@ class ScheduleModel:
             self.model.add(work <= threshold - 1).only_enforce_if(~crossed)
             if previous is not None:
                 self.model.add_implication(crossed, previous)
-            real += (calendar.offset(j) - calendar.offset(j - 1)) * crossed
+            jumps.append((calendar.offset(j) - calendar.offset(j - 1)) * crossed)
             previous = crossed
-        return real
+        return work + calendar.offset(first) + cp_model.LinearExpr.sum(jumps)
 
     def _add_hints(self) -> None:
         for index, value in self._hints.items():
@@ -446,7 +452,7 @@ class ScheduleModel:
 
     def _hint_from(self, solver: cp_model.CpSolver) -> None:
         """Start the next stage from this stage's solution (a complete, feasible hint)."""
-        self.model.clear_hints()
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
         for index, value in enumerate(solver.response_proto.solution):
             self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
 
@@ -491,7 +497,7 @@ def _solver(seconds: float, workers: int, seed: int, parameters: dict[str, objec
     return solver
 
 
-def _status(code: int) -> SolveStatus:
+def _status(code: cp_model.CpSolverStatus) -> SolveStatus:
     if code == cp_model.OPTIMAL:
         return SolveStatus.OPTIMAL
     if code == cp_model.FEASIBLE:
@@ -501,7 +507,7 @@ def _status(code: int) -> SolveStatus:
     return SolveStatus.NO_SOLUTION
 
 
-class _Reporter(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+class _Reporter(cp_model.CpSolverSolutionCallback):
     def __init__(self, stage: str, started: float, progress: ProgressFn) -> None:
         super().__init__()
         self.stage, self.started, self.progress = stage, started, progress

@@ -24,6 +24,10 @@ from planning_core.scheduling.timeline import WorkingTime
 Operation = tuple[int, int]  # (machine, duration)
 
 
+class UnknownInstance(LookupError):
+    """`--only` named an instance the file does not have."""
+
+
 @dataclass(frozen=True)
 class JobShopInstance:
     name: str
@@ -56,7 +60,7 @@ def load_instances(path: Path, *, only: Sequence[str] = ()) -> list[JobShopInsta
         instances.append(JobShopInstance(raw["name"], jobs, int(best), int(raw.get("lower_bound") or 0), optimum))
     missing = sorted(set(only) - {i.name for i in instances})
     if missing:
-        raise KeyError(f"{path}: no instance named {', '.join(missing)}")
+        raise UnknownInstance(f"{path}: no instance named {', '.join(missing)}")
     return instances
 
 
@@ -69,7 +73,7 @@ def job_shop_problem(instance: JobShopInstance) -> SchedulingProblem:
     jobs: list[Job] = []
     precedences: list[tuple[int, int]] = []
     for j, operations in enumerate(instance.jobs):
-        indexes = []
+        indexes: list[int] = []
         for k, (machine, duration) in enumerate(operations):
             index = len(tasks)
             tasks.append(Task(index, j, k, duration, (f"M{machine}",)))

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 from planning_core.scheduling.cpsat import ModelResult, ProgressFn, ScheduleModel, SolveStatus, StageResult
 from planning_core.scheduling.dispatch import edd, makespan_dispatches
+from planning_core.scheduling.lns import improve_by_windows
 from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem
 from planning_core.scheduling.solution import Objectives, Schedule, evaluate
+
+MONOLITHIC_TASKS = 1500  # above this, one model is too slow to build and search: windows instead
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class SolveReport:
     stages: tuple[StageResult, ...]
     seconds: float
     first_feasible_seconds: float
+    windows: int = 0  # sub-problems solved by large-neighbourhood search (0: one model)
 
     @property
     def bound(self) -> int | None:
@@ -42,10 +46,16 @@ def solve_problem(
     baseline = _baseline(problem)
     first_feasible = time.perf_counter() - started
     base_score = evaluate(problem, baseline)
+    left = max(0.05, time_limit - (time.perf_counter() - started))
+    if len(problem.tasks) > MONOLITHIC_TASKS:
+        schedule, score, stats = improve_by_windows(problem, baseline, time_limit=left, workers=workers,
+                                                    seed=seed, progress=progress)
+        method = "cp-sat-lns" if score.key(problem.objective) < base_score.key(problem.objective) else "dispatch"
+        return SolveReport(schedule, score, base_score, method, SolveStatus.FEASIBLE, (),
+                           time.perf_counter() - started, first_feasible, stats.windows)
     upper = base_score.makespan if problem.objective is ObjectiveKind.MAKESPAN else None
     horizon = max(problem.horizon, base_score.makespan)
     model = ScheduleModel(problem, incumbent=baseline, horizon=horizon, upper_bound=upper)
-    left = max(0.05, time_limit - (time.perf_counter() - started))
     result = model.solve(time_limit=left, workers=workers, seed=seed, progress=progress)
     return _choose(problem, baseline, base_score, result, started, first_feasible)
 
