@@ -394,7 +394,8 @@ class _Generator:
             g: work[g] / (statistics.fmean(capacity[c] for c in usable[g]) * statistics.fmean(spec.units))
             for g, spec in _GROUPS.items() if work[g] > 0
         }
-        counts = _apportion(count, machines_needed)
+        # without any open orders there is no work to size by: spread the machines evenly
+        counts = _apportion(count, machines_needed or dict.fromkeys(_GROUPS, 1.0))
         result: dict[str, Resource] = {}
         groups: dict[str, list[str]] = {}
         for g, spec in _GROUPS.items():
@@ -546,9 +547,10 @@ class _Generator:
         """Scale routing times so each resource carries its target share of working time."""
         rng = self.rng
         available = available_minutes(snapshot, start=self.anchor, end=self.horizon_end)
+        # about a third of the resources are the busy ones (at least one), the rest have room
+        busy = set(rng.sample(sorted(snapshot.resources), max(1, round(len(snapshot.resources) * 0.35))))
         target = {
-            rid: rng.uniform(0.75, 0.92) if rng.random() < 0.35 else rng.uniform(0.35, 0.7)
-            for rid in snapshot.resources
+            rid: rng.uniform(0.75, 0.92) if rid in busy else rng.uniform(0.35, 0.7) for rid in sorted(snapshot.resources)
         }
         routings = snapshot.routings
         for _ in range(4):  # alternatives couple resources: a few rounds settle them

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from integrations.csv_import import read_plant_folder
+from planbridge.services import plant as plant_service
 from planning_core.model import ItemType, OrderStatus, PlantSnapshot, Priority
 from tests.conftest import DATA, load_folder, make_services
 from tests.test_import_roundtrip import canonical
@@ -399,8 +402,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_cli_exits_3_lists_every_problem_and_leaves_the_database_as_it_was(tmp_path: Path, sqlite_url: str) -> None:
-    good = run_cli("import", str(DATA / "pumps"), "--db", sqlite_url)
-    assert good.returncode == 0, good.stderr
+    plant_service.import_plant(plant_service.ImportPlant(folder=DATA / "pumps"), make_services(sqlite_url))
     folder = pumps_copy(tmp_path)
     append(folder, "bom.csv", "PUMP-A,GHOST,1")
     edit(folder, "inventory.csv", "MOTOR,25", "MOTOR,-5")
@@ -420,11 +422,13 @@ def test_cli_exits_3_lists_every_problem_and_leaves_the_database_as_it_was(tmp_p
     assert _same(services.snapshot(), load_folder("pumps"))
 
 
-def test_import_over_a_loaded_plant_without_replace_is_refused(sqlite_url: str) -> None:
-    assert run_cli("import", str(DATA / "pumps"), "--db", sqlite_url).returncode == 0
-    again = run_cli("import", str(DATA / "pumps"), "--db", sqlite_url)
-    assert again.returncode == 1
-    assert again.stderr.strip() == "error: a plant is already loaded: use --replace to swap it for the new one"
+def test_import_over_a_loaded_plant_without_replace_is_refused(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_demo_and_generator import run_in_process
+
+    assert run_in_process(capsys, "import", str(DATA / "pumps"), "--db", sqlite_url)[0] == 0
+    code, out, err = run_in_process(capsys, "import", str(DATA / "pumps"), "--db", sqlite_url)
+    assert (code, out) == (1, "")
+    assert err.strip() == "error: a plant is already loaded: use --replace to swap it for the new one"
 
 
 def _same(a: PlantSnapshot | None, b: PlantSnapshot) -> bool:
