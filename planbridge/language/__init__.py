@@ -1,0 +1,1 @@
+"""The language layer: free text in English and Chinese → structured planning requests → replies."""
