@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from integrations.db.conversation_repository import SqlConversationRepository
 from integrations.db.plant_repository import SqlPlantRepository
 from integrations.db.schedule_repository import SqlScheduleRepository
 
@@ -15,6 +16,7 @@ class SqlUnitOfWork:
     session: Session
     plant: SqlPlantRepository
     schedules: SqlScheduleRepository
+    conversations: SqlConversationRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -23,6 +25,7 @@ class SqlUnitOfWork:
         self.session = self._session_factory()
         self.plant = SqlPlantRepository(self.session)
         self.schedules = SqlScheduleRepository(self.session)
+        self.conversations = SqlConversationRepository(self.session)
         return self
 
     def __exit__(
