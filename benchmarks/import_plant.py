@@ -1,6 +1,7 @@
 """Import of the default generated plant into SQLite and PostgreSQL, and snapshot load time.
 
-Generates the default synthetic plant (seed 0) into a temporary folder, then times:
+Generates the default synthetic plant (seed 0) into a temporary folder (and, as a scale
+check, a 10,000-item plant with 5 BOM levels), then times:
 writing the folder, reading and validating it, `planbridge import` into a fresh SQLite
 file and into a fresh PostgreSQL schema (skipped when PostgreSQL is unreachable), and
 loading the `PlantSnapshot` back from each database with a cold cache.
@@ -103,6 +104,9 @@ def run(*, items: int, orders: int, resources: int, levels: int, seed: int, pg_u
         items=items, orders=orders, resources=resources, levels=levels, seed=seed, anchor=ANCHOR
     ))
     results.append(Measurement("generate plant", gen_s))
+    big, big_s = timed(lambda: generate_plant(items=10_000, orders=orders, resources=resources, levels=5, seed=seed,
+                                              anchor=ANCHOR))
+    results.append(Measurement("generate 10,000 items, 5 levels (scale check)", big_s, len(big.items)))
     with tempfile.TemporaryDirectory(prefix="planbridge-bench-") as tmp:
         folder = Path(tmp) / "plant"
         _, write_s = timed(lambda: write_plant_folder(snapshot, folder))
