@@ -4,8 +4,6 @@ thing broken), and the exact `file:line: column: message` line it must produce."
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,10 +12,8 @@ from integrations.csv_import import read_plant_folder
 from planbridge.services import plant as plant_service
 from planning_core.model import ItemType, OrderStatus, PlantSnapshot, Priority
 from tests.conftest import DATA, load_folder, make_services
+from tests.test_demo_and_generator import run_in_process
 from tests.test_import_roundtrip import canonical
-
-PLANBRIDGE = Path(sys.executable).parent / "planbridge"
-
 
 # -- helpers -------------------------------------------------------------------------------
 
@@ -397,34 +393,28 @@ def test_made_item_without_routing_is_a_warning(tmp_path: Path) -> None:
 # -- through the command line --------------------------------------------------------------
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PLANBRIDGE), *args], capture_output=True, text=True, timeout=120, check=False)
-
-
-def test_cli_exits_3_lists_every_problem_and_leaves_the_database_as_it_was(tmp_path: Path, sqlite_url: str) -> None:
-    plant_service.import_plant(plant_service.ImportPlant(folder=DATA / "pumps"), make_services(sqlite_url))
+def test_cli_exits_3_lists_every_problem_and_leaves_the_database_as_it_was(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant_service.import_plant(plant_service.ImportPlant(folder=DATA / "pumps"), make_services(db_url))
     folder = pumps_copy(tmp_path)
     append(folder, "bom.csv", "PUMP-A,GHOST,1")
     edit(folder, "inventory.csv", "MOTOR,25", "MOTOR,-5")
     edit(folder, "sales_orders.csv", "2027-01-05,2027-01-05", "2027-01-05,2027-1-5")
-    bad = run_cli("import", str(folder), "--replace", "--db", sqlite_url)
-    assert bad.returncode == 3
-    assert bad.stdout == ""
-    lines = bad.stderr.splitlines()
+    code, out, err = run_in_process(capsys, "import", str(folder), "--replace", "--db", db_url)
+    assert (code, out) == (3, "")
+    lines = err.splitlines()
     assert lines[0] == f"error: {folder}: 3 problems found, nothing was imported"
     assert [line.strip() for line in lines[1:]] == [
         "bom.csv:6: component_id: unknown item 'GHOST'",
         "inventory.csv:4: on_hand: negative quantity -5 is not allowed",
         "sales_orders.csv:2: promised_date: '2027-1-5' is not a date (YYYY-MM-DD)",
     ]
-    assert "Traceback" not in bad.stderr
-    services = make_services(sqlite_url)
-    assert _same(services.snapshot(), load_folder("pumps"))
+    assert "Traceback" not in err
+    assert _same(make_services(db_url).snapshot(), load_folder("pumps"))
 
 
 def test_import_over_a_loaded_plant_without_replace_is_refused(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.test_demo_and_generator import run_in_process
-
     assert run_in_process(capsys, "import", str(DATA / "pumps"), "--db", sqlite_url)[0] == 0
     code, out, err = run_in_process(capsys, "import", str(DATA / "pumps"), "--db", sqlite_url)
     assert (code, out) == (1, "")
