@@ -118,17 +118,17 @@ def _capacity(model: CtpModel, done: Completion, subtree: dict[str, float]) -> l
         row = grid.resource_index[resource_id]
         per_day_cap = np.bincount(grid.day, weights=grid.capacity[row], minlength=grid.days)[: done.day + 1]
         per_day_used = np.bincount(grid.day, weights=used[row], minlength=grid.days)[: done.day + 1]
-        working = np.flatnonzero(per_day_cap > 1e-6)
-        if len(working) == 0:
+        full = [bool(per_day_used[d] >= FULL_LOAD * per_day_cap[d]) for d in range(done.day + 1)]
+        working = [int(d) for d in np.flatnonzero(per_day_cap > 1e-6)]
+        if working and working[-1] == done.day and not full[done.day]:
+            working.pop()  # the promise day itself may be only partly used
+        if not working or not full[working[-1]]:
             continue
-        last = working[-1]
-        if per_day_used[last] < FULL_LOAD * per_day_cap[last]:
-            continue
-        first = last
-        for day in working[::-1]:
-            if per_day_used[day] < FULL_LOAD * per_day_cap[day]:
+        last = first = working[-1]
+        for d in reversed(working):
+            if not full[d]:
                 break
-            first = day
+            first = d
         result.append(
             BindingConstraint(
                 ConstraintKind.CAPACITY, None, resource_id,

@@ -19,7 +19,7 @@ from planning_core.ctp.network import Network, build_network
 from planning_core.model import ItemType, PlantSnapshot, SalesOrder, WorkOrderStatus
 
 QTY_TOLERANCE = 1e-6
-MAX_SETUP_ROUNDS = 4
+MAX_SETUP_ROUNDS = 12
 
 
 def remaining_qty(order: SalesOrder) -> float:
@@ -150,10 +150,11 @@ class CtpModel:
             if not solution.feasible:
                 return solution, batches
             made = {k: float(solution.flow[k][1].sum()) for k in batches if k in solution.flow}
-            short = {k: q for k, q in made.items() if q < batches[k] * (1 - 1e-6)}
-            if not short:
+            if all(q >= batches[k] * (1 - 1e-6) for k, q in made.items()):
                 return solution, {k: made.get(k, 0.0) for k in batches}
-            batches = {**batches, **short}
+            # Each arc's batch becomes what it made, so its set-up is spread over the
+            # right number of units; arcs left idle keep their size for the next try.
+            batches = {**batches, **made}
             solution = self._solve(fixed, flexible, batches, frozenset(disabled))
         # Still splitting into ever smaller batches: keep one resource per step.
         made = {k: float(solution.flow[k][1].sum()) for k in batches if k in solution.flow}
