@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -46,6 +47,13 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+class LanguageModel(Protocol):
+    """A chat model that can be asked for tool calls (LangChain's `BaseChatModel` is one)."""
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any: ...
+    def invoke(self, input: Any, config: Any = None, **kwargs: Any) -> Any: ...
 
 
 class Clock(Protocol):
