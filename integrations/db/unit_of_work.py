@@ -8,7 +8,10 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from integrations.db.conversation_repository import SqlConversationRepository
+from integrations.db.forecast_repository import SqlForecastRepository
+from integrations.db.order_repository import SqlOrderBook
 from integrations.db.plant_repository import SqlPlantRepository
+from integrations.db.request_repository import SqlAuditLog, SqlRequestRepository
 from integrations.db.schedule_repository import SqlScheduleRepository
 
 
@@ -17,6 +20,10 @@ class SqlUnitOfWork:
     plant: SqlPlantRepository
     schedules: SqlScheduleRepository
     conversations: SqlConversationRepository
+    forecasts: SqlForecastRepository
+    orders: SqlOrderBook
+    requests: SqlRequestRepository
+    audit: SqlAuditLog
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -26,6 +33,10 @@ class SqlUnitOfWork:
         self.plant = SqlPlantRepository(self.session)
         self.schedules = SqlScheduleRepository(self.session)
         self.conversations = SqlConversationRepository(self.session)
+        self.forecasts = SqlForecastRepository(self.session)
+        self.orders = SqlOrderBook(self.session)
+        self.requests = SqlRequestRepository(self.session)
+        self.audit = SqlAuditLog(self.session)
         return self
 
     def __exit__(

@@ -11,7 +11,7 @@ from planbridge.cli.common import Cli, Commands, parse_date, stdout
 from planbridge.errors import BadRequest
 
 if TYPE_CHECKING:
-    from planbridge.services import quoting
+    from planbridge.services import orders, quoting, requests
 
 # The planning engine (numpy, HiGHS) is imported inside the commands, so that
 # `planbridge --help` and the other commands start fast.
@@ -30,14 +30,25 @@ def quote(
     user: Annotated[str | None, typer.Option("--user", help="Chat user id of the person asking.")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Answer in en or zh.")] = None,
     plan: Annotated[bool, typer.Option("--plan", help="Also print the plan behind the answer.")] = False,
+    book: Annotated[bool, typer.Option("--book", help="Record a confirmed order at the promised date.")] = False,
     *,
     cli: Cli,
 ) -> None:
-    from planbridge.services import quoting
+    from planbridge.services import orders, quoting
 
+    amount, due_day, language = quoting.positive_quantity(qty), parse_date(due, option="--due"), _language(lang)
+    if book:
+        if not customer:
+            raise BadRequest("--book needs --customer")
+        booking = orders.book_order(
+            orders.BookOrder(item=item, qty=amount, customer=customer, due=due_day, as_of=cli.as_of, user_id=user,
+                             language=language),
+            cli.services(),
+        )
+        cli.emit(booking.to_json(), lambda: _print_booking(booking))
+        return
     command = quoting.QuoteCommand(
-        item=item, qty=quoting.positive_quantity(qty), due=parse_date(due, option="--due"),
-        customer=customer, as_of=cli.as_of, user_id=user, language=_language(lang),
+        item=item, qty=amount, due=due_day, customer=customer, as_of=cli.as_of, user_id=user, language=language,
     )
     answer = quoting.quote(command, cli.services())
     cli.emit(answer.to_json(with_plan=plan), lambda: _print_quote(answer, plan))
@@ -69,6 +80,154 @@ def rush(
     )
     answer = quoting.rush_impact(command, cli.services())
     cli.emit(answer.to_json(with_plan=plan), lambda: _print_rush(answer))
+
+
+request_commands = Commands(group="request", help="Ask production for a rush, a change or a cancellation.")
+
+
+@request_commands.command("rush", help="Ask to rush an order (or a new one); holds the impact analysis.")
+def request_rush(
+    order_id: Annotated[str | None, typer.Argument(help="Order id (or give --item, --qty, --customer).")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Date the rush is needed.")] = None,
+    item: Annotated[str | None, typer.Option("--item")] = None,
+    qty: Annotated[str | None, typer.Option("--qty")] = None,
+    customer: Annotated[str | None, typer.Option("--customer")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Who asks (chat user id).")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    _create_request("rush", cli, order_id=order_id, due=due, item=item, qty=qty, customer=customer, user=user, note=note)
+
+
+@request_commands.command("change", help="Ask to change an order's quantity and/or date.")
+def request_change(
+    order_id: Annotated[str, typer.Argument(help="Order id.")],
+    qty: Annotated[str | None, typer.Option("--qty", help="New quantity.")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="New date.")] = None,
+    user: Annotated[str | None, typer.Option("--user")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    _create_request("change", cli, order_id=order_id, due=due, qty=qty, user=user, note=note)
+
+
+@request_commands.command("cancel", help="Ask to cancel an order.")
+def request_cancel(
+    order_id: Annotated[str, typer.Argument(help="Order id.")],
+    user: Annotated[str | None, typer.Option("--user")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    _create_request("cancel", cli, order_id=order_id, user=user, note=note)
+
+
+def _create_request(kind: str, cli: Cli, *, order_id: str | None = None, due: str | None = None,
+                    item: str | None = None, qty: str | None = None, customer: str | None = None,
+                    user: str | None = None, note: str | None = None) -> None:
+    from planbridge.services import quoting, requests
+    from planbridge.services.records import RequestKind
+
+    if not user:
+        raise BadRequest("--user is required: who asks for the change")
+    command = requests.CreateRequest(
+        kind=RequestKind(kind), user_id=user, order_id=order_id, due=parse_date(due, option="--due"),
+        qty=quoting.positive_quantity(qty) if qty is not None else None, item=item, customer=customer, note=note,
+        as_of=cli.as_of,
+    )
+    answer = requests.create_request(command, cli.services())
+    cli.emit(answer.to_json(), lambda: _print_request(answer))
+
+
+@commands.command("approve", help="Approve a pending request (production or admin users only).")
+def approve(
+    request_id: Annotated[str, typer.Argument(help="Request id, e.g. REQ-3F9A2C.")],
+    user: Annotated[str | None, typer.Option("--user", help="Who decides (chat user id).")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    _decide(request_id, user, cli, approve=True, reason=None)
+
+
+@commands.command("reject", help="Reject a pending request (production or admin users only).")
+def reject(
+    request_id: Annotated[str, typer.Argument(help="Request id.")],
+    user: Annotated[str | None, typer.Option("--user")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    _decide(request_id, user, cli, approve=False, reason=reason)
+
+
+def _decide(request_id: str, user: str | None, cli: Cli, *, approve: bool, reason: str | None) -> None:
+    from planbridge.services import requests
+
+    if not user:
+        raise BadRequest("--user is required: who decides")
+    answer = requests.decide_request(
+        requests.Decide(request_id=request_id, user_id=user, approve=approve, reason=reason, as_of=cli.as_of),
+        cli.services(),
+    )
+    cli.emit(answer.to_json(), lambda: _print_request(answer))
+
+
+@commands.command("requests", help="List change requests (pending first).")
+def list_requests(
+    status: Annotated[str | None, typer.Option("--status", help="pending, approved or rejected.")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    from planbridge.services import requests
+
+    rows = requests.list_requests(cli.services(), status=status)
+    document = [requests.RequestAnswer(r, "").to_json() for r in rows]
+
+    def render() -> None:
+        table = Table("request", "kind", "order", "status", "by", "decided by", "created")
+        for r in rows:
+            table.add_row(r.request_id, r.kind, r.order_id or "new", r.status, r.requested_by, r.decided_by or "",
+                          r.created_at.isoformat(timespec="minutes"))
+        stdout.print(table)
+
+    cli.emit(document, render)
+
+
+@commands.command("audit", help="The audit log: every booking, request and decision.")
+def audit(
+    order: Annotated[str | None, typer.Option("--order", help="Only entries about this order or request.")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+    *,
+    cli: Cli,
+) -> None:
+    from planbridge.services import requests
+
+    entries = requests.audit_log(cli.services(), subject=order, limit=limit)
+    document = [{"at": e.at.isoformat(), "user_id": e.user_id, "action": e.action, "subject": e.subject,
+                 "detail": e.detail} for e in entries]
+
+    def render() -> None:
+        table = Table("at", "user", "action", "subject")
+        for e in entries:
+            table.add_row(e.at.isoformat(timespec="seconds"), e.user_id or "", e.action, e.subject or "")
+        stdout.print(table)
+
+    cli.emit(document, render)
+
+
+def _print_request(answer: requests.RequestAnswer) -> None:
+    r = answer.request
+    stdout.print(f"[bold]{r.request_id}[/bold] {r.kind} {r.order_id or '(new order)'}: {r.status}")
+    stdout.print(answer.explanation, markup=False)
+
+
+def _print_booking(booking: orders.Booking) -> None:
+    q = booking.answer.quote
+    stdout.print(f"[bold green]Booked {booking.order_id}[/bold green]: {q.qty:g} {booking.answer.item_name} "
+                 f"for {booking.answer.customer}, promised {q.promise_date}")
+    stdout.print(booking.answer.explanation, markup=False)
 
 
 def _language(lang: str | None) -> str | None:
@@ -129,3 +288,4 @@ def _print_plan(plan: dict[str, list[dict[str, object]]]) -> None:
 
 def register(app: typer.Typer) -> None:
     commands.install(app)
+    request_commands.install(app)

@@ -15,7 +15,10 @@ HiGHS is called directly (highspy) with a column-wise matrix built in numpy.
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import highspy
 import numpy as np
@@ -85,6 +88,30 @@ class Solution:
     @property
     def shipped_total(self) -> float:
         return float(self.shipped.sum())
+
+
+def _quiet_solver() -> highspy.Highs:
+    """A HiGHS instance that prints nothing: the first one a process makes writes a
+    banner straight to file descriptor 1, which would corrupt `--json` output."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        solver = highspy.Highs()  # type: ignore[no-untyped-call]
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with Path(os.devnull).open("w") as null:
+                os.dup2(null.fileno(), 1)
+                solver = highspy.Highs()  # type: ignore[no-untyped-call]
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
+_BANNER_SHOWN = False
 
 
 def _column_wise(
@@ -164,8 +191,7 @@ class _Builder:
         lp.a_matrix_.start_ = start
         lp.a_matrix_.index_ = index
         lp.a_matrix_.value_ = value
-        solver = highspy.Highs()  # type: ignore[no-untyped-call]
-        solver.setOptionValue("output_flag", False)
+        solver = _quiet_solver()
         solver.setOptionValue("primal_feasibility_tolerance", 1e-7)
         solver.setOptionValue("dual_feasibility_tolerance", 1e-9)
         solver.passModel(lp)

@@ -1,0 +1,44 @@
+"""Records the service layer stores through its ports: change requests and audit entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class RequestKind(StrEnum):
+    RUSH = "rush"
+    CHANGE = "change"
+    CANCEL = "cancel"
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    request_id: str
+    kind: str
+    order_id: str | None
+    payload: dict[str, Any]
+    impact: dict[str, Any]
+    status: str
+    requested_by: str
+    decided_by: str | None
+    created_at: datetime
+    decided_at: datetime | None
+    plant_version: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    user_id: str | None
+    action: str
+    subject: str | None
+    detail: dict[str, Any]

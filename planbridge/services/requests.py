@@ -1,0 +1,214 @@
+"""Urgent changes: a rush, quantity/date change or cancellation becomes a *request* with its
+impact analysis; only a production lead (or admin) can approve it, and only approval
+changes confirmed orders. Every request and decision goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from planbridge.errors import BadRequest, Conflict, NotFound, PermissionDenied
+from planbridge.services import wording
+from planbridge.services.context import ServiceContext
+from planbridge.services.lookup import find_item, find_order, find_user
+from planbridge.services.ports import UnitOfWork
+from planbridge.services.quoting import RushAnswer, language_for, positive_quantity
+from planbridge.services.records import AuditEntry, RequestKind, RequestStatus, StoredRequest
+from planning_core.ctp.promising import PromiseEngine
+from planning_core.model import OrderStatus, PlantSnapshot, Priority, SalesOrder, User
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    kind: RequestKind
+    user_id: str
+    order_id: str | None = None
+    due: date | None = None
+    qty: float | None = None
+    item: str | None = None  # a rush for a new order: item, qty and customer
+    customer: str | None = None
+    note: str | None = None
+    as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class Decide:
+    request_id: str
+    user_id: str
+    approve: bool
+    reason: str | None = None
+    as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class RequestAnswer:
+    request: StoredRequest
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.request
+        return {
+            "request_id": r.request_id, "kind": r.kind, "order_id": r.order_id, "status": r.status,
+            "requested_by": r.requested_by, "decided_by": r.decided_by,
+            "created_at": r.created_at.isoformat(), "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+            "payload": r.payload, "impact": r.impact, "explanation": self.explanation,
+        }
+
+
+def create_request(cmd: CreateRequest, ctx: ServiceContext) -> RequestAnswer:
+    with ctx.uow_factory() as uow:
+        snapshot = ctx.snapshots.get(uow)
+        user = find_user(snapshot, cmd.user_id)
+        as_of = ctx.as_of(cmd.as_of, snapshot)
+        payload = _payload(cmd, snapshot, as_of)
+        impact, explanation = _impact(payload, snapshot, as_of, language_for(snapshot, user.user_id, None))
+        now = ctx.clock.now()
+        request = StoredRequest(
+            request_id=f"REQ-{uuid.uuid4().hex[:6].upper()}", kind=cmd.kind.value, order_id=payload.get("order_id"),
+            payload=payload, impact=impact, status=RequestStatus.PENDING.value, requested_by=user.user_id,
+            decided_by=None, created_at=now, decided_at=None, plant_version=uow.plant.version(),
+        )
+        uow.requests.add(request)
+        uow.audit.append(AuditEntry(now, user.user_id, f"request_{cmd.kind.value}", request.order_id or request.request_id,
+                                    {"request_id": request.request_id, "payload": payload, "impact": impact}))
+        uow.commit()
+    return RequestAnswer(request, explanation)
+
+
+def decide_request(cmd: Decide, ctx: ServiceContext) -> RequestAnswer:
+    """Approve or reject. Refuses anyone whose role may not approve, and changes nothing then."""
+    with ctx.uow_factory() as uow:
+        uow.orders.lock()
+        snapshot = uow.plant.load()
+        user = find_user(snapshot, cmd.user_id)
+        _may_decide(user)
+        request = uow.requests.get(cmd.request_id, for_update=True)
+        if request is None:
+            raise NotFound(f"unknown request {cmd.request_id!r}")
+        if request.status != RequestStatus.PENDING.value:
+            raise Conflict(f"{request.request_id} was already {request.status} by {request.decided_by}")
+        now = ctx.clock.now()
+        lang = language_for(snapshot, user.user_id, None)
+        if cmd.approve:
+            as_of = ctx.as_of(cmd.as_of, snapshot)
+            impact, explanation = _impact(request.payload, snapshot, as_of, lang)  # on today's data
+            changes = _apply(request, impact, snapshot, uow)
+            uow.plant.bump_version()
+            status = RequestStatus.APPROVED
+        else:
+            impact, changes = request.impact, {}
+            explanation = f"{request.request_id}已驳回。" if lang == wording.ZH else f"{request.request_id} rejected."
+            status = RequestStatus.REJECTED
+        uow.requests.decide(request.request_id, status=status.value, user_id=user.user_id, at=now, impact=impact)
+        uow.audit.append(AuditEntry(now, user.user_id, "approve" if cmd.approve else "reject",
+                                    request.order_id or request.request_id,
+                                    {"request_id": request.request_id, "changes": changes, "reason": cmd.reason,
+                                     "impact": impact}))
+        uow.commit()
+        decided = uow.requests.get(request.request_id)
+    assert decided is not None
+    return RequestAnswer(decided, explanation)
+
+
+def list_requests(ctx: ServiceContext, *, status: str | None = None, limit: int = 50) -> list[StoredRequest]:
+    with ctx.uow_factory() as uow:
+        return uow.requests.list(status=status, limit=limit)
+
+
+def audit_log(ctx: ServiceContext, *, subject: str | None = None, limit: int = 100) -> list[AuditEntry]:
+    with ctx.uow_factory() as uow:
+        return uow.audit.list(subject=subject, limit=limit)
+
+
+# -- helpers ------------------------------------------------------------------------
+def _may_decide(user: User) -> None:
+    if not user.may_approve:
+        raise PermissionDenied(
+            f"{user.name} ({user.role.value}) may not approve or reject changes: only production or admin users can"
+        )
+
+
+def _payload(cmd: CreateRequest, snapshot: PlantSnapshot, as_of: date) -> dict[str, Any]:
+    if cmd.due is not None and cmd.due < as_of:
+        raise BadRequest(f"due date {cmd.due.isoformat()} is before today ({as_of.isoformat()})")
+    payload: dict[str, Any] = {"as_of": as_of.isoformat(), "note": cmd.note}
+    if cmd.order_id is None:
+        if cmd.kind is not RequestKind.RUSH or cmd.item is None or cmd.qty is None or cmd.due is None:
+            raise BadRequest("a change or cancellation needs an order id; a rush needs an order id or --item, --qty and --due")
+        item = find_item(snapshot, cmd.item)
+        return {**payload, "item_id": item.item_id, "qty": positive_quantity(cmd.qty), "due": cmd.due.isoformat(),
+                "customer": cmd.customer or "?"}
+    order = find_order(snapshot, cmd.order_id)
+    if not order.is_open:
+        raise BadRequest(f"order {order.order_id} is {order.status.value}: only confirmed orders can change")
+    payload["order_id"] = order.order_id
+    if cmd.kind is RequestKind.RUSH:
+        if cmd.due is None:
+            raise BadRequest("a rush needs --due")
+        return {**payload, "due": cmd.due.isoformat()}
+    if cmd.kind is RequestKind.CHANGE:
+        if cmd.qty is None and cmd.due is None:
+            raise BadRequest("a change needs a new --qty, a new --due, or both")
+        new_qty = positive_quantity(cmd.qty) if cmd.qty is not None else order.qty
+        return {**payload, "qty": new_qty, "due": (cmd.due or order.due_date).isoformat(), "old_qty": order.qty,
+                "old_due": order.due_date.isoformat()}
+    return payload
+
+
+def _impact(payload: dict[str, Any], snapshot: PlantSnapshot, as_of: date, lang: str) -> tuple[dict[str, Any], str]:
+    """The impact analysis held by a request: what happens to everyone else if it is approved."""
+    if "due" not in payload:  # a cancellation frees capacity and hurts nobody
+        order = snapshot.orders_by_id[payload["order_id"]]
+        text = (f"取消{order.order_id}将释放{wording.qty(order.qty)}个{order.item_id}的产能和物料，不影响其他订单。" if lang == wording.ZH
+                else f"Cancelling {order.order_id} frees capacity and material for {wording.qty(order.qty)} {order.item_id}; no other order is affected.")
+        return {"impacted": [], "promise_date": None}, text
+    due = date.fromisoformat(payload["due"])
+    if "order_id" in payload:
+        order = snapshot.orders_by_id[payload["order_id"]]
+        if "qty" in payload:  # a change: the order at its new size, held to its new date first
+            changed = replace(order, qty=float(payload["qty"]), promised_date=due)
+            snapshot = replace(snapshot, sales_orders=tuple(changed if o.order_id == order.order_id else o for o in snapshot.sales_orders))
+            order = changed
+        result = PromiseEngine(snapshot, as_of=as_of).rush(due=due, order=order)
+        customer: str | None = order.customer
+    else:
+        result = PromiseEngine(snapshot, as_of=as_of).rush(due=due, item_id=payload["item_id"], qty=float(payload["qty"]))
+        customer = payload.get("customer")
+    answer = RushAnswer(result, customer, lang, wording.rush_explanation(result, snapshot, lang))
+    return answer.to_json(), answer.explanation
+
+
+def _apply(request: StoredRequest, impact: dict[str, Any], snapshot: PlantSnapshot, uow: UnitOfWork) -> dict[str, Any]:
+    """Change confirmed orders as approved; returns what changed, for the audit log."""
+    payload = request.payload
+    promise = impact.get("promise_date")
+    if request.kind == RequestKind.CANCEL.value and request.order_id is not None:
+        uow.orders.update(request.order_id, status=OrderStatus.CANCELLED.value)
+        return {"order_id": request.order_id, "status": "cancelled"}
+    if promise is None:
+        raise Conflict(f"{request.request_id} can no longer be met at all: reject it or ask for a new request")
+    if request.order_id is None:  # a rush for a new order becomes a confirmed rush order
+        order_id = uow.orders.next_order_id()
+        uow.orders.add(
+            SalesOrder(order_id, payload.get("customer") or "?", payload["item_id"], float(payload["qty"]),
+                       date.fromisoformat(payload["due"]), date.fromisoformat(promise), Priority.RUSH,
+                       OrderStatus.CONFIRMED, owner=request.requested_by),
+            source="rush_request", at=request.created_at,
+        )
+        return {"order_id": order_id, "created": True, "promised_date": promise, "priority": "rush"}
+    values: dict[str, Any] = {"promised_date": date.fromisoformat(promise)}
+    if request.kind == RequestKind.RUSH.value:
+        values["priority"] = Priority.RUSH.value
+    else:
+        values["qty"] = float(payload["qty"])
+        values["requested_date"] = date.fromisoformat(payload["due"])
+    uow.orders.update(request.order_id, **values)
+    before = snapshot.orders_by_id[request.order_id]
+    return {
+        "order_id": request.order_id,
+        **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()},
+        "previous": {"promised_date": before.due_date.isoformat(), "qty": before.qty, "priority": before.priority.value},
+    }
