@@ -7,8 +7,8 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from planning_core.forecasting import SavedForecast
 from planbridge.services.records import AuditEntry, StoredRequest
+from planning_core.forecasting import SavedForecast
 from planning_core.model import ForecastEntry, PlantSnapshot, SalesOrder
 from planning_core.scheduling.saved import SavedSchedule
 
