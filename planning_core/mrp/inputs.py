@@ -6,13 +6,14 @@ slice; every array indexed by item follows that order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
 import numpy as np
 import pandas as pd
 
-from planning_core.model import ItemType, OrderStatus, PlantSnapshot, WorkOrderStatus
+from planning_core.model import ForecastEntry, ItemType, OrderStatus, PlantSnapshot, WorkOrderStatus
 from planning_core.mrp.grid import BoolArray, FloatArray, Grid, IntArray
 
 DEFAULT_FORECAST_PERIOD_DAYS = 7
@@ -119,11 +120,7 @@ def forecast_demand(snapshot: PlantSnapshot, grid: Grid, index: dict[str, int]) 
     """
     if not snapshot.forecast:
         return pd.DataFrame(columns=DEMAND_COLUMNS)
-    fc = pd.DataFrame(
-        [(f.item_id, pd.Timestamp(f.period_start), f.qty) for f in snapshot.forecast],
-        columns=["item_id", "start", "qty"],
-    ).sort_values(["item_id", "start"], ignore_index=True)
-    fc["end"] = _period_ends(fc)
+    fc = forecast_periods(snapshot.forecast)
     fc["consumed"] = _consumption(snapshot, fc)
     fc["net"] = (fc["qty"] - fc["consumed"]).clip(lower=0.0)
     as_of = pd.Timestamp(grid.as_of)
@@ -138,6 +135,16 @@ def forecast_demand(snapshot: PlantSnapshot, grid: Grid, index: dict[str, int]) 
         "kind": "forecast",
         "date": [grid.date_of(d) for d in fc["day"]],
     })
+
+
+def forecast_periods(forecast: Sequence[ForecastEntry]) -> pd.DataFrame:
+    """Forecast rows with their periods: item_id, start, end (exclusive, Timestamps) and qty."""
+    fc = pd.DataFrame(
+        [(f.item_id, pd.Timestamp(f.period_start), f.qty) for f in forecast],
+        columns=["item_id", "start", "qty"],
+    ).sort_values(["item_id", "start"], ignore_index=True)
+    fc["end"] = _period_ends(fc)
+    return fc
 
 
 def _period_ends(fc: pd.DataFrame) -> pd.Series:

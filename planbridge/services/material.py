@@ -1,0 +1,180 @@
+"""Material planning, KPIs and the statistical forecast: what the CLI, REST API, bot and digest call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from planbridge.errors import BadRequest
+from planbridge.services.context import ServiceContext
+from planning_core.forecasting import ForecastRun, ForecastSettings, SavedForecast, forecast_demand
+from planning_core.kpi import KpiReport, Utilization, kpi_report, rough_cut_utilization, saved_utilization
+from planning_core.model import PlantSnapshot
+from planning_core.mrp import BucketSize, MrpParams, MrpResult, run_mrp, shortage_line
+
+MAX_HORIZON_DAYS = 3 * 366
+MAX_FORECAST_WEEKS = 156
+
+
+# -- MRP -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MrpCommand:
+    horizon_days: int = 90
+    bucket: str = "day"  # "day" or "week"
+    as_of: date | None = None
+    use_forecast: bool = True
+
+
+@dataclass(frozen=True)
+class MrpAnswer:
+    result: MrpResult
+    snapshot: PlantSnapshot
+
+    @property
+    def shortage_lines(self) -> list[str]:
+        """"Motor 5.5 kW short 5 pcs on 2027-01-07 → A-2 Beta Water", one per shortage."""
+        return [shortage_line(s, self.snapshot) for s in self.result.shortages]
+
+    def to_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = self.result.to_json()
+        document["shortages"] = [
+            {**s.to_json(), "text": line} for s, line in zip(self.result.shortages, self.shortage_lines, strict=True)
+        ]
+        return document
+
+    def write_csv(self, folder: Path) -> list[Path]:
+        """planned_orders.csv, shortages.csv, exceptions.csv and mrp_record.csv (the MRP grid)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        tables = {
+            "planned_orders.csv": self.result.planned_orders_frame(),
+            "shortages.csv": self.result.shortages_frame(),
+            "exceptions.csv": self.result.messages_frame(),
+            "mrp_record.csv": self.result.record_frame(),
+        }
+        written = []
+        for name, frame in tables.items():
+            path = folder / name
+            frame.to_csv(path, index=False)
+            written.append(path)
+        return written
+
+
+def mrp_params(cmd: MrpCommand, as_of: date) -> MrpParams:
+    if cmd.horizon_days <= 0:
+        raise BadRequest(f"--horizon-days must be a positive number of days, not {cmd.horizon_days}")
+    if cmd.horizon_days > MAX_HORIZON_DAYS:
+        raise BadRequest(f"--horizon-days {cmd.horizon_days} is too long: at most {MAX_HORIZON_DAYS} days")
+    try:
+        bucket = BucketSize(cmd.bucket.strip().lower())
+    except ValueError:
+        raise BadRequest(f"--bucket must be 'day' or 'week', not {cmd.bucket!r}") from None
+    return MrpParams(as_of=as_of, horizon_days=cmd.horizon_days, bucket=bucket, use_forecast=cmd.use_forecast)
+
+
+def material_plan(cmd: MrpCommand, ctx: ServiceContext) -> MrpAnswer:
+    """Time-phased MRP of the loaded plant."""
+    snapshot = ctx.snapshot()
+    params = mrp_params(cmd, ctx.as_of(cmd.as_of, snapshot))
+    return MrpAnswer(run_mrp(snapshot, params), snapshot)
+
+
+# -- KPIs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiCommand:
+    period_days: int = 30
+    as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class KpiAnswer:
+    report: KpiReport
+    snapshot: PlantSnapshot
+
+    def to_json(self) -> dict[str, Any]:
+        return self.report.to_json()
+
+
+def kpis(cmd: KpiCommand, ctx: ServiceContext) -> KpiAnswer:
+    """Every KPI of CONTRACT §2 and the lists behind them.
+
+    Shortages come from the same MRP run as `planbridge mrp` with its defaults (90 days,
+    day buckets, forecast included). Utilisation comes from the newest saved schedule when
+    it was made for this plant version and as-of date, else from a rough-cut load.
+    """
+    if cmd.period_days <= 0:
+        raise BadRequest(f"--period-days must be a positive number of days, not {cmd.period_days}")
+    snapshot = ctx.snapshot()
+    as_of = ctx.as_of(cmd.as_of, snapshot)
+    plan = run_mrp(snapshot, MrpParams(as_of=as_of))
+    utilization = _utilization(ctx, snapshot, as_of=as_of, plan=plan)
+    report = kpi_report(snapshot, as_of=as_of, period_days=cmd.period_days, shortages=plan.shortages,
+                        utilization=utilization)
+    return KpiAnswer(report, snapshot)
+
+
+def _utilization(ctx: ServiceContext, snapshot: PlantSnapshot, *, as_of: date, plan: MrpResult) -> Utilization:
+    with ctx.uow_factory() as uow:
+        saved = uow.schedules.latest()
+        version = uow.plant.version()
+    if saved is not None and saved.plant_version == version and saved.as_of == as_of:
+        return saved_utilization(saved.document, snapshot,
+                                 note=f"saved schedule #{saved.schedule_id} of {saved.created_at:%Y-%m-%d %H:%M} UTC")
+    rough = rough_cut_utilization(snapshot, as_of=as_of, planned=plan.planned_orders)
+    if saved is None:
+        reason = "no saved schedule"
+    else:
+        reason = f"the saved schedule #{saved.schedule_id} is for as-of {saved.as_of} and plant version {saved.plant_version}"
+    return Utilization(rough.source, rough.resources, f"rough-cut load ({reason}; run `planbridge schedule --save`)")
+
+
+# -- statistical forecast --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastCommand:
+    horizon_weeks: int = 12
+    holdout_weeks: int = 8
+    save: bool = False
+    override_imported: bool = False
+    as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class ForecastAnswer:
+    run: ForecastRun
+    saved: SavedForecast | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        document = self.run.to_json()
+        document["saved"] = None if self.saved is None else {
+            "rows": self.saved.written, "items": self.saved.items,
+            "kept_imported": list(self.saved.kept_imported), "replaced_imported_rows": self.saved.replaced_imported,
+        }
+        return document
+
+
+def statistical_forecast(cmd: ForecastCommand, ctx: ServiceContext) -> ForecastAnswer:
+    """Forecast weekly demand per item from shipments; with `save`, store it where MRP reads it."""
+    for name, value in (("--horizon-weeks", cmd.horizon_weeks), ("--holdout-weeks", cmd.holdout_weeks)):
+        if value <= 0:
+            raise BadRequest(f"{name} must be a positive number of weeks, not {value}")
+        if value > MAX_FORECAST_WEEKS:
+            raise BadRequest(f"{name} {value} is too long: at most {MAX_FORECAST_WEEKS} weeks")
+    snapshot = ctx.snapshot()
+    as_of = ctx.as_of(cmd.as_of, snapshot)
+    run = forecast_demand(snapshot, as_of=as_of,
+                          settings=ForecastSettings(horizon_weeks=cmd.horizon_weeks, holdout_weeks=cmd.holdout_weeks))
+    if not cmd.save:
+        return ForecastAnswer(run)
+    with ctx.uow_factory() as uow:
+        saved = uow.forecasts.save_statistical(run.entries(), first_period=run.first_period,
+                                               override_imported=cmd.override_imported)
+        uow.plant.bump_version()  # cached snapshots reload with the new forecast
+        uow.commit()
+    return ForecastAnswer(run, saved)
