@@ -187,22 +187,27 @@ _INVENTORY: dict[str, float] = {
     "BONNET-ASSY-100": 10, "BODY-DN100": 15, "BONNET-DN100": 20, "STEM-GATE": 30, "WEDGE-DN100": 18,
     "SEAT-RING-100": 40, "BODY-DN80": 25, "BALL-DN80": 20, "STEM-BALL": 40, "BODY-DN50": 50,
     "DISC-DN50": 80, "BODY-DN150": 6, "DISC-DN150": 8, "STEM-BFLY": 10,
-    "CAST-BODY-DN100": 20, "CAST-BONNET-DN100": 60, "CAST-WEDGE-DN100": 50, "CAST-BODY-DN80": 120,
-    "CAST-BODY-DN50": 200, "CAST-BODY-DN150": 25, "CAST-DISC-DN150": 30, "BAR-SS420": 350,
-    "BAR-SS316": 600, "BOLT-M16": 1200, "BOLT-M12": 2000, "GASKET-DN100": 80, "PACKING-SET": 90,
-    "SEAT-PTFE-80": 300, "SPRING-50": 250, "SEAT-EPDM-150": 20, "GEARBOX-150": 8,
-    "HANDWHEEL-100": 60, "LEVER-80": 140, "PAINT-EPOXY": 45,
+    "CAST-BODY-DN100": 20, "CAST-BONNET-DN100": 60, "CAST-WEDGE-DN100": 50, "CAST-BODY-DN80": 160,
+    "CAST-BODY-DN50": 300, "CAST-BODY-DN150": 25, "CAST-DISC-DN150": 50, "BAR-SS420": 350,
+    "BAR-SS316": 700, "BOLT-M16": 2000, "BOLT-M12": 3500, "GASKET-DN100": 180, "PACKING-SET": 170,
+    "SEAT-PTFE-80": 700, "SPRING-50": 350, "SEAT-EPDM-150": 20, "GEARBOX-150": 8,
+    "HANDWHEEL-100": 60, "LEVER-80": 320, "PAINT-EPOXY": 140,
 }
 
-# po_id, item_id, qty, due (working days from the anchor)
+# po_id, item_id, qty, due (working days from the anchor). Stock and these cover the open
+# orders except in time: the DN100 body castings (day 4) and the DN150 gearboxes (day 6)
+# arrive only just before the orders that need them.
 _PURCHASE_ORDERS: tuple[tuple[str, str, float, int], ...] = (
-    ("PO-5101", "CAST-BODY-DN100", 100, 4),
-    ("PO-5102", "GEARBOX-150", 40, 6),
+    ("PO-5101", "CAST-BODY-DN100", 130, 4),
+    ("PO-5102", "GEARBOX-150", 50, 6),
     ("PO-5103", "CAST-BODY-DN150", 40, 9),
     ("PO-5104", "BAR-SS316", 500, 3),
     ("PO-5105", "SEAT-EPDM-150", 40, 5),
     ("PO-5106", "HANDWHEEL-100", 100, 10),
     ("PO-5107", "CAST-BODY-DN80", 150, 12),
+    ("PO-5108", "BAR-SS420", 500, 2),
+    ("PO-5109", "CAST-BONNET-DN100", 80, 6),
+    ("PO-5110", "CAST-WEDGE-DN100", 100, 8),
 )
 
 _SALES_EN, _SALES_ZH = "U01SALES1", "U01SALES2"
@@ -346,13 +351,20 @@ def _calendars(anchor: date) -> dict[str, Calendar]:
 
 
 def _work_orders(anchor: date) -> tuple[WorkOrder, ...]:
+    """Work orders on the shop floor, each as long as its routing step takes on that resource's calendar."""
+
     def at(offset: int, hour: int) -> datetime:
         return datetime.combine(working_day(anchor, offset), time(hour))
 
+    balls_start = at(1, 6)
     return (
-        WorkOrder("WO-3101", "BODY-DN100", 40.0, "CNC-1", at(-1, 6), at(1, 14), WorkOrderStatus.RUNNING),
-        WorkOrder("WO-3102", "BALL-DN80", 50.0, "CNC-2", at(1, 6), at(2, 22), WorkOrderStatus.RELEASED),
-        WorkOrder("WO-3103", "DN80-BALL", 60.0, "ASSY", at(2, 8), at(3, 17), WorkOrderStatus.RELEASED),
+        # 60 + 40 × 42 min = 29 h on the two-shift lathe: started yesterday, done tonight
+        WorkOrder("WO-3101", "BODY-DN100", 40.0, "CNC-1", at(-1, 6), at(0, 22), WorkOrderStatus.RUNNING),
+        # 40 + 50 × 30 min ≈ 26 h: one two-shift day and most of the next (Saturdays are worked)
+        WorkOrder("WO-3102", "BALL-DN80", 50.0, "CNC-2", balls_start, balls_start + timedelta(days=1, hours=10),
+                  WorkOrderStatus.RELEASED),
+        # 20 + 60 × 11 min ≈ 11 h on the day-shift assembly line: a day and a morning
+        WorkOrder("WO-3103", "DN80-BALL", 60.0, "ASSY", at(2, 8), at(3, 12), WorkOrderStatus.RELEASED),
     )
 
 
