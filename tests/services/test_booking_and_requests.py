@@ -1,0 +1,155 @@
+"""Booking, change requests, approvals and the audit log, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+
+from planbridge.errors import BadRequest, Conflict, NotFound, PermissionDenied
+from planbridge.services import orders, quoting, requests
+from planbridge.services.context import ServiceContext
+from planbridge.services.plant import store_plant
+from planbridge.services.records import RequestKind
+from planning_core.model import Language, OrderStatus, PlantSnapshot, Priority, Role, User
+from tests.conftest import make_services
+from tests.ctp.plants import MONDAY, day, one_shift_plant
+
+USERS = {
+    "U_SALES": User("U_SALES", "Mia", Role.SALES, Language.EN),
+    "U_PROD": User("U_PROD", "Wang", Role.PRODUCTION, Language.ZH),
+    "U_ADMIN": User("U_ADMIN", "Ada", Role.ADMIN, Language.EN),
+}
+
+
+def gear_plant() -> PlantSnapshot:
+    """8 gears a day; SO-1 (8) due Tuesday, SO-2 (8) due Wednesday."""
+    plant = (
+        one_shift_plant().make("GEAR", ("M", 60))
+        .order("SO-1", "GEAR", 8, day(1)).order("SO-2", "GEAR", 8, day(2))
+        .build()
+    )
+    return PlantSnapshot(**{**plant.__dict__, "users": USERS})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def plant_services(services: ServiceContext) -> ServiceContext:
+    store_plant(gear_plant(), services, replace=False)
+    return services
+
+
+def order_of(ctx: ServiceContext, order_id: str) -> tuple[OrderStatus, date | None, Priority, float]:
+    o = ctx.snapshot().orders_by_id[order_id]
+    return o.status, o.promised_date, o.priority, o.qty
+
+
+def test_booking_records_a_confirmed_order_at_the_promise(plant_services: ServiceContext) -> None:
+    booking = orders.book_order(orders.BookOrder("GEAR", 8, "Globex", as_of=MONDAY, user_id="U_SALES"), plant_services)
+    # Monday to Wednesday make 24 and the two orders need 16 by Wednesday: Monday is free.
+    assert booking.answer.quote.promise_date == day(0)
+    assert order_of(plant_services, booking.order_id) == (OrderStatus.CONFIRMED, day(0), Priority.NORMAL, 8)
+    # The next quote sees the booking: all 24 until Wednesday are promised now.
+    again = quoting.quote(quoting.QuoteCommand("GEAR", 8, as_of=MONDAY), plant_services)
+    assert again.quote.promise_date == day(3)
+    log = requests.audit_log(plant_services)
+    assert [(e.action, e.subject, e.user_id) for e in log] == [("book", booking.order_id, "U_SALES")]
+
+
+def test_booking_needs_a_customer_and_a_known_user(plant_services: ServiceContext) -> None:
+    with pytest.raises(BadRequest):
+        orders.book_order(orders.BookOrder("GEAR", 8, " ", as_of=MONDAY), plant_services)
+    with pytest.raises(NotFound):
+        orders.book_order(orders.BookOrder("GEAR", 8, "Globex", as_of=MONDAY, user_id="U_NOBODY"), plant_services)
+    assert len(plant_services.snapshot().open_orders) == 2
+
+
+def test_two_reps_booking_the_last_capacity_at_once_get_different_dates(db_url: str) -> None:
+    first = make_services(db_url)
+    store_plant(gear_plant(), first, replace=False)
+    contexts = [first, make_services(db_url)]  # two processes' worth of connections
+    results: list[date | None] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def book(ctx: ServiceContext) -> None:
+        try:
+            barrier.wait()
+            booking = orders.book_order(orders.BookOrder("GEAR", 8, "Rep", as_of=MONDAY), ctx)
+            results.append(booking.answer.quote.promise_date)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=book, args=(ctx,)) for ctx in contexts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    # Whoever is first gets Monday; the other sees that booking and gets Thursday.
+    assert sorted(d for d in results if d) == [day(0), day(3)]
+    promised = sorted(o.promised_date for o in first.snapshot().open_orders if o.customer == "Rep")
+    assert promised == [day(0), day(3)]
+
+
+def test_rush_request_needs_a_production_lead(plant_services: ServiceContext) -> None:
+    created = requests.create_request(
+        requests.CreateRequest(RequestKind.RUSH, "U_SALES", order_id="SO-2", due=day(0), as_of=MONDAY), plant_services
+    )
+    impact = created.request.impact
+    # SO-2 takes Monday; SO-1 still gets Tuesday, so nobody slips.
+    assert impact["promise_date"] == day(0).isoformat()
+    assert impact["impacted"] == []
+    before = order_of(plant_services, "SO-2")
+    with pytest.raises(PermissionDenied):
+        requests.decide_request(requests.Decide(created.request.request_id, "U_SALES", approve=True), plant_services)
+    assert order_of(plant_services, "SO-2") == before  # refused: nothing changed
+    decided = requests.decide_request(
+        requests.Decide(created.request.request_id, "U_PROD", approve=True, as_of=MONDAY), plant_services
+    )
+    assert decided.request.status == "approved" and decided.request.decided_by == "U_PROD"
+    assert order_of(plant_services, "SO-2") == (OrderStatus.CONFIRMED, day(0), Priority.RUSH, 8)
+    with pytest.raises(Conflict):
+        requests.decide_request(requests.Decide(created.request.request_id, "U_ADMIN", approve=False), plant_services)
+    actions = [(e.action, e.user_id) for e in requests.audit_log(plant_services)]
+    assert actions == [("approve", "U_PROD"), ("request_rush", "U_SALES")]
+
+
+def test_rejecting_changes_nothing(plant_services: ServiceContext) -> None:
+    created = requests.create_request(
+        requests.CreateRequest(RequestKind.CANCEL, "U_SALES", order_id="SO-1", as_of=MONDAY), plant_services
+    )
+    requests.decide_request(requests.Decide(created.request.request_id, "U_ADMIN", approve=False, reason="no"), plant_services)
+    assert order_of(plant_services, "SO-1")[0] is OrderStatus.CONFIRMED
+
+
+def test_approved_change_and_cancellation(plant_services: ServiceContext) -> None:
+    change = requests.create_request(
+        requests.CreateRequest(RequestKind.CHANGE, "U_SALES", order_id="SO-1", qty=12, due=day(2), as_of=MONDAY),
+        plant_services,
+    )
+    # 12 for SO-1 and 8 for SO-2 by Wednesday: 20 of the 24 that three days make.
+    assert change.request.impact["impacted"] == []
+    requests.decide_request(requests.Decide(change.request.request_id, "U_PROD", approve=True, as_of=MONDAY), plant_services)
+    assert order_of(plant_services, "SO-1") == (OrderStatus.CONFIRMED, day(2), Priority.NORMAL, 12)
+    cancel = requests.create_request(
+        requests.CreateRequest(RequestKind.CANCEL, "U_SALES", order_id="SO-2", as_of=MONDAY), plant_services
+    )
+    requests.decide_request(requests.Decide(cancel.request.request_id, "U_PROD", approve=True, as_of=MONDAY), plant_services)
+    assert order_of(plant_services, "SO-2")[0] is OrderStatus.CANCELLED
+
+
+def test_bad_requests_change_nothing(plant_services: ServiceContext) -> None:
+    with pytest.raises(NotFound):
+        requests.create_request(requests.CreateRequest(RequestKind.RUSH, "U_SALES", order_id="SO-9", due=day(1)), plant_services)
+    with pytest.raises(NotFound):
+        requests.create_request(requests.CreateRequest(RequestKind.RUSH, "U_GHOST", order_id="SO-1", due=day(1)), plant_services)
+    with pytest.raises(BadRequest):
+        requests.create_request(
+            requests.CreateRequest(RequestKind.RUSH, "U_SALES", order_id="SO-1", due=date(2026, 1, 1), as_of=MONDAY),
+            plant_services,
+        )
+    with pytest.raises(BadRequest):
+        requests.create_request(requests.CreateRequest(RequestKind.CHANGE, "U_SALES", order_id="SO-1"), plant_services)
+    assert requests.list_requests(plant_services) == []
+    assert requests.audit_log(plant_services) == []
