@@ -106,6 +106,9 @@ class ParsedRequest:
     unmatched: Unmatched = field(default_factory=Unmatched)
     asks_approval: bool = False  # the text asks the bot to approve something (it never does)
     note: str | None = None  # why the model's answer was not used, or other remarks
+    follow_up: bool = False  # elliptical ("and 300?", "要是改成下周五呢？"): completes an earlier request
+    hint: Intent | None = None  # what the cue words of an elliptical message point to, if anything
+    context_used: bool = False  # slots were taken from earlier messages of the thread
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +120,8 @@ class ParsedRequest:
             "unmatched": self.unmatched.to_json(),
             "asks_approval": self.asks_approval,
             "note": self.note,
+            "follow_up": self.follow_up,
+            "context_used": self.context_used,
         }
 
 

@@ -131,6 +131,7 @@ class Classification:
     metric: Metric | None
     asks_approval: bool
     follow_up: bool
+    hint: Intent | None = None  # the best intent of an elliptical follow-up, withheld for lack of an anchor
 
 
 def classify(text: str, found: Found) -> Classification:
@@ -146,10 +147,14 @@ def classify(text: str, found: Found) -> Classification:
     (best, top), (_, second) = ranked[0], ranked[1]
     follow_up = bool(_FOLLOW_UP.search(text))
     anchored = found.item or found.order or found.customer or found.resource
-    if top < 1.0 or (follow_up and not anchored and best not in (Intent.KPI, Intent.DIGEST, Intent.HELP)):
-        return Classification(Intent.UNKNOWN, 0.3 if top < 1.0 else 0.4, metric, bool(_APPROVAL.search(text)), follow_up)
+    asks_approval = bool(_APPROVAL.search(text))
+    if top < 1.0:
+        return Classification(Intent.UNKNOWN, 0.3, metric, asks_approval, follow_up)
+    if follow_up and not anchored and best not in (Intent.KPI, Intent.DIGEST, Intent.HELP):
+        # "要是改成下周五呢？" is not an order change: it completes the previous request.
+        return Classification(Intent.UNKNOWN, 0.4, metric, asks_approval, follow_up, hint=best)
     confidence = min(0.97, 0.45 + 0.08 * min(top, 5.0) + 0.06 * min(top - second, 3.0))
-    return Classification(best, confidence, metric, bool(_APPROVAL.search(text)), follow_up)
+    return Classification(best, confidence, metric, asks_approval, follow_up)
 
 
 def _add_priors(scores: dict[Intent, float], found: Found) -> None:

@@ -81,6 +81,8 @@ def parse_rules(text: str, *, lexicon: Lexicon, as_of: date) -> ParsedRequest:
             resource=_unmatched(entities, "resource"),
         ),
         asks_approval=verdict.asks_approval,
+        follow_up=verdict.follow_up,
+        hint=verdict.hint,
     )
 
 

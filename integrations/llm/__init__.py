@@ -1,0 +1,1 @@
+"""Language-model providers (the LangChain edge): built from settings, used by planbridge.language."""
