@@ -48,8 +48,12 @@ def schedule(
 
 
 @contextlib.contextmanager
-def _solver_progress(time_limit: float) -> Iterator[ProgressFn]:
-    """A progress bar on stderr (never stdout) that fills with the solver's time and shows its objective."""
+def _solver_progress(time_limit: float) -> Iterator[ProgressFn | None]:
+    """A progress bar on stderr (never stdout) that fills with the solver's time and shows its objective;
+    nothing when stderr is not a terminal (scripts, logs)."""
+    if not stderr.is_terminal:
+        yield None
+        return
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=stderr, transient=True) as bar:
         task = bar.add_task("building the schedule", total=time_limit)

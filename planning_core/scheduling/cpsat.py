@@ -189,7 +189,9 @@ class ScheduleModel:
                 w_high = min(calendar.work_before(high) - task.work, calendar.total - max(task.work, 1))
                 if w_low > w_high:
                     continue  # no room on this calendar
-                hint = placed.work_start if placed is not None and placed.resource_id in resource_ids else None
+                hint = None
+                if placed is not None:  # an alternative the incumbent does not use still gets a (free) value
+                    hint = placed.work_start if placed.resource_id in resource_ids else w_low
                 if hint is not None and not w_low <= hint <= w_high:
                     hint = None
                 groups[calendar_id] = _Group(calendar, resource_ids, self._new_int(w_low, w_high, hint), w_low, w_high)

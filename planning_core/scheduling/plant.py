@@ -126,8 +126,11 @@ def outcomes(plant: PlantProblem, schedule: Schedule) -> tuple[OrderOutcome, ...
     """Per open order: completion, promised date and days late; unschedulable orders last."""
     axis = plant.axis
     rows = []
-    for order, done in zip(plant.orders, completions(plant.problem, schedule), strict=True):
-        day = axis.completion_date(float(done))
+    for order, demand, done in zip(plant.orders, plant.problem.demands, completions(plant.problem, schedule),
+                                   strict=True):
+        # Received goods are there from 00:00 of their day; goods made by midnight belong to the day that ends.
+        made = [schedule.placements[t].end for t in demand.final_tasks]
+        day = max([axis.date_of(float(demand.ready)), *(axis.completion_date(float(end)) for end in made)])
         rows.append(OrderOutcome(order.order_id, order.customer, order.item_id, order.qty, order.priority,
                                  order.due_date, float(done), day, max(0, (day - order.due_date).days)))
     for order, reason in plant.explosion.unschedulable:

@@ -11,6 +11,7 @@ from planning_core.scheduling.lns import improve_by_windows
 from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem
 from planning_core.scheduling.solution import Objectives, Schedule, evaluate
 
+HORIZON_MARGIN_MINUTES = 2 * 24 * 60
 MONOLITHIC_TASKS = 1500  # above this, one model is too slow to build and search: windows instead
 
 
@@ -54,10 +55,22 @@ def solve_problem(
         return SolveReport(schedule, score, base_score, method, SolveStatus.FEASIBLE, (),
                            time.perf_counter() - started, first_feasible, stats.windows)
     upper = base_score.makespan if problem.objective is ObjectiveKind.MAKESPAN else None
-    horizon = max(problem.horizon, base_score.makespan)
+    horizon = search_horizon(problem, base_score)
     model = ScheduleModel(problem, incumbent=baseline, horizon=horizon, upper_bound=upper)
     result = model.solve(time_limit=left, workers=workers, seed=seed, progress=progress)
     return _choose(problem, baseline, base_score, result, started, first_feasible)
+
+
+def search_horizon(problem: SchedulingProblem, baseline: Objectives) -> int:
+    """How far ahead the model may place tasks: a little past the baseline's last end and the last due date.
+
+    Tardiness is not helped by running far past both, and every minute of horizon widens the
+    calendar encoding, so the search stays near the baseline (which it always contains)."""
+    if problem.objective is ObjectiveKind.MAKESPAN:
+        return max(problem.horizon, baseline.makespan)
+    latest = max([baseline.makespan, *(d.due for d in problem.demands), *(t.release for t in problem.tasks)])
+    margin = HORIZON_MARGIN_MINUTES + baseline.makespan // 10
+    return max(baseline.makespan, min(problem.horizon, latest + margin))
 
 
 def _baseline(problem: SchedulingProblem) -> Schedule:
