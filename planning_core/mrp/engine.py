@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planning_core.model import PlantSnapshot
+from planning_core.model import ItemType, PlantSnapshot
 from planning_core.mrp.grid import BoolArray, Grid
 from planning_core.mrp.inputs import (
     DEMAND_COLUMNS,
@@ -77,25 +77,20 @@ def _planned_orders(
     that arrival day; a made item's due date is the day its production completes (d - 1,
     or d when it takes no working time), the day it can ship, as CONTRACT §3 counts it.
     """
-    shift = (is_make[arrays.item] & (arrays.working_days > 0)).astype(np.int64)
-    due = np.maximum(arrays.due_day - shift, 0)
-    need = np.maximum(arrays.need_day - shift, 0)
-    dates = [grid.date_of(d) for d in range(grid.days + 1)]
-    past_due = due > need
     order = np.lexsort((arrays.due_day, arrays.item))
+    item = arrays.item[order]
+    shift = (is_make[item] & (arrays.working_days[order] > 0)).astype(np.int64)
+    due = np.maximum(arrays.due_day[order] - shift, 0)
+    need = np.maximum(arrays.need_day[order] - shift, 0)
+    dates = [grid.date_of(d) for d in range(grid.days + 1)]
+    types = [ItemType.MAKE if make else ItemType.BUY for make in is_make.tolist()]
+    columns = zip(
+        item.tolist(), arrays.qty[order].tolist(), arrays.release_day[order].tolist(), due.tolist(), need.tolist(),
+        arrays.working_days[order].tolist(), (due > need).tolist(), strict=True,
+    )
     return [
-        PlannedOrder(
-            item_id=ids[i],
-            qty=float(arrays.qty[k]),
-            type=snapshot.items[ids[i]].type,
-            release_date=dates[arrays.release_day[k]],
-            due_date=dates[due[k]],
-            need_date=dates[need[k]],
-            lead_time_days=int(arrays.working_days[k]),
-            past_due=bool(past_due[k]),
-        )
-        for k in order.tolist()
-        for i in [int(arrays.item[k])]
+        PlannedOrder(ids[i], qty, types[i], dates[release], dates[d], dates[n], lead, late)
+        for i, qty, release, d, n, lead, late in columns
     ]
 
 

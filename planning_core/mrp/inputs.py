@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from planning_core.model import ForecastEntry, ItemType, OrderStatus, PlantSnapshot, WorkOrderStatus
@@ -77,7 +78,7 @@ def bom_edges(snapshot: PlantSnapshot, index: dict[str, int]) -> BomEdges:
     )
 
 
-DEMAND_COLUMNS = ["item", "day", "qty", "order_id", "kind", "date"]
+DEMAND_COLUMNS = ["item", "day", "qty", "order_id", "kind", "need_day"]  # need_day: the requirement's own date
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +106,8 @@ def order_demand(snapshot: PlantSnapshot, grid: Grid, index: dict[str, int]) -> 
         made = snapshot.items[order.item_id].type is ItemType.MAKE
         day = grid.day_index(order.due_date) + (1 if made else 0)
         if remaining > 0 and day < grid.days:
-            when = max(order.due_date, grid.as_of)
-            rows.append((index[order.item_id], max(day, 0), remaining, order.order_id, "order", when))
+            due = max(grid.day_index(order.due_date), 0)
+            rows.append((index[order.item_id], max(day, 0), remaining, order.order_id, "order", due))
     return pd.DataFrame(rows, columns=DEMAND_COLUMNS)
 
 
@@ -133,16 +134,26 @@ def forecast_demand(snapshot: PlantSnapshot, grid: Grid, index: dict[str, int]) 
         "qty": fc["net"].astype(np.float64),
         "order_id": None,
         "kind": "forecast",
-        "date": [grid.date_of(d) for d in fc["day"]],
+        "need_day": fc["day"].astype(np.int64),
     })
+
+
+_UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def datetimes(days: Sequence[date]) -> npt.NDArray[np.datetime64]:
+    """Dates as a datetime64[ns] array, without building a Timestamp per date."""
+    ordinals = np.fromiter((d.toordinal() for d in days), dtype=np.int64, count=len(days))
+    return (ordinals - _UNIX_EPOCH_ORDINAL).astype("datetime64[D]").astype("datetime64[ns]")
 
 
 def forecast_periods(forecast: Sequence[ForecastEntry]) -> pd.DataFrame:
     """Forecast rows with their periods: item_id, start, end (exclusive, Timestamps) and qty."""
-    fc = pd.DataFrame(
-        [(f.item_id, pd.Timestamp(f.period_start), f.qty) for f in forecast],
-        columns=["item_id", "start", "qty"],
-    ).sort_values(["item_id", "start"], ignore_index=True)
+    fc = pd.DataFrame({
+        "item_id": [f.item_id for f in forecast],
+        "start": datetimes([f.period_start for f in forecast]),
+        "qty": np.array([f.qty for f in forecast], dtype=np.float64),
+    }).sort_values(["item_id", "start"], ignore_index=True)
     fc["end"] = _period_ends(fc)
     return fc
 
@@ -155,14 +166,12 @@ def _period_ends(fc: pd.DataFrame) -> pd.Series:
 
 
 def _consumption(snapshot: PlantSnapshot, fc: pd.DataFrame) -> pd.Series:
-    orders = pd.DataFrame(
-        [
-            (o.item_id, pd.Timestamp(o.due_date), o.qty)
-            for o in snapshot.sales_orders
-            if o.status in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED)
-        ],
-        columns=["item_id", "due", "qty"],
-    )
+    counted = [o for o in snapshot.sales_orders if o.status in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED)]
+    orders = pd.DataFrame({
+        "item_id": [o.item_id for o in counted],
+        "due": datetimes([o.due_date for o in counted]),
+        "qty": np.array([o.qty for o in counted], dtype=np.float64),
+    })
     if orders.empty:
         return pd.Series(0.0, index=fc.index)
     periods = fc.reset_index(names="period")[["period", "item_id", "start", "end"]]

@@ -18,6 +18,8 @@ def planned_order_messages(orders: list[PlannedOrder], grid: Grid, snapshot: Pla
     messages = []
     first_bucket_end = grid.bucket_start(1) if grid.buckets > 1 else grid.date_of(grid.days)
     for p in orders:
+        if not p.past_due and p.release_date >= first_bucket_end:
+            continue
         uom = snapshot.items[p.item_id].uom
         verb = "buy" if p.type is ItemType.BUY else "make"
         if p.past_due:

@@ -7,22 +7,29 @@ order (or forecast) for the item itself, or a planned order of a parent released
 the run; that parent order is traced to the parent's requirements it covers (from its
 receipt bucket until the parent's next planned receipt, plus any backlog it makes up),
 and so on up the bill of materials.
+
+Only items on a shortage's trail are looked at: requirements and planned orders are
+sorted by item once, so each item's rows are one slice.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from planning_core.mrp.grid import FloatArray, Grid
+from planning_core.mrp.grid import FloatArray, Grid, IntArray
 from planning_core.mrp.inputs import BomEdges
 from planning_core.mrp.netting import EPS, PlannedOrderArrays
 from planning_core.mrp.results import Shortage
 
 Span = tuple[int, int]  # first and last bucket, inclusive
+
+
+def _pointers(item: IntArray, n_items: int) -> list[int]:
+    """Row ranges per item of rows sorted by item: item k owns rows ptr[k]:ptr[k+1]."""
+    return np.searchsorted(item, np.arange(n_items + 1)).tolist()  # type: ignore[no-any-return]
 
 
 class Pegger:
@@ -35,30 +42,30 @@ class Pegger:
         available: FloatArray,
         grid: Grid,
     ) -> None:
+        # Plain lists: a trace touches a few rows of a few items, where numpy calls cost more than they save.
+        n_items = available.shape[0]
         self._available = available
-        self._buckets = grid.buckets
-        self._direct: dict[int, list[tuple[int, str, date]]] = defaultdict(list)
-        self._forecast: dict[int, list[tuple[int, date]]] = defaultdict(list)
-        buckets = grid.bucket_of_days(demand["day"].to_numpy(dtype=np.int64)) if len(demand) else np.zeros(0, np.int64)
-        for item, bucket, order_id, when in zip(demand["item"], buckets, demand["order_id"], demand["date"], strict=True):
-            if isinstance(order_id, str):
-                self._direct[int(item)].append((int(bucket), order_id, when))
-            else:
-                self._forecast[int(item)].append((int(bucket), when))
-        self._parents: dict[int, list[int]] = defaultdict(list)
-        for parent, component in zip(edges.parent.tolist(), edges.component.tolist(), strict=True):
-            self._parents[component].append(parent)
-        # item → (receipt bucket, release bucket, release day) of its planned orders
-        self._supply: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        release_buckets = grid.bucket_of_days(orders.release_day)
-        for item, receipt, release, day in zip(
-            orders.item.tolist(), orders.bucket.tolist(), release_buckets.tolist(), orders.release_day.tolist(), strict=True
-        ):
-            self._supply[item].append((receipt, release, day))
         self._grid = grid
-        for supply in self._supply.values():
-            supply.sort()
+        items = demand["item"].to_numpy(dtype=np.int64)
+        by_item = np.argsort(items, kind="stable")
+        self._d_ptr = _pointers(items[by_item], n_items)
+        self._d_bucket: list[int] = grid.bucket_of_days(demand["day"].to_numpy(dtype=np.int64))[by_item].tolist()
+        self._d_need: list[int] = demand["need_day"].to_numpy(dtype=np.int64)[by_item].tolist()
+        self._d_order: list[str | None] = [
+            o if isinstance(o, str) else None for o in demand["order_id"].to_numpy(dtype=object)[by_item].tolist()
+        ]
+        sequence = np.lexsort((orders.bucket, orders.item))
+        self._s_ptr = _pointers(orders.item[sequence], n_items)
+        self._s_receipt: list[int] = orders.bucket[sequence].tolist()
+        self._s_release: list[int] = grid.bucket_of_days(orders.release_day)[sequence].tolist()
+        self._s_release_day: list[int] = orders.release_day[sequence].tolist()
+        by_component = np.argsort(edges.component, kind="stable")
+        self._parent_ptr = _pointers(edges.component[by_component], n_items)
+        self._parents: list[int] = edges.parent[by_component].tolist()
         self._memo: dict[tuple[int, int, int], tuple[frozenset[str], bool]] = {}
+
+    def _parents_of(self, item: int) -> list[int]:
+        return self._parents[self._parent_ptr[item] : self._parent_ptr[item + 1]]
 
     def demand_in(self, item: int, span: Span) -> tuple[frozenset[str], bool]:
         """Sales orders (and whether forecast) behind the item's requirements in `span`."""
@@ -69,33 +76,40 @@ class Pegger:
 
     def _trace(self, item: int, span: Span) -> tuple[frozenset[str], bool]:
         first, last = span
-        orders = {oid for bucket, oid, _ in self._direct.get(item, ()) if first <= bucket <= last}
-        forecast = any(first <= b <= last for b, _ in self._forecast.get(item, ()))
-        for parent in self._parents.get(item, ()):
-            supply = self._supply.get(parent, [])
-            for k, (_, release, _) in enumerate(supply):
-                if first <= release <= last:
-                    served, by_forecast = self.demand_in(parent, self._covered(parent, supply, k))
+        orders: set[str] = set()
+        forecast = False
+        for j in range(self._d_ptr[item], self._d_ptr[item + 1]):
+            if first <= self._d_bucket[j] <= last:
+                order_id = self._d_order[j]
+                if order_id is None:
+                    forecast = True
+                else:
+                    orders.add(order_id)
+        for parent in self._parents_of(item):
+            stop = self._s_ptr[parent + 1]
+            for k in range(self._s_ptr[parent], stop):
+                if first <= self._s_release[k] <= last:
+                    served, by_forecast = self.demand_in(parent, self._covered(parent, k, stop))
                     orders |= served
                     forecast = forecast or by_forecast
         return frozenset(orders), forecast
 
-    def first_need(self, item: int, bucket: int) -> date:
-        """The earliest requirement date for the item in `bucket`: an order's due date (today
-        at the earliest), a forecast period's start, or the day a parent order is released."""
-        dates = [when for b, _, when in self._direct.get(item, ()) if b == bucket]
-        dates += [when for b, when in self._forecast.get(item, ()) if b == bucket]
-        for parent in self._parents.get(item, ()):
-            dates += [self._grid.date_of(day) for _, release, day in self._supply.get(parent, ()) if release == bucket]
-        return min(dates, default=self._grid.bucket_start(bucket))
-
-    def _covered(self, item: int, supply: list[tuple[int, int, int]], k: int) -> Span:
-        receipt = supply[k][0]
-        last = supply[k + 1][0] - 1 if k + 1 < len(supply) else self._buckets - 1
+    def _covered(self, item: int, k: int, stop: int) -> Span:
+        receipt = self._s_receipt[k]
+        last = self._s_receipt[k + 1] - 1 if k + 1 < stop else self._grid.buckets - 1
         first = receipt
         while first > 0 and self._available[item, first - 1] < -EPS:  # it also makes up a backlog
             first -= 1
         return first, max(last, receipt)
+
+    def first_need(self, item: int, bucket: int) -> date:
+        """The earliest requirement date for the item in `bucket`: an order's due date (today
+        at the earliest), a forecast period's start, or the day a parent order is released."""
+        days = [self._d_need[j] for j in range(self._d_ptr[item], self._d_ptr[item + 1]) if self._d_bucket[j] == bucket]
+        for parent in self._parents_of(item):
+            days += [self._s_release_day[k] for k in range(self._s_ptr[parent], self._s_ptr[parent + 1])
+                     if self._s_release[k] == bucket]
+        return self._grid.date_of(min(days)) if days else self._grid.bucket_start(bucket)
 
 
 def find_shortages(pegger: Pegger, available: FloatArray, grid: Grid, item_ids: list[str]) -> list[Shortage]:
