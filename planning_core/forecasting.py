@@ -24,6 +24,7 @@ long enough, fits the same rules on the rest, and reports WAPE (Σ|actual - fore
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -77,27 +78,37 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _week_number(day: date) -> int:
+    """Weeks since 0001-01-01, a Monday: week k starts on the day with ordinal 7k + 1."""
+    return (day.toordinal() - 1) // 7
+
+
 def weekly_history(snapshot: PlantSnapshot, *, as_of: date) -> pd.DataFrame:
     """Long table `unique_id`, `ds` (Monday), `y`: complete weeks before the as-of date's week."""
-    current = week_start(as_of)
-    rows = [
-        (o.item_id, week_start(o.shipped_date), o.shipped_qty if o.shipped_qty is not None else o.qty)
-        for o in snapshot.sales_orders
-        if o.status is OrderStatus.SHIPPED and o.shipped_date is not None and week_start(o.shipped_date) < current
-    ]
-    if not rows:
+    current = _week_number(as_of)
+    shipped = [o for o in snapshot.sales_orders if o.status is OrderStatus.SHIPPED and o.shipped_date is not None]
+    week = np.fromiter((_week_number(o.shipped_date) for o in shipped if o.shipped_date), dtype=np.int64,
+                       count=len(shipped))
+    qty = np.fromiter((o.shipped_qty if o.shipped_qty is not None else o.qty for o in shipped), dtype=np.float64,
+                      count=len(shipped))
+    names, item = np.unique(np.array([o.item_id for o in shipped], dtype=object), return_inverse=True)
+    past = week < current
+    week, qty, item = week[past], qty[past], item[past]
+    if not week.size:
         return pd.DataFrame({"unique_id": pd.Series(dtype=str), "ds": pd.Series(dtype="datetime64[ns]"),
                              "y": pd.Series(dtype=float)})
-    shipped = pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
-    shipped["ds"] = pd.to_datetime(shipped["ds"])
-    weekly = shipped.groupby(["unique_id", "ds"], as_index=False)["y"].sum()
-    last = pd.Timestamp(current - timedelta(days=7))
-    frames = []
-    for item_id, group in weekly.groupby("unique_id", sort=True):
-        weeks = pd.date_range(group["ds"].min(), last, freq="7D")
-        series = group.set_index("ds")["y"].reindex(weeks, fill_value=0.0)
-        frames.append(pd.DataFrame({"unique_id": str(item_id), "ds": weeks, "y": series.to_numpy(dtype=float)}))
-    return pd.concat(frames, ignore_index=True)
+    first = np.full(len(names), current, dtype=np.int64)
+    np.minimum.at(first, item, week)
+    present = np.flatnonzero(first < current)  # items with at least one past shipment
+    lengths = current - first[present]
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    slot = np.zeros(len(names), dtype=np.int64)
+    slot[present] = offsets
+    y = np.zeros(int(lengths.sum()))
+    np.add.at(y, slot[item] + week - first[item], qty)
+    weeks = np.repeat(first[present], lengths) + np.arange(y.size) - np.repeat(offsets, lengths)
+    mondays = (weeks * 7 + 1 - date(1970, 1, 1).toordinal()).astype("datetime64[D]").astype("datetime64[ns]")
+    return pd.DataFrame({"unique_id": np.repeat(names[present].astype(str), lengths), "ds": mondays, "y": y})
 
 
 def choose_method(y: FloatArray, settings: ForecastSettings) -> Method:
@@ -263,8 +274,6 @@ class ForecastRun:
 
 def forecast_demand(snapshot: PlantSnapshot, *, as_of: date, settings: ForecastSettings | None = None) -> ForecastRun:
     """Weekly forecast per item for `horizon_weeks` weeks from the as-of date's week, with a backtest."""
-    import time
-
     settings = settings or ForecastSettings()
     history = weekly_history(snapshot, as_of=as_of)
     started = time.perf_counter()

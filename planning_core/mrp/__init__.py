@@ -4,7 +4,7 @@
 consumed forecast, dependent demand) against on hand, open purchase and work orders
 and safety stock, level by level in low-level-code order, sizes lots, offsets lead
 times and reports planned orders, exception messages and shortages pegged to the
-sales orders they hurt. See docs/mrp.md for the rules.
+sales orders they hurt. docs/kpi.md states the rules.
 """
 
 from planning_core.mrp.engine import run_mrp
