@@ -117,11 +117,13 @@ def _print_mrp(answer: material.MrpAnswer) -> None:
         table = Table(title="Shortages", title_justify="left")
         for column in ("item", "short", "from", "until", "orders hurt"):
             table.add_column(column)
-        for s, line in list(zip(r.shortages, answer.shortage_lines, strict=True))[:SHOWN_ROWS]:
+        for s in r.shortages[:SHOWN_ROWS]:
             item = answer.snapshot.items[s.item_id]
-            hurt = line.split(" → ", 1)[1] if " → " in line else "–"
+            hurt = [f"{o} {answer.snapshot.orders_by_id[o].customer}" for o in s.orders[:3]]
+            hurt += [f"+{len(s.orders) - 3} more"] if len(s.orders) > 3 else []
+            hurt += ["forecast"] if s.forecast else []
             table.add_row(f"{s.item_id} {item.name}", f"{_num(round(s.qty, 3))} {item.uom}", str(s.date),
-                          str(s.until or "after horizon"), hurt)
+                          str(s.until or "after horizon"), ", ".join(hurt) or "–")
         stdout.print(table)
         _more(len(r.shortages))
     if r.planned_orders:
@@ -192,8 +194,8 @@ def _print_kpi(j: dict[str, Any]) -> None:
 
 def _print_forecast(j: dict[str, Any]) -> None:
     methods = ", ".join(f"{n} {m}" for m, n in j["methods"].items()) or "none"
-    stdout.print(f"Forecast from week {j['first_period']}, {j['horizon_weeks']} weeks, {j['series']} items ({methods})",
-                 markup=False)
+    items = f"{j['series']} item{'s' if j['series'] != 1 else ''}"
+    stdout.print(f"Forecast from week {j['first_period']}, {j['horizon_weeks']} weeks, {items} ({methods})", markup=False)
     backtest = j["backtest"]
     if backtest:
         table = Table(title=f"Backtest: last {backtest['holdout_weeks']} weeks held out", title_justify="left")

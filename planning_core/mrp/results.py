@@ -104,6 +104,7 @@ class MrpResult:
             "as_of": self.params.as_of.isoformat(),
             "horizon_days": self.params.horizon_days,
             "bucket": self.params.bucket.value,
+            "horizon_end": self.grid.date_of(self.grid.days - 1).isoformat(),  # the horizon in whole buckets
             "planned_orders": [p.to_json() for p in self.planned_orders],
             "shortages": [s.to_json() for s in self.shortages],
             "exceptions": [m.to_json() for m in self.messages],
