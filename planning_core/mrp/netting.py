@@ -13,9 +13,8 @@ day stock first fell under safety stock when it already had, else the day of the
 bucket's first requirement. When the lead time from today cannot reach that day, it is
 due on its earliest possible day if that falls inside bucket t ("past due": release
 now); otherwise the need waits for a later bucket, and the stock-out until then is a
-shortage. Releases of a
-level's planned orders, times the BOM's quantity per (with scrap), are the gross
-requirements of their components, which are netted with the next levels.
+shortage. Releases of a level's planned orders, times the BOM's quantity per (with
+scrap), are the gross requirements of their components, netted with the next levels.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planning_core.mrp.grid import BoolArray, FloatArray, Grid, IntArray
+from planning_core.mrp.grid import FloatArray, Grid, IntArray
 from planning_core.mrp.inputs import BomEdges, ItemArrays
 from planning_core.mrp.leadtime import LeadTimes
 
@@ -50,12 +49,7 @@ class PlannedOrderArrays:
     need_day: IntArray  # the day that requirement is needed
     due_day: IntArray
     release_day: IntArray
-    ideal_release_day: IntArray  # -1 when it should have been released before today
     working_days: IntArray  # lead time used
-
-    @property
-    def past_due(self) -> BoolArray:
-        return self.due_day > self.need_day
 
 
 def lot_size(net: FloatArray, *, min_lot: FloatArray, multiple: FloatArray) -> FloatArray:
@@ -177,15 +171,14 @@ def _plan_bucket(
         need_day=need[ok],
         due_day=due[ok],
         release_day=np.maximum(lead.release_day(idx[ok], due[ok], wd[ok]), 0),
-        ideal_release_day=ideal[ok],
         working_days=wd[ok],
     )
 
 
 def _concat(parts: list[PlannedOrderArrays]) -> PlannedOrderArrays:
-    names = ["item", "bucket", "qty", "need_day", "due_day", "release_day", "ideal_release_day", "working_days"]
+    names = ["item", "bucket", "qty", "need_day", "due_day", "release_day", "working_days"]
     if not parts:
         empty_int = np.zeros(0, dtype=np.int64)
-        return PlannedOrderArrays(empty_int, empty_int, np.zeros(0), empty_int, empty_int, empty_int, empty_int, empty_int)
+        return PlannedOrderArrays(empty_int, empty_int, np.zeros(0), empty_int, empty_int, empty_int, empty_int)
     columns = {name: np.concatenate([getattr(p, name) for p in parts]) for name in names}
     return PlannedOrderArrays(**columns)
