@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from planbridge.services.records import AuditEntry, StoredRequest
-from planning_core.forecasting import SavedForecast
 from planning_core.model import ForecastEntry, PlantSnapshot, SalesOrder
 from planning_core.scheduling.saved import SavedSchedule
+
+if TYPE_CHECKING:  # keeps pandas out of every command's start-up
+    from planning_core.forecasting import SavedForecast
 
 
 class PlantRepository(Protocol):
