@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from integrations.db import models as m
-from planning_core.forecasting import SavedForecast
 from planning_core.model import ForecastEntry
-from planning_core.mrp.inputs import forecast_periods
+
+if TYPE_CHECKING:
+    from planning_core.forecasting import SavedForecast
 
 STATISTICAL = "statistical"
 IMPORTED = "import"
@@ -41,6 +43,8 @@ class SqlForecastRepository:
         `override_imported`, which deletes those imported rows first. Items never mix the
         two sources inside the horizon, so MRP never counts demand twice.
         """
+        from planning_core.forecasting import SavedForecast  # pandas only when a forecast is saved
+
         item_ids = sorted({e.item_id for e in entries})
         for chunk in _chunks(item_ids):
             self.session.execute(delete(m.ForecastRow).where(
@@ -77,6 +81,8 @@ class SqlForecastRepository:
             ]
         if not found:
             return set()
+        from planning_core.mrp.inputs import forecast_periods
+
         periods = forecast_periods(found)
         running = periods[periods["end"].dt.date > first_period]
         return {str(i) for i in running["item_id"].unique()}
