@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(None, validation_alias=_env("PLANBRIDGE_SLACK_API_URL"))
     digest_channel: str | None = Field(None, validation_alias=_env("PLANBRIDGE_DIGEST_CHANNEL"))
     digest_time: str = Field("07:30", validation_alias=_env("PLANBRIDGE_DIGEST_TIME"), pattern=r"^\d{1,2}:\d{2}$")
+    digest_language: Literal["en", "zh"] = Field("en", validation_alias=_env("PLANBRIDGE_DIGEST_LANGUAGE"))
+    production_channel: str | None = Field(None, validation_alias=_env("PLANBRIDGE_PRODUCTION_CHANNEL"))
+    # Several workers or hosts: let exactly one run the digest scheduler (the post itself is also
+    # deduplicated per day in the database).
+    scheduler_enabled: bool = Field(True, validation_alias=_env("PLANBRIDGE_SCHEDULER"))
 
     api_token: str | None = Field(None, validation_alias=_env("PLANBRIDGE_API_TOKEN"))
 

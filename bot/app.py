@@ -1,0 +1,63 @@
+"""The Bolt app: signature checks, retries, listeners, and one global error handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+
+from bot import actions, commands, messages
+from bot.context import Bot
+from bot.failures import on_error
+from planbridge.services.context import ServiceContext
+from planbridge.settings import Settings
+
+log = logging.getLogger("planbridge.bot")
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The Slack Web API client; `PLANBRIDGE_SLACK_API_URL` points it elsewhere (a local mock)."""
+    if settings.slack_api_url:
+        base_url = settings.slack_api_url.rstrip("/") + "/"
+        return WebClient(token=settings.slack_bot_token, base_url=base_url)
+    return WebClient(token=settings.slack_bot_token)
+
+
+def build_slack_app(
+    services: ServiceContext,
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    listener_executor: Executor | None = None,
+) -> App:
+    """The planbridge Slack app. Needs `SLACK_BOT_TOKEN`; HTTP requests are verified with
+    `SLACK_SIGNING_SECRET` (a missing, stale or wrong signature gets 401 before any listener runs)."""
+    if not settings.slack_bot_token:
+        raise ValueError("SLACK_BOT_TOKEN is not set")
+    app = App(
+        client=client or web_client(settings),
+        signing_secret=settings.slack_signing_secret or "",  # empty: every HTTP request fails verification
+        token_verification_enabled=False,  # auth.test on the first request, so start-up needs no network
+        listener_executor=listener_executor,
+        name="planbridge",
+    )
+    bot = Bot.from_settings(services, settings)
+    app.middleware(skip_slack_retries)
+    messages.register(app, bot)
+    commands.register(app, bot)
+    actions.register(app, bot)
+    app.error(on_error(bot))
+    return app
+
+
+def skip_slack_retries(request: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Slack re-sends an event it thinks we missed; the first delivery is already being answered."""
+    retry: Any = request.headers.get("x-slack-retry-num")
+    if retry:
+        log.info("ignoring Slack retry #%s (%s)", retry[0], (request.headers.get("x-slack-retry-reason") or ["?"])[0])
+        return BoltResponse(status=200, body="")
+    return next()

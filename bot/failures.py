@@ -1,0 +1,88 @@
+"""One friendly line instead of a traceback, wherever a listener fails.
+
+Planning errors (`PlanbridgeError`) are the user's to act on: their one-line message is
+shown. Anything else is logged with its traceback and the user gets an apology.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.context import Bot
+from bot.views.words import words
+from planbridge.errors import PlanbridgeError
+
+log = logging.getLogger("planbridge.bot")
+
+LazyListener = Callable[..., None]
+
+
+def friendly_line(error: BaseException, language: str) -> str:
+    if isinstance(error, PlanbridgeError):
+        return words(language, "failed", reason=error.message)
+    return words(language, "oops")
+
+
+def tell_user(body: dict[str, Any], client: WebClient, text: str) -> None:
+    """Say `text` to whoever sent this request, as privately as the request allows."""
+    user_id = _user_id(body)
+    event = body.get("event") or {}
+    channel = event.get("channel") or (body.get("channel") or {}).get("id") or body.get("channel_id") \
+        or (body.get("container") or {}).get("channel_id")
+    try:
+        if event and channel:
+            client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), text=text)
+        elif body.get("response_url"):
+            respond_privately(body["response_url"], text)
+        elif channel and user_id:
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+    except SlackApiError as exc:  # e.g. the bot is not in that channel: nothing more we can do than log
+        log.warning("could not tell %s: %s", user_id, exc.response.get("error"))
+    except Exception:  # a failure while reporting a failure must not raise again
+        log.exception("could not tell %s", user_id)
+
+
+def respond_privately(response_url: str, text: str) -> None:
+    """An ephemeral reply through the request's response_url (works in any channel, even DMs)."""
+    from slack_sdk.webhook import WebhookClient
+
+    WebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
+
+
+def guarded(bot: Bot, func: LazyListener) -> LazyListener:
+    """Wrap a lazy listener `func(body, client)` so any failure becomes one friendly line."""
+
+    def run(body: dict[str, Any], client: WebClient) -> None:
+        try:
+            func(body, client)
+        except Exception as error:
+            if not isinstance(error, PlanbridgeError):
+                log.exception("listener %s failed", func.__name__)
+            tell_user(body, client, friendly_line(error, bot.language_of(_user_id(body))))
+
+    functools.update_wrapper(run, func, assigned=("__module__", "__name__", "__qualname__", "__doc__"), updated=())
+    return run
+
+
+def on_error(bot: Bot) -> Callable[..., None]:
+    """Bolt's global error handler: for failures outside the lazy listeners (ack functions, middleware)."""
+
+    def handle(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+        if not isinstance(error, PlanbridgeError):
+            log.error("Slack request failed: %s", error, exc_info=error)
+        if isinstance(body, dict) and client is not None:
+            tell_user(body, client, friendly_line(error, bot.language_of(_user_id(body))))
+
+    return handle
+
+
+def _user_id(body: dict[str, Any]) -> str | None:
+    event = body.get("event") or {}
+    user = body.get("user")
+    return event.get("user") or (user.get("id") if isinstance(user, dict) else None) or body.get("user_id")

@@ -1,0 +1,107 @@
+"""Block Kit builders: small pure functions that respect Slack's size limits.
+
+Texts from users or plant data go through `escape` so a customer called "<!channel>"
+cannot ping a whole channel.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Block = dict[str, Any]
+
+SECTION_TEXT_LIMIT = 3000
+FIELD_TEXT_LIMIT = 2000
+HEADER_TEXT_LIMIT = 150
+BUTTON_VALUE_LIMIT = 2000
+MAX_BLOCKS = 50
+MAX_FIELDS = 10
+MAX_CONTEXT_ELEMENTS = 10
+
+
+def escape(text: object) -> str:
+    """Slack mrkdwn control characters (&, <, >) as entities."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, HEADER_TEXT_LIMIT), "emoji": True}}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_LIMIT)}}
+
+
+def fields(pairs: list[tuple[str, str]]) -> Block:
+    return {
+        "type": "section",
+        "fields": [
+            {"type": "mrkdwn", "text": truncate(f"*{label}*\n{value}", FIELD_TEXT_LIMIT)}
+            for label, value in pairs[:MAX_FIELDS]
+        ],
+    }
+
+
+def context(*texts: str) -> Block:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(t, SECTION_TEXT_LIMIT)} for t in texts[:MAX_CONTEXT_ELEMENTS]],
+    }
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(
+    text: str, *, action_id: str, value: dict[str, Any] | str, style: str | None = None,
+    confirm: Block | None = None,
+) -> Block:
+    raw = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if len(raw) > BUTTON_VALUE_LIMIT:
+        raise ValueError(f"button value of {action_id} is {len(raw)} characters, Slack allows {BUTTON_VALUE_LIMIT}")
+    element: Block = {"type": "button", "text": {"type": "plain_text", "text": truncate(text, 75), "emoji": True},
+                      "action_id": action_id, "value": raw}
+    if style:
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
+
+
+def confirm_dialog(*, title: str, text: str, confirm: str, deny: str) -> Block:
+    return {
+        "title": {"type": "plain_text", "text": truncate(title, 100)},
+        "text": {"type": "mrkdwn", "text": truncate(text, 300)},
+        "confirm": {"type": "plain_text", "text": truncate(confirm, 30)},
+        "deny": {"type": "plain_text", "text": truncate(deny, 30)},
+    }
+
+
+def actions(block_id: str, *elements: Block) -> Block:
+    return {"type": "actions", "block_id": block_id, "elements": list(elements)}
+
+
+def image(url: str, alt: str) -> Block:
+    return {"type": "image", "image_url": url, "alt_text": truncate(alt, 2000)}
+
+
+def bullets(lines: list[str], *, limit: int, more: str) -> str:
+    """"• a\n• b\n… 3 more" with at most `limit` lines."""
+    shown = [f"• {line}" for line in lines[:limit]]
+    if len(lines) > limit:
+        shown.append(more.format(n=len(lines) - limit))
+    return "\n".join(shown)
+
+
+def capped(blocks: list[Block]) -> list[Block]:
+    """At most Slack's 50 blocks per message (the tail is dropped, never the actions)."""
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    tail = [b for b in blocks[MAX_BLOCKS - 1:] if b.get("type") == "actions"][-1:]
+    return blocks[: MAX_BLOCKS - len(tail)] + tail

@@ -1,0 +1,113 @@
+"""The bot's own labels in English and Chinese (the answers' sentences come from the services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+EN, ZH = "en", "zh"
+
+_WORDS: dict[str, tuple[str, str]] = {
+    # quotes and rushes
+    "promise": ("Promise date", "承诺交期"),
+    "requested": ("Requested", "要求交期"),
+    "quantity": ("Quantity", "数量"),
+    "customer": ("Customer", "客户"),
+    "on_time": ("on time", "可按期"),
+    "late": ("late", "延误"),
+    "never": ("cannot be made", "无法生产"),
+    "no_due": ("no date requested", "未指定"),
+    "partial": ("Partial deliveries", "分批交货"),
+    "partial_item": ("{qty} on {day}", "{day} {qty}"),
+    "constraints": ("Binding constraints", "约束原因"),
+    "review": ("Order review", "订单评审"),
+    "technical": ("technical", "技术"),
+    "material": ("material", "物料"),
+    "capacity": ("capacity", "产能"),
+    "date": ("date", "交期"),
+    "more": ("… {n} more", "……另有{n}项"),
+    "book": ("Book it", "确认下单"),
+    "book_confirm_title": ("Book this order?", "确认下单？"),
+    "book_confirm_text": ("Book {qty} {item} for {customer}; the date is checked again when you click.",
+                          "为{customer}下单{item} {qty}；点击时将重新核算交期。"),
+    "yes_book": ("Book", "下单"),
+    "cancel": ("Cancel", "取消"),
+    "name_customer": ("Name the customer (\"… for ACME\") to book it.", "说明客户名称（如“给ACME”）即可下单。"),
+    "request_rush": ("Request rush", "申请加急"),
+    "request_change": ("Request change", "申请变更"),
+    "request_cancel": ("Request cancellation", "申请取消"),
+    "rush_title": ("Rush {what}", "加急 {what}"),
+    "ready": ("Ready", "可完成"),
+    "needed": ("Needed", "需要"),
+    "impacted": ("Orders that would slip", "将延误的订单"),
+    "slip": ("{order} ({customer}): {old} → {new} (+{days} d)", "{order}（{customer}）：{old} → {new}（延误{days}天）"),
+    "slip_never": ("{order} ({customer}): {old} → never", "{order}（{customer}）：{old} → 无法完成"),
+    "no_impact": ("No other order slips.", "不影响其他订单。"),
+    "new_order": ("new order: {qty} {item}", "新订单：{item} {qty}"),
+    # requests
+    "request_title": ("{kind} request {request_id}", "{kind}申请 {request_id}"),
+    "kind_rush": ("Rush", "加急"),
+    "kind_change": ("Change", "变更"),
+    "kind_cancel": ("Cancellation", "取消"),
+    "asked_by": ("Asked by {user}", "申请人：{user}"),
+    "approve": ("Approve", "批准"),
+    "reject": ("Reject", "驳回"),
+    "approve_confirm_title": ("Approve {request_id}?", "批准 {request_id}？"),
+    "approve_confirm_text": ("Confirmed orders change as shown above.", "已确认订单将按上述影响调整。"),
+    "status_pending": ("Pending: a production lead decides", "待生产主管审批"),
+    "status_approved": ("Approved by {user}", "已由{user}批准"),
+    "status_rejected": ("Rejected by {user}", "已由{user}驳回"),
+    "request_sent": ("Request {request_id} sent to production for approval.", "申请{request_id}已提交生产主管审批。"),
+    "request_sent_no_channel": ("Request {request_id} created; production can approve it with `planbridge approve {request_id}`.",
+                                "申请{request_id}已创建；生产主管可用 `planbridge approve {request_id}` 批准。"),
+    "booked": ("Booked {order_id}: {qty} {item} for {customer}, promised {day}.",
+               "已下单{order_id}：{customer} {item} {qty}，承诺交期{day}。"),
+    "booked_by": ("Booked as {order_id} by {user}", "已由{user}下单：{order_id}"),
+    "request_made_by": ("{request_id} requested by {user}", "{user}已提交申请{request_id}"),
+    "decided_note": ("{request_id} was {status} by {user}.", "{request_id}已由{user}{status}。"),
+    "approved_word": ("approved", "批准"),
+    "rejected_word": ("rejected", "驳回"),
+    # refusals and errors
+    "unknown_user": ("Sorry, I don't know you yet: ask your planner to add your Slack id to users.csv before you {action}.",
+                     "抱歉，系统中还没有您的账号：请让计划员把您的 Slack ID 加入 users.csv 后再{action}。"),
+    "action_book": ("book orders", "下单"),
+    "action_request": ("send requests", "提交申请"),
+    "action_decide": ("approve or reject requests", "审批申请"),
+    "refused": ("Sorry, {reason}. Nothing was changed.", "抱歉，{reason}。未做任何修改。"),
+    "failed": ("Sorry, that did not work: {reason}", "抱歉，操作未成功：{reason}"),
+    "oops": ("Sorry, something went wrong on my side; nothing was changed. Please try again in a minute.",
+             "抱歉，系统出了点问题，未做任何修改。请稍后再试。"),
+    # digest
+    "digest_title": ("Daily digest · {plant} · {day}", "每日摘要 · {plant} · {day}"),
+    "otd": ("On-time delivery (30 days)", "准时交付率（30天）"),
+    "otif": ("On time in full (30 days)", "准时足量交付率（30天）"),
+    "of_shipped": ("{on_time} of {shipped} shipped", "{shipped}单中{on_time}单准时"),
+    "none_shipped": ("nothing shipped", "无发货"),
+    "backlog": ("Backlog", "未交订单"),
+    "orders_n": ("{n} orders", "{n}单"),
+    "late_orders": ("Late open orders", "已逾期订单"),
+    "at_risk": ("At risk (short material)", "缺料风险订单"),
+    "shortages": ("Shortages (MRP, 90 days)", "缺料（MRP，90天）"),
+    "top_shortages": ("Top shortages", "主要缺料"),
+    "shortage_line": ("{item} short {qty} {uom} from {day} → {orders}", "{item}自{day}起缺{qty}{uom} → {orders}"),
+    "no_orders_hurt": ("no open order affected", "不影响未交订单"),
+    "late_line": ("{order} {customer}: {qty} {item}, due {day} ({days} d late)",
+                  "{order} {customer}：{item} {qty}，交期{day}（已逾期{days}天）"),
+    "risk_line": ("{order} {customer}: {qty} {item}, due {day}; short {short}",
+                  "{order} {customer}：{item} {qty}，交期{day}；缺{short}"),
+    "load": ("Load per resource, next 14 days", "未来14天各资源负荷"),
+    "load_source_schedule": ("from the saved schedule", "来自已保存的排程"),
+    "load_source_rough_cut": ("rough-cut estimate", "粗能力估算"),
+    "overloaded": ("overloaded", "超负荷"),
+    "pending": ("Pending change requests", "待审批申请"),
+    "pending_line": ("{request_id} {kind} {order} by {user}", "{request_id} {kind} {order}，申请人{user}"),
+    "nothing": ("none", "无"),
+    "trend": ("OTD by week", "每周准时交付率"),
+    "chart_title": ("Load next 14 days and on-time delivery", "负荷与准时交付"),
+}
+
+
+def words(language: str, key: str, **values: Any) -> str:
+    """The label `key` in `language` (English when unknown), formatted with `values`."""
+    en, zh = _WORDS[key]
+    text = zh if language == ZH else en
+    return text.format(**values) if values else text

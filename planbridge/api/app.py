@@ -1,0 +1,58 @@
+"""The FastAPI app factory: /healthz, the REST API under /api/ and the Slack endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
+
+from planbridge import __version__
+from planbridge.api import errors
+from planbridge.api.routes import router
+from planbridge.api.security import require_token
+from planbridge.api.slack import slack_router
+from planbridge.services.context import ServiceContext
+from planbridge.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+DESCRIPTION = """Capable-to-promise quotes, rush impact, bookings, change requests with approval,
+MRP, KPIs, schedules, the daily digest and free-text questions: the same operations and JSON
+shapes as the `planbridge` command line. When `PLANBRIDGE_API_TOKEN` is set every /api/ call
+needs `Authorization: Bearer <token>`."""
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_app(
+    ctx: ServiceContext,
+    settings: Settings,
+    *,
+    slack_app: App | None = None,
+    lifespan: Lifespan | None = None,
+    status: Callable[[], dict[str, Any]] | None = None,
+) -> FastAPI:
+    """The HTTP app over the given services. `slack_app` (Bolt) answers /slack/events when given;
+    `status` adds facts to /healthz (e.g. whether the scheduler runs)."""
+    app = FastAPI(title="planbridge", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = ctx
+    app.state.api_token = settings.api_token
+    errors.install(app)
+
+    @app.get("/healthz", tags=["service"], summary="Liveness and database check (no token needed)")
+    def healthz() -> JSONResponse:
+        document: dict[str, Any] = {"status": "ok", "slack": slack_app is not None, **(status() if status else {})}
+        try:
+            with ctx.uow_factory() as uow:
+                document["plant_loaded"] = uow.plant.exists()
+        except Exception as exc:  # the database is down: the orchestrator should know
+            return JSONResponse({**document, "status": "error", "database": type(exc).__name__}, status_code=503)
+        return JSONResponse(document)
+
+    app.include_router(router, dependencies=[Depends(require_token)])
+    app.include_router(slack_router(slack_app, signing_secret=settings.slack_signing_secret))
+    return app

@@ -1,0 +1,82 @@
+"""Request bodies of the REST API. Values are checked by the services (zero quantity → 400),
+so the models only say what each field is."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QuoteBody(_Body):
+    item: str = Field(description="Item id, name or alias.", examples=["DN100-GATE"])
+    qty: float = Field(description="Quantity (must be > 0).", examples=[500])
+    due: date | None = Field(None, description="Requested date.")
+    customer: str | None = None
+    as_of: date | None = Field(None, description="Plan as if today were this date.")
+    user: str | None = Field(None, description="Chat user id (sets the reply language).")
+    lang: Literal["en", "zh"] | None = None
+
+
+class RushBody(_Body):
+    due: date = Field(description="The date the rushed order is needed.")
+    order_id: str | None = Field(None, description="An open order; or give item and qty for a new one.")
+    item: str | None = None
+    qty: float | None = None
+    customer: str | None = None
+    as_of: date | None = None
+    user: str | None = None
+    lang: Literal["en", "zh"] | None = None
+
+
+class BookBody(_Body):
+    item: str
+    qty: float
+    customer: str
+    due: date | None = None
+    user: str | None = Field(None, description="Chat user id of the rep booking (recorded as the owner).")
+    as_of: date | None = None
+    lang: Literal["en", "zh"] | None = None
+
+
+class RequestBody(_Body):
+    kind: Literal["rush", "change", "cancel"]
+    user: str = Field(description="Chat user id of the requester.")
+    order_id: str | None = None
+    due: date | None = None
+    qty: float | None = None
+    item: str | None = Field(None, description="A rush for a new order: item, qty, due and customer.")
+    customer: str | None = None
+    note: str | None = None
+    as_of: date | None = None
+
+
+class DecisionBody(_Body):
+    user: str = Field(description="Chat user id of the decider: only production or admin users may decide.")
+    reason: str | None = None
+    as_of: date | None = None
+
+
+class ScheduleBody(_Body):
+    time_limit: float = Field(10.0, description="Solver time limit in seconds (at most 120 through the API).")
+    save: bool = Field(False, description="Store it for the digest and the utilisation KPIs.")
+    as_of: date | None = None
+
+
+class ParseBody(_Body):
+    text: str
+    as_of: date | None = None
+    mode: Literal["rules", "llm", "hybrid"] | None = None
+
+
+class AskBody(_Body):
+    text: str
+    user: str | None = None
+    thread: str | None = Field(None, description="Conversation id: follow-ups reuse its slots.")
+    as_of: date | None = None
+    mode: Literal["rules", "llm", "hybrid"] | None = None

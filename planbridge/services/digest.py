@@ -1,0 +1,290 @@
+"""The daily digest: delivery, backlog, late orders, shortages, load per resource and pending requests.
+
+`build_digest` gathers the figures from the KPI and request services into a `Digest` that
+already carries the names a reader needs in its language; rendering it as text, Block Kit
+or a chart is done by pure functions in `bot/views/`. `post_once` makes the scheduled post
+happen once per plant day even with several workers or restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from planbridge.errors import BadRequest
+from planbridge.language.replies import display_name
+from planbridge.services import wording
+from planbridge.services.context import ServiceContext
+from planbridge.services.material import KpiCommand, kpis
+from planbridge.services.records import AuditEntry, RequestStatus, StoredRequest
+from planbridge.services.requests import list_requests
+from planning_core.kpi import KpiReport, OpenLine
+from planning_core.model import PlantSnapshot
+from planning_core.mrp import Shortage
+
+LANGUAGES = (wording.EN, wording.ZH)
+TOP_SHORTAGES = 5
+LISTED_ORDERS = 5
+
+
+@dataclass(frozen=True)
+class DigestCommand:
+    as_of: date | None = None
+    language: str | None = None  # "en" or "zh"; default: settings.digest_language
+    top_shortages: int = TOP_SHORTAGES
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    order_id: str
+    customer: str
+    item_id: str
+    item_name: str
+    qty: float
+    due_date: date
+    days_late: int
+    short_items: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"order_id": self.order_id, "customer": self.customer, "item_id": self.item_id,
+                "item_name": self.item_name, "qty": wording_number(self.qty), "due_date": self.due_date.isoformat(),
+                "days_late": self.days_late, "short_items": list(self.short_items)}
+
+
+@dataclass(frozen=True)
+class ShortageLine:
+    item_id: str
+    item_name: str
+    uom: str
+    short_from: date
+    until: date | None
+    qty: float
+    orders: tuple[str, ...]
+    customers: tuple[str, ...]  # of `orders`, same order
+
+    def to_json(self) -> dict[str, Any]:
+        return {"item_id": self.item_id, "item_name": self.item_name, "uom": self.uom, "date": self.short_from.isoformat(),
+                "until": self.until.isoformat() if self.until else None, "qty": wording_number(self.qty),
+                "orders": list(self.orders), "customers": list(self.customers)}
+
+
+@dataclass(frozen=True)
+class ResourceLine:
+    resource_id: str
+    name: str
+    utilization: float | None  # 0..1
+    load_ratio: float | None  # uncapped (rough-cut only): above 1 is overloaded
+
+    @property
+    def overloaded(self) -> bool:
+        return self.load_ratio is not None and self.load_ratio > 1.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"resource_id": self.resource_id, "name": self.name, "utilization": self.utilization,
+                "load_ratio": self.load_ratio, "overloaded": self.overloaded}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One seven-day window of shipments, ending on `last_day`."""
+
+    last_day: date
+    shipped: int
+    on_time: int
+    otd: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"last_day": self.last_day.isoformat(), "shipped": self.shipped, "on_time": self.on_time,
+                "otd": self.otd}
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    request_id: str
+    kind: str
+    order_id: str | None
+    requested_by: str
+    requested_by_name: str
+    created_at: datetime
+    promise_date: str | None
+    impacted: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"request_id": self.request_id, "kind": self.kind, "order_id": self.order_id,
+                "requested_by": self.requested_by, "requested_by_name": self.requested_by_name,
+                "created_at": self.created_at.isoformat(), "promise_date": self.promise_date,
+                "impacted_orders": self.impacted}
+
+
+@dataclass(frozen=True)
+class Digest:
+    plant_name: str
+    timezone: str
+    as_of: date
+    language: str
+    otd: float | None
+    otif: float | None
+    shipped: int
+    on_time: int
+    backlog: int
+    late_open: tuple[OrderLine, ...]
+    at_risk: tuple[OrderLine, ...]
+    shortage_count: int
+    top_shortages: tuple[ShortageLine, ...]
+    resources: tuple[ResourceLine, ...]
+    utilization_source: str
+    trend: tuple[TrendPoint, ...]
+    pending: tuple[PendingRequest, ...]
+
+    def figures(self) -> dict[str, Any]:
+        """The key figures, machine-readable (the KPI names of CONTRACT §2 where they exist)."""
+        return {
+            "plant": self.plant_name,
+            "as_of": self.as_of.isoformat(),
+            "language": self.language,
+            "otd_last_30_days": self.otd,
+            "otif_last_30_days": self.otif,
+            "shipped_last_30_days": self.shipped,
+            "on_time_last_30_days": self.on_time,
+            "backlog_orders": self.backlog,
+            "late_open_orders": len(self.late_open),
+            "at_risk_orders": len(self.at_risk),
+            "shortages": self.shortage_count,
+            "utilization_next_14_days": {r.resource_id: r.utilization for r in self.resources},
+            "utilization_source": self.utilization_source,
+            "pending_requests": len(self.pending),
+            "late_open": [o.to_json() for o in self.late_open],
+            "at_risk": [o.to_json() for o in self.at_risk],
+            "top_shortages": [s.to_json() for s in self.top_shortages],
+            "resources": [r.to_json() for r in self.resources],
+            "otd_trend": [p.to_json() for p in self.trend],
+            "pending": [p.to_json() for p in self.pending],
+        }
+
+
+def build_digest(cmd: DigestCommand, ctx: ServiceContext) -> Digest:
+    """Gather today's figures (one MRP run, inside the KPI service) and the pending requests."""
+    language = digest_language(cmd.language or ctx.settings.digest_language)
+    if cmd.top_shortages < 0:
+        raise BadRequest(f"top_shortages must not be negative, not {cmd.top_shortages}")
+    answer = kpis(KpiCommand(as_of=cmd.as_of), ctx)
+    pending = list_requests(ctx, status=RequestStatus.PENDING.value, limit=50)
+    return digest_from(answer.report, answer.snapshot, pending, language=language, top_shortages=cmd.top_shortages)
+
+
+def digest_from(
+    report: KpiReport, snapshot: PlantSnapshot, pending: Sequence[StoredRequest], *, language: str,
+    top_shortages: int = TOP_SHORTAGES,
+) -> Digest:
+    """The digest of a KPI report (pure: no database)."""
+    window = report.last_30_days
+    return Digest(
+        plant_name=snapshot.plant.name,
+        timezone=snapshot.plant.timezone,
+        as_of=report.as_of,
+        language=language,
+        otd=window.otd,
+        otif=window.otif,
+        shipped=len(window.shipped),
+        on_time=window.on_time,
+        backlog=len(report.open["backlog"]),
+        late_open=tuple(_order_line(o, snapshot, language) for o in report.open["late_open"]),
+        at_risk=tuple(_order_line(o, snapshot, language) for o in report.open["at_risk"]),
+        shortage_count=len(report.shortages),
+        top_shortages=tuple(_shortage_line(s, snapshot, language) for s in top_pegged(report.shortages, top_shortages)),
+        resources=tuple(
+            ResourceLine(r.resource_id, _resource_name(snapshot, r.resource_id, language), r.utilization, r.load_ratio)
+            for r in report.utilization.resources
+        ),
+        utilization_source=report.utilization.source,
+        trend=tuple(TrendPoint(w.last, len(w.shipped), w.on_time, w.otd) for w in report.trend),
+        pending=tuple(_pending(r, snapshot) for r in pending),
+    )
+
+
+def top_pegged(shortages: Sequence[Shortage], limit: int) -> list[Shortage]:
+    """Shortages that hurt sales orders first, earliest first, then the ones hurting most orders."""
+    ranked = sorted(shortages, key=lambda s: (not s.orders, s.date, -len(s.orders), -s.qty, s.item_id))
+    return ranked[:limit]
+
+
+def digest_language(value: str | None) -> str:
+    if value is None:
+        return wording.EN
+    lang = value.strip().lower()
+    if lang not in LANGUAGES:
+        raise BadRequest(f"digest language must be en or zh, not {value!r}")
+    return lang
+
+
+def wording_number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
+# -- once per day ----------------------------------------------------------------------------
+
+
+def digest_subject(day: date, channel: str) -> str:
+    return f"digest:{day.isoformat()}:{channel}"[:100]  # the audit log's subject column holds 100
+
+
+def digest_posted(ctx: ServiceContext, *, day: date, channel: str) -> bool:
+    """Whether the digest of `day` is already in `channel` (a cheap check before building one)."""
+    with ctx.uow_factory() as uow:
+        return bool(uow.audit.list(subject=digest_subject(day, channel), limit=1))
+
+
+def post_once(ctx: ServiceContext, *, day: date, channel: str, post: Callable[[], dict[str, Any]]) -> bool:
+    """Call `post` unless the digest of `day` was already posted to `channel`; record it in the audit log.
+
+    The check, the post and the record happen under the plant's write lock, so two workers
+    (or a restart at the wrong moment) never post the same day's digest twice. `post` must
+    not use the database (build the digest before): on SQLite the lock is the database's.
+    Returns False when it had already been posted.
+    """
+    subject = digest_subject(day, channel)
+    with ctx.uow_factory() as uow:
+        uow.orders.lock()
+        if uow.audit.list(subject=subject, limit=1):
+            return False
+        detail = post()
+        uow.audit.append(AuditEntry(ctx.clock.now(), None, "digest_posted", subject, {"channel": channel, **detail}))
+        uow.commit()
+    return True
+
+
+# -- names -----------------------------------------------------------------------------------
+
+
+def _order_line(line: OpenLine, snapshot: PlantSnapshot, language: str) -> OrderLine:
+    return OrderLine(line.order_id, line.customer, line.item_id,
+                     display_name(snapshot.items.get(line.item_id), language) or line.item_id,
+                     line.qty, line.due_date, line.days_late, line.short_items)
+
+
+def _shortage_line(s: Shortage, snapshot: PlantSnapshot, language: str) -> ShortageLine:
+    item = snapshot.items.get(s.item_id)
+    orders = snapshot.orders_by_id
+    return ShortageLine(
+        s.item_id, display_name(item, language) or s.item_id, item.uom if item else "", s.date, s.until, s.qty,
+        tuple(s.orders), tuple(orders[o].customer if o in orders else "?" for o in s.orders),
+    )
+
+
+def _resource_name(snapshot: PlantSnapshot, resource_id: str, language: str) -> str:
+    resource = snapshot.resources.get(resource_id)
+    if resource is None:
+        return resource_id
+    if language == wording.ZH:
+        chinese = [a for a in resource.aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)]
+        if chinese:
+            return chinese[0]
+    return resource.name
+
+
+def _pending(r: StoredRequest, snapshot: PlantSnapshot) -> PendingRequest:
+    user = snapshot.users.get(r.requested_by)
+    return PendingRequest(r.request_id, r.kind, r.order_id, r.requested_by, user.name if user else r.requested_by,
+                          r.created_at, r.impact.get("promise_date"), len(r.impact.get("impacted") or []))
