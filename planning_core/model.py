@@ -297,6 +297,38 @@ class PlantSnapshot:
             raise ValueError("the bill of materials has a cycle")
         return tuple(order)
 
+    def explode(self, item_id: str, qty: float = 1.0) -> dict[str, float]:
+        """Gross quantity of every item in the bill of materials of `qty` × `item_id` (itself included)."""
+        unit = self._unit_explosions.get(item_id)
+        if unit is None:
+            unit = self._explode_one(item_id)
+            self._unit_explosions[item_id] = unit
+        return {k: v * qty for k, v in unit.items()}
+
+    @cached_property
+    def _unit_explosions(self) -> dict[str, dict[str, float]]:
+        return {}
+
+    @cached_property
+    def _topological_rank(self) -> dict[str, int]:
+        return {item_id: k for k, item_id in enumerate(self.topological_order)}
+
+    def _explode_one(self, item_id: str) -> dict[str, float]:
+        need: dict[str, float] = {item_id: 1.0}
+        rank = self._topological_rank
+        pending = [item_id]
+        while pending:  # parents before components, so each item is expanded once, complete
+            pending.sort(key=rank.__getitem__)
+            parent = pending.pop(0)
+            if self.items[parent].type is not ItemType.MAKE:
+                continue
+            for line in self.components_of.get(parent, ()):
+                if line.component_id not in need:
+                    pending.append(line.component_id)
+                    need[line.component_id] = 0.0
+                need[line.component_id] += need[parent] * line.gross_qty_per
+        return need
+
     def is_makeable(self, item_id: str) -> bool:
         """Whether the item can be produced or bought at all, all the way down."""
         return self._makeable.get(item_id, False)

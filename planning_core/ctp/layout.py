@@ -9,7 +9,7 @@ import numpy as np
 
 from planning_core.ctp.grid import SlotGrid
 from planning_core.ctp.lp import FixedDemand, Solution
-from planning_core.ctp.network import Network
+from planning_core.ctp.network import Arc, Network
 from planning_core.model import PlantSnapshot
 from planning_core.plan import Delivery, Operation, Plan, Promise, Purchase
 
@@ -41,6 +41,8 @@ def build_plan(
     deliveries: list[Delivery] = []
     promises: list[Promise] = []
     for demand in fixed:
+        if not demand.is_delivery:
+            continue
         day = min(max(demand.day, 0), grid.days - 1)
         at = float(grid.ends[grid.day_last_slot[day]])
         item_id = network.points[demand.point][0]
@@ -65,23 +67,28 @@ def _operations(
     for arc_index, (slots, units) in sorted(solution.flow.items()):
         arc = network.arcs[arc_index]
         per_unit = float(solution.scenario.minutes_per_unit[arc_index])
+        demand = foreground_key if arc.foreground else None
         for slot, qty in zip(slots.tolist(), units.tolist(), strict=True):
-            start, end = float(grid.starts[slot]), float(grid.ends[slot])
-            busy = per_unit * qty
-            # Work beyond one unit's worth of the window runs on the resource's other units.
-            parts = max(1, math.ceil(busy / (end - start) - 1e-9))
-            for _ in range(parts):
-                operations.append(
-                    Operation(
-                        item_id=arc.item_id,
-                        step=arc.step,
-                        resource_id=arc.resource_id,
-                        start=start,
-                        end=end,
-                        qty=qty / parts,
-                        demand_id=foreground_key if arc.foreground else None,
-                        setup_minutes=(per_unit - arc.run_minutes) * qty / parts,
-                        busy_minutes=busy / parts,
-                    )
-                )
+            operations.extend(bucket_operations(arc, slot_span(grid, slot), qty, per_unit * qty, demand_id=demand))
     return sorted(operations, key=lambda op: (op.start, op.resource_id, op.item_id, op.step))
+
+
+def slot_span(grid: SlotGrid, slot: int) -> tuple[float, float]:
+    return float(grid.starts[slot]), float(grid.ends[slot])
+
+
+def bucket_operations(
+    arc: Arc, span: tuple[float, float], qty: float, busy: float, *, demand_id: str | None
+) -> list[Operation]:
+    """`qty` made through `arc` somewhere in the slot `span`, taking `busy` resource minutes;
+    work beyond one unit's worth of the window runs on the resource's other units."""
+    start, end = span
+    parts = max(1, math.ceil(busy / (end - start) - 1e-9))
+    setup = busy - qty * arc.run_minutes
+    return [
+        Operation(
+            item_id=arc.item_id, step=arc.step, resource_id=arc.resource_id, start=start, end=end,
+            qty=qty / parts, demand_id=demand_id, setup_minutes=setup / parts, busy_minutes=busy / parts,
+        )
+        for _ in range(parts)
+    ]

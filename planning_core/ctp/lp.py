@@ -52,6 +52,11 @@ class FixedDemand:
     point: int
     qty: float
     day: int  # delivered at the end of this day (clipped to day 0)
+    slot: int | None = None  # taken in exactly this slot instead (material other work consumes)
+
+    @property
+    def is_delivery(self) -> bool:
+        return self.slot is None
 
 
 @dataclass(frozen=True)
@@ -241,7 +246,8 @@ class _Builder:
                 rhs[supply.point * T + supply.slot] += supply.qty
         for demand in self.scenario.fixed:
             day = min(max(demand.day, 0), self.grid.days - 1)
-            rhs[demand.point * T + self.grid.day_last_slot[day]] -= demand.qty
+            slot = self.grid.day_last_slot[day] if demand.slot is None else demand.slot
+            rhs[demand.point * T + slot] -= demand.qty
         return rows, cols, vals, rhs
 
     def _capacity_rows(self) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:

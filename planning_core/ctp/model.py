@@ -29,14 +29,7 @@ def remaining_qty(order: SalesOrder) -> float:
 
 def explode(snapshot: PlantSnapshot, item_id: str, qty: float) -> dict[str, float]:
     """Gross quantity of every item in the BOM below (and including) `item_id`."""
-    need: dict[str, float] = defaultdict(float)
-    need[item_id] = qty
-    for parent in snapshot.topological_order:
-        if parent not in need or snapshot.items[parent].type is not ItemType.MAKE:
-            continue
-        for line in snapshot.components_of.get(parent, ()):
-            need[line.component_id] += need[parent] * line.gross_qty_per
-    return dict(need)
+    return snapshot.explode(item_id, qty)
 
 
 @dataclass(frozen=True)
@@ -49,13 +42,30 @@ class Completion:
 
 
 class CtpModel:
-    def __init__(self, snapshot: PlantSnapshot, *, as_of: date, days: int) -> None:
+    """The plant on a slot grid; with `items` only that part of it, on `grid`'s capacity."""
+
+    def __init__(
+        self, snapshot: PlantSnapshot, *, as_of: date, days: int, grid: SlotGrid | None = None,
+        items: frozenset[str] | None = None, supplies: tuple[tuple[str, int, float], ...] | None = None,
+        minutes_per_unit: dict[tuple[str, int, str], float] | None = None,
+    ) -> None:
         self.snapshot = snapshot
         self.as_of = as_of
-        self.grid: SlotGrid = build_grid(snapshot, as_of=as_of, days=days)
-        self.network: Network = build_network(snapshot)
-        self.supplies = self._supplies()
+        self.grid: SlotGrid = grid or build_grid(snapshot, as_of=as_of, days=days)
+        self.network: Network = build_network(snapshot, items)
+        # `supplies` replaces stock and receipts: (item, slot, qty) left over by loaded orders.
+        self.supplies = self._supplies() if supplies is None else tuple(
+            Supply(self.network.inventory_point(item_id), slot, qty) for item_id, slot, qty in supplies
+        )
         self.buyable = self._buyable()
+        self._minutes_override = minutes_per_unit or {}
+
+    @property
+    def size(self) -> int:
+        """Rough LP size (variables): levels per point and slot, flows per arc and working slot."""
+        working = (self.grid.capacity > 1e-9).sum(axis=1)
+        per_arc = sum(int(working[self.grid.resource_index[a.resource_id]]) for a in self.network.arcs)
+        return len(self.network.points) * self.grid.slots + per_arc
 
     @property
     def days(self) -> int:
@@ -69,13 +79,14 @@ class CtpModel:
 
     def _supplies(self) -> tuple[Supply, ...]:
         s, grid, net = self.snapshot, self.grid, self.network
-        supplies = [Supply(net.inventory_point(i), 0, q) for i, q in s.inventory.items() if q > 0]
+        here = {item for item, step in net.points if step is None}
+        supplies = [Supply(net.inventory_point(i), 0, q) for i, q in s.inventory.items() if q > 0 and i in here]
         for po in s.purchase_orders:
             day = max(self.day_of(po.due_date), 0)
-            if day < grid.days:
+            if day < grid.days and po.item_id in here:
                 supplies.append(Supply(net.inventory_point(po.item_id), int(grid.day_first_slot[day]), po.qty))
         for wo in s.work_orders:
-            if wo.status is WorkOrderStatus.DONE:
+            if wo.status is WorkOrderStatus.DONE or wo.item_id not in here:
                 continue
             end = grid.axis.to_minutes(wo.end)
             if end < grid.ends[-1]:
@@ -84,8 +95,9 @@ class CtpModel:
 
     def _buyable(self) -> dict[int, int]:
         result = {}
+        here = {item for item, step in self.network.points if step is None}
         for item in self.snapshot.items.values():
-            if item.type is ItemType.BUY and item.lead_time_days < self.grid.days:
+            if item.type is ItemType.BUY and item.lead_time_days < self.grid.days and item.item_id in here:
                 result[self.network.inventory_point(item.item_id)] = int(self.grid.day_first_slot[item.lead_time_days])
         return result
 
@@ -100,7 +112,10 @@ class CtpModel:
         minutes = np.zeros(len(self.network.arcs))
         for k, arc in enumerate(self.network.arcs):
             sizes = batches.get(arc.item_id)
-            if arc.setup_minutes > 0 and sizes:
+            known = self._minutes_override.get((arc.item_id, arc.step, arc.resource_id))
+            if known is not None and not arc.foreground:
+                minutes[k] = known
+            elif arc.setup_minutes > 0 and sizes:
                 minutes[k] = arc.run_minutes + arc.setup_minutes * len(sizes) / sum(sizes)
             elif arc.setup_minutes > 0:
                 minutes[k] = arc.run_minutes + arc.setup_minutes  # a batch of one
@@ -129,8 +144,17 @@ class CtpModel:
         day = _completion_day(solution, qty)
         if day is None:
             return Completion(None, solution, batches)
-        low, high, best = not_before, day - 1, (day, solution, batches)
-        while low <= high:  # area-maximising can trade the last unit for earlier partials
+        best = (day, solution, batches)
+        # Maximising the delivered area nearly always finishes as early as possible too,
+        # but it may trade the last unit for earlier partials: prove the day minimal.
+        if day > not_before:
+            trial = FlexibleDemand(key, point, qty, first_day=not_before, last_day=day - 1, complete=True)
+            candidate, candidate_batches = self._solve_with_setups(fixed, trial, batches)
+            if not candidate.feasible:
+                return Completion(day, solution, batches)
+            best = (_completion_day(candidate, qty) or day - 1, candidate, candidate_batches)
+        low, high = not_before, best[0] - 1
+        while low <= high:
             mid = (low + high) // 2
             trial = FlexibleDemand(key, point, qty, first_day=not_before, last_day=mid, complete=True)
             candidate, candidate_batches = self._solve_with_setups(fixed, trial, batches)
