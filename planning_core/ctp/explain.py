@@ -75,7 +75,7 @@ def _receipts(
 ) -> list[BindingConstraint]:
     """Open orders the plan waits for: the part's stock is used up just before they arrive."""
     assert done.day is not None
-    grid, level = model.grid, done.solution.level
+    grid = model.grid
     result = []
     incoming = [(po.po_id, po.item_id, po.qty, po.due_date) for po in snapshot.purchase_orders]
     incoming += [
@@ -88,7 +88,7 @@ def _receipts(
             continue
         point = model.network.inventory_point(item_id)
         slot = int(grid.day_first_slot[day])
-        if slot > 0 and level[point, slot - 1] <= 1e-6 + 1e-9 * qty:
+        if slot > 0 and done.solution.level_at(point, slot - 1) <= 1e-6 + 1e-9 * qty:
             result.append(
                 BindingConstraint(
                     ConstraintKind.RECEIPT, item_id, None,
