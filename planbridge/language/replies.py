@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planbridge.language.frame import Intent, Metric, ParsedRequest
 from planbridge.language.rules.text import has_cjk
 from planbridge.services import wording
 from planbridge.services.lookup import item_names, suggestions
-from planning_core.kpi import KpiReport
 from planning_core.model import Item, OrderStatus, PlantSnapshot, SalesOrder
-from planning_core.mrp.results import Shortage
+
+if TYPE_CHECKING:  # pandas comes with these; the CLI should not pay for it on every message
+    from planning_core.kpi import KpiReport
+    from planning_core.mrp.results import Shortage
 
 EN, ZH = wording.EN, wording.ZH
 MAX_LISTED_ORDERS = 5
@@ -307,7 +309,9 @@ def display_name(item: Item | None, language: str) -> str:
 
 
 def plural(name: str) -> str:
-    if not name or has_cjk(name) or not name[-1].isalpha() or name.endswith("s"):
+    """"DN100 gate valve" → "DN100 gate valves"; names ending in a code ("pump A", "M16") stay as they are."""
+    last = name.split()[-1] if name.split() else ""
+    if has_cjk(name) or not (last.isalpha() and last.islower() and len(last) >= 3) or last.endswith("s"):
         return name
     return name[:-1] + "ies" if name.endswith("y") and name[-2:-1] not in "aeiou" else name + "s"
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
 
-import dateparser
-
 from planbridge.language.frame import Intent, Metric, Slots, Unmatched
 from planbridge.language.rules.dates import find_dates, pick_due_date
 from planbridge.language.rules.entities import Mention, find_entities, find_orders
@@ -86,6 +84,8 @@ def parse_model_date(text: str | None, *, as_of: date) -> date | None:
         ws = Workspace(cleaned)
         parsed = pick_due_date(find_dates(ws, as_of, detect_language(cleaned)))
         if parsed is None:
+            import dateparser  # slow to import; only free-form model dates need it
+
             settings = {"RELATIVE_BASE": datetime.combine(as_of, datetime.min.time()), "PREFER_DATES_FROM": "future"}
             found = dateparser.parse(cleaned, languages=["en", "zh"], settings=settings)
             parsed = found.date() if found else None

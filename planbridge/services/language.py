@@ -20,7 +20,6 @@ from planbridge.language import replies
 from planbridge.language.conversation import ThreadState, continue_thread, next_state
 from planbridge.language.evaluation import EvalCase, EvalReport, evaluate, load_cases
 from planbridge.language.frame import Intent, ParsedRequest, Source
-from planbridge.language.llm import LlmFailure, parse_with_model
 from planbridge.language.rules import lexicon_for, parse_rules
 from planbridge.services.context import ServiceContext
 from planbridge.services.lookup import find_user
@@ -104,6 +103,8 @@ def understand(
         if problem is None and mode == "hybrid":
             return ruled  # no model configured: the rules are the parser
         return replace(ruled, source=Source.RULES_FALLBACK, note=f"llm unavailable: {problem or 'no model configured'}")
+    from planbridge.language.llm import LlmFailure, parse_with_model  # LangChain loads only when a model is used
+
     try:
         return parse_with_model(text, model=chat, lexicon=lexicon, snapshot=snapshot, as_of=as_of,
                                 timeout_seconds=settings.llm_timeout_seconds)

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import dateparser
-
 from planbridge.language.rules import calendar_words as cw
 from planbridge.language.rules.numbers import chinese_number, english_number
 from planbridge.language.rules.text import DATE_MARK, Workspace, ascii_words
@@ -245,6 +243,8 @@ def _dateparser_cached(text: str, as_of: date) -> date | None:
         "PREFER_DATES_FROM": "future",
         "REQUIRE_PARTS": ["day", "month"],
     }
+    import dateparser  # slow to import; only month-name dates need it
+
     parsed = dateparser.parse(text, languages=["en"], settings=settings)
     return parsed.date() if parsed else None
 
