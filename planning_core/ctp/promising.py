@@ -15,13 +15,14 @@ on the capacity the rest of the plant leaves, and the rest stays as loaded.
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
 import numpy as np
 
 from planning_core.ctp.explain import binding_constraints
+from planning_core.ctp.grid import FloatArray
 from planning_core.ctp.layout import FlexibleOutcome, bucket_operations, build_plan, slot_span
 from planning_core.ctp.ledger import Ledger, Loaded
 from planning_core.ctp.lp import FixedDemand
@@ -54,6 +55,18 @@ class Scope:
     base: tuple[FixedDemand, ...]  # material the fixed rest of the plant takes from this part
     orders: tuple[SalesOrder, ...]  # confirmed orders inside the part
     background: Plan | None  # the fixed rest, merged into every plan (None: nothing fixed)
+
+
+@dataclass
+class _ItemLoad:
+    """One item's share of the loaded plan."""
+
+    used: list[tuple[int, int, float]] = field(default_factory=list)  # (resource row, slot, minutes)
+    operations: list[Operation] = field(default_factory=list)
+    taken_by: list[tuple[str, int, float]] = field(default_factory=list)  # (consuming item, slot, units)
+    purchases: list[Purchase] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+    promises: list[Promise] = field(default_factory=list)
 
 
 def _by_due(order: SalesOrder) -> tuple[date, int, str]:
@@ -153,28 +166,56 @@ class PromiseEngine:
             return flexible
         return self._part(items, outside_only=False)
 
-    def _part(self, items: frozenset[str], *, outside_only: bool) -> Scope:
-        m, loaded = self.model, self.loaded
-        grid = m.grid
-        kept = [k for k in loaded.flow if not outside_only or m.network.arcs[k].item_id not in items]
-        used = np.zeros_like(grid.capacity)
-        takes: dict[tuple[str, int], float] = defaultdict(float)
-        operations: list[Operation] = []
-        for k in kept:
+    @cached_property
+    def _loaded_by_item(self) -> dict[str, _ItemLoad]:
+        """The loaded plan sorted by the item each piece belongs to, so cutting is cheap."""
+        m, loaded, grid = self.model, self.loaded, self.model.grid
+        by_item: dict[str, _ItemLoad] = defaultdict(_ItemLoad)
+        for k, flows in loaded.flow.items():
             arc = m.network.arcs[k]
             row = grid.resource_index[arc.resource_id]
-            for slot, units in loaded.flow[k].items():
+            load = by_item[arc.item_id]
+            for slot, units in flows.items():
                 minutes = loaded.minutes[k][slot]
-                used[row, slot] += minutes
-                operations.extend(bucket_operations(arc, slot_span(grid, slot), units, minutes, demand_id=None))
+                load.used.append((row, slot, minutes))
+                load.operations.extend(bucket_operations(arc, slot_span(grid, slot), units, minutes, demand_id=None))
                 for point, per_unit in arc.inputs:
-                    component = m.network.points[point][0]
-                    if component in items and outside_only:
-                        takes[(component, slot)] += units * per_unit
+                    by_item[m.network.points[point][0]].taken_by.append((arc.item_id, slot, units * per_unit))
+        for (point, slot), qty in loaded.bought.items():
+            item_id = m.network.points[point][0]
+            by_item[item_id].purchases.append(Purchase(item_id, qty, float(grid.starts[slot])))
+        for key, (point, qty, day) in loaded.delivered.items():
+            item_id = m.network.points[point][0]
+            by_item[item_id].deliveries.append(Delivery(key, item_id, qty, float(grid.ends[grid.day_last_slot[day]])))
+            by_item[item_id].promises.append(Promise(key, item_id, qty, m.date_of(day)))
+        return dict(by_item)
+
+    @cached_property
+    def _loaded_minutes(self) -> FloatArray:
+        used = np.zeros_like(self.model.grid.capacity)
+        for load in self._loaded_by_item.values():
+            for row, slot, minutes in load.used:
+                used[row, slot] += minutes
+        return used
+
+    def _part(self, items: frozenset[str], *, outside_only: bool) -> Scope:
+        m, loaded, grid = self.model, self.loaded, self.model.grid
+        by_item = self._loaded_by_item
+        used = self._loaded_minutes.copy()
+        kept = [load for item_id, load in by_item.items() if not outside_only or item_id not in items]
+        if outside_only:
+            for item_id in items & by_item.keys():
+                for row, slot, minutes in by_item[item_id].used:
+                    used[row, slot] -= minutes
         residual = replace(grid, capacity=np.maximum(grid.capacity - used, 0.0))
+        takes: dict[tuple[str, int], float] = defaultdict(float)
         if outside_only:
             part = CtpModel(self.snapshot, as_of=self.as_of, days=m.days, grid=residual, items=items,
                             minutes_per_unit=self._loaded_minutes_per_unit(items))
+            for component in items & by_item.keys():
+                for consumer, slot, qty in by_item[component].taken_by:
+                    if consumer not in items:
+                        takes[(component, slot)] += qty
         else:
             left = tuple(
                 (m.network.points[point][0], slot, qty)
@@ -186,18 +227,14 @@ class PromiseEngine:
             for (component, slot), qty in sorted(takes.items())
         )
         inside = tuple(o for o in self.snapshot.open_orders if o.item_id in items) if outside_only else ()
-        purchases = tuple(
-            Purchase(m.network.points[point][0], qty, float(grid.starts[slot]))
-            for (point, slot), qty in loaded.bought.items()
-            if not outside_only or m.network.points[point][0] not in items
+        background = Plan(
+            grid.axis,
+            tuple(op for load in kept for op in load.operations),
+            tuple(p for load in kept for p in load.purchases),
+            tuple(d for load in kept for d in load.deliveries),
+            (),
+            tuple(p for load in kept for p in load.promises),
         )
-        deliveries, promises = [], []
-        for key, (point, qty, day) in loaded.delivered.items():
-            item_id = m.network.points[point][0]
-            if not outside_only or item_id not in items:
-                deliveries.append(Delivery(key, item_id, qty, float(grid.ends[grid.day_last_slot[day]])))
-                promises.append(Promise(key, item_id, qty, m.date_of(day)))
-        background = Plan(grid.axis, tuple(operations), purchases, tuple(deliveries), (), tuple(promises))
         return Scope(part, base, inside, background)
 
     def _loaded_minutes_per_unit(self, items: frozenset[str]) -> dict[tuple[str, int, str], float]:
