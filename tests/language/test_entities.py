@@ -111,3 +111,16 @@ def test_pump_plant_names(parse_pumps: Parse) -> None:
     assert parse_pumps("How many motors do we have?").slots.item_id == "MOTOR"
     assert parse_pumps("车床下周负荷").slots.resource_id == "LATHE"
     assert parse_pumps("Beta Water的订单").slots.customer == "Beta Water"
+
+
+def test_a_head_noun_names_the_one_item_called_so(parse_pumps: Parse, parse_valves: Parse) -> None:
+    assert parse_pumps("are we short of motors?").slots.item_id == "MOTOR"  # "Motor 5.5 kW"
+    assert parse_pumps("电机会不会缺").slots.item_id == "MOTOR"
+    assert parse_valves("are we short of valves?").slots.item_id is None  # four items are valves
+    assert parse_valves("下周会不会缺铸件").slots.item_id is None  # and seven are castings
+
+
+def test_typo_repair_takes_one_slip_not_a_different_word(parse_valves: Parse) -> None:
+    assert parse_valves("cancle SO-2419").intent.value == "cancel"
+    assert parse_valves("can we deliver by wendesday").slots.due_date is not None
+    assert parse_valves("Globex is chasing SO-2416").slots.item_id is None  # "chasing" is not "casting"

@@ -41,3 +41,10 @@ def test_the_rule_parser_meets_the_bar_on_the_evaluation_set() -> None:
     assert report.total >= 200
     assert report.intent_accuracy >= 0.95, report.to_json()["confusions"]
     assert report.frame_accuracy >= 0.90, report.to_json()["failures"]
+
+
+def test_the_held_out_set_on_another_plant() -> None:
+    """74 cases on a gearbox plant the rules were not written for (scored blind first: 97.3 % / 94.6 %)."""
+    report = evaluate_nl(EvaluateNl(path=DATA / "nl_eval_holdout.jsonl", mode="rules"), None)
+    assert report.intent_accuracy >= 0.95, report.to_json()["confusions"]
+    assert report.frame_accuracy >= 0.90, report.to_json()["failures"]

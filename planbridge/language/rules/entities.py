@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from planbridge.language.rules.lexicon import CODE_TOKEN, Lexicon, Spelling
+from planbridge.language.rules.lexicon import CODE_TOKEN, Lexicon, Spelling, singular
 from planbridge.language.rules.text import CUSTOMER_MARK, ITEM_MARK, ORDER_MARK, RESOURCE_MARK, Workspace, word_set
 
 _TOKEN = re.compile(r"[a-z]+|\d+|[\u3400-\u9fff\uf900-\ufaff]")
@@ -95,7 +95,7 @@ def find_entities(ws: Workspace, lexicon: Lexicon, *, prefer_resources: bool) ->
             mentions.append(mention)
             ws.claim(mention.start, mention.end, _MARK_OF[mention.kind])
     if not any(m.kind == "item" for m in mentions):
-        coded = _by_code(ws, lexicon)
+        coded = _by_code(ws, lexicon) or _by_head_noun(ws, lexicon)
         if coded:
             mentions.append(coded)
             ws.claim(coded.start, coded.end, ITEM_MARK)
@@ -219,6 +219,23 @@ def _by_code(ws: Workspace, lexicon: Lexicon) -> Mention | None:
         families = {re.match(r"[a-z]+", c).group(0) for codes in lexicon.item_codes.values() for c in codes}  # type: ignore[union-attr]
         if match.group(1) in families:
             return Mention("item", None, match.start(), match.end(), text, tuple(sorted(chosen or owners)))
+    return None
+
+
+def _by_head_noun(ws: Workspace, lexicon: Lexicon) -> Mention | None:
+    """"motors" names the one item called a motor; "电机" the one whose Chinese name ends so.
+    A word several items share ("valves", "阀体") names none of them."""
+    for match in re.finditer(r"[a-z]{4,}|[\u3400-\u9fff]{2,}", ws.lower):
+        word = match.group()
+        if word.isascii():
+            candidates = [(match.start(), match.end(), singular(word))]
+        else:
+            candidates = [(match.start() + i, match.start() + i + n, word[i : i + n])
+                          for n in (3, 2) for i in range(len(word) - n + 1)]
+        for start, end, noun in candidates:
+            owners = lexicon.head_nouns.get(noun, set())
+            if len(owners) == 1 and ws.is_free(start, end):
+                return Mention("item", next(iter(owners)), start, end, ws.original[start:end])
     return None
 
 

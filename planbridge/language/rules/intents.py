@@ -57,7 +57,7 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
     ),
     Intent.STOCK: (
         (r"\bstock\b|\binventory\b|\bon[\s-]?hand\b|\bwarehouse\b|\bavailable\b|\bis\s+left\b|\bare\s+left\b|\bleft\s+in\b"
-         r"|\bhow\s+(?:many|much)\b.{0,40}\b(?:do\s+we\s+have|have\s+we\s+got|in\s+stock)\b|\bin\s+stock\b", 3.0),
+         r"|\bdo\s+we\s+(?:still\s+)?have\b|\bhave\s+we\s+got\b|\bon\s+the\s+shelf\b|\bin\s+stock\b", 3.0),
         (r"库存|现货|存货|有货|还有多少|还剩|剩多少|仓库", 3.0),
         (r"\bhow\s+many\b|\bhow\s+much\b|有多少", 1.0),
     ),
@@ -83,7 +83,7 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
     ),
     Intent.HELP: (
         (r"^\s*(?:help|\?+|hi|hello|hey|你好|您好|帮助|在吗)\s*[!.?。！？]*\s*$", 4.0),
-        (r"\bwhat\s+can\s+you\s+do\b|\bhow\s+do\s+i\b|\bhow\s+to\s+use\b|\bcommands\b|\bwhat\s+do\s+you\s+do\b|\bhelp\s+me\s+use\b", 4.0),
+        (r"\bwhat\s+(?:can|does)\s+(?:you|it|this|the)\s*(?:bot|assistant)?\s+do\b|\bhow\s+do\s+i\b|\bhow\s+to\s+use\b|\bcommands\b|\bwhat\s+do\s+you\s+do\b|\bhelp\s+me\s+use\b", 4.0),
         (r"你能做什么|你会什么|能干什么|怎么(?:用|查|问|使用|操作)|如何(?:使用|用|查)|帮助|使用说明", 4.0),
     ),
 }

@@ -58,6 +58,7 @@ class Lexicon:
     top_level_items: frozenset[str] = frozenset()
     item_codes: dict[str, frozenset[str]] = field(default_factory=dict)  # item → its "dn100"-like codes
     vocabulary: frozenset[str] = frozenset()  # ASCII words of all spellings (for typo repair)
+    head_nouns: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # "motor" → items called so
     display: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) → a readable name
 
     def add(self, kind: str, key: str, spelling: str) -> None:
@@ -92,6 +93,18 @@ def _spelling_pattern(parts: list[str]) -> str:
     return body
 
 
+def _head_nouns(spelling: str) -> set[str]:
+    """What a spelling is *called* when said short: its first and last word ("Motor 7.5 kW" → motor),
+    or the end of a Chinese name ("7.5千瓦电机" → 电机, 千瓦电机)."""
+    words = [w for w in re.findall(r"[a-z]+", spelling.lower()) if len(w) >= 4]
+    nouns = {singular(words[0]), singular(words[-1])} if words else set()
+    chinese = re.search(r"[\u3400-\u9fff]{2,}$", spelling)
+    if chinese:
+        run = chinese.group(0)
+        nouns |= {run[-n:] for n in (2, 3) if len(run) > n}
+    return nouns
+
+
 def _order_canonical(order_id: str) -> str:
     return re.sub(r"[^0-9a-z\u3400-\u9fff]", "", order_id.lower())
 
@@ -106,6 +119,9 @@ def build_lexicon(snapshot: PlantSnapshot | None) -> Lexicon:
         lexicon.display[("item", item.item_id)] = item.name
         codes = {a + b for text in (item.item_id, item.name, *item.aliases) for a, b in CODE_TOKEN.findall(text.lower())}
         lexicon.item_codes[item.item_id] = frozenset(codes)
+        for spelling in (item.name, *item.aliases):
+            for noun in _head_nouns(spelling):
+                lexicon.head_nouns[noun].add(item.item_id)
     for resource in snapshot.resources.values():
         for spelling in (resource.resource_id, resource.name, *resource.aliases):
             lexicon.add("resource", resource.resource_id, spelling)

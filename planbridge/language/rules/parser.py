@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from planbridge.language.frame import Intent, Metric, ParsedRequest, Slots, Source, Unmatched
 from planbridge.language.rules.dates import find_dates, pick_due_date
@@ -110,7 +111,9 @@ def repair_typos(text: str, lexicon: Lexicon) -> str:
         low = word.lower()
         if low in vocabulary or low in plurals or low in _LEAVE_ALONE or singular(low) in vocabulary:
             return word
-        hit = process.extractOne(low, choices, scorer=fuzz.ratio, score_cutoff=81)
+        # One slip (a letter missed, added, changed or two swapped) in a short word, two in a long one:
+        # "vlaves", "cancle", "wendesday" are repaired; "chasing" does not become "casting".
+        hit = process.extractOne(low, choices, scorer=OSA.distance, score_cutoff=1 if len(low) < 9 else 2)
         if hit is None or hit[0][0] != low[0]:
             return word
         return hit[0].capitalize() if word[0].isupper() else hit[0]
