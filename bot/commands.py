@@ -133,9 +133,10 @@ def _answer(bot: Bot, request: SlashRequest, body: dict[str, Any], *, user_id: s
 
 
 def _quote_command(request: SlashRequest, user_id: str | None, language: str) -> QuoteCommand:
-    if len(request.args) < 2 or not _is_number(request.args[-1]) or set(request.options) - {"due", "customer"}:
+    # ITEM QTY exactly (quote an item name with spaces); anything else reads better as a question
+    if len(request.args) != 2 or not _is_number(request.args[1]) or set(request.options) - {"due", "customer"}:
         raise NotStrict
-    return QuoteCommand(item=" ".join(request.args[:-1]), qty=float(request.args[-1].replace(",", "")),
+    return QuoteCommand(item=request.args[0], qty=float(request.args[1].replace(",", "")),
                         due=_strict_date(request.options.get("due")), customer=request.options.get("customer"),
                         user_id=user_id, language=language)
 

@@ -137,5 +137,8 @@ def _decode(raw: bytes, content_type: str) -> dict[str, Any]:
     if "json" in content_type:
         return dict(json.loads(raw or b"{}"))
     if "x-www-form-urlencoded" in content_type:
-        return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        try:
+            return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        except UnicodeDecodeError:  # a file upload (urllib's default content type for bytes)
+            return {}
     return {}
