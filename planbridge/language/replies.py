@@ -463,6 +463,20 @@ def shortages(request: ParsedRequest, found: Sequence[Shortage], snapshot: Plant
     return Reply(text, language, answer={"shortages": [x.to_json() for x in relevant]})
 
 
+def digest_summary(figures: dict[str, Any], language: str) -> str:
+    """The digest's key figures in two lines (the bot posts the full digest with its own layout)."""
+    otd, day = figures.get("otd_last_30_days"), figures.get("as_of", "")
+    late, risk, pending = figures.get("late_open_orders", 0), figures.get("at_risk_orders", 0), figures.get("pending_requests", 0)
+    if language == ZH:
+        rate = "无发货" if otd is None else f"{otd:.0%}"
+        return (f"{figures.get('plant', '')} {day}：近30天准时交付率{rate}；未交订单{figures.get('backlog_orders', 0)}个"
+                f"（逾期{late}个，有风险{risk}个），缺料{figures.get('shortages', 0)}项，待批准申请{pending}个。")
+    rate = "no shipments" if otd is None else f"{otd:.0%}"
+    return (f"{figures.get('plant', '')}, {day}: on-time delivery {rate} (last 30 days); backlog "
+            f"{figures.get('backlog_orders', 0)} orders ({late} past due, {risk} at risk), "
+            f"{figures.get('shortages', 0)} shortages, {pending} requests waiting for approval.")
+
+
 def _resource_name(snapshot: PlantSnapshot, resource_id: str, zh: bool) -> str:
     resource = snapshot.resources.get(resource_id)
     if resource is None:

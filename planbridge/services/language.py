@@ -239,6 +239,14 @@ def _shortages(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnaps
     return replies.shortages(request, plan.shortages, snapshot, language, as_of=as_of)
 
 
+def _digest(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date, language: str,
+            user_id: str | None) -> replies.Reply:
+    from planbridge.services.digest import DigestCommand, build_digest
+
+    figures = build_digest(DigestCommand(as_of=as_of, language=language), ctx).figures()
+    return replies.Reply(replies.digest_summary(figures, language), language, answer=figures)
+
+
 def _fixed(request: ParsedRequest, snapshot: PlantSnapshot, language: str) -> replies.Reply:
     if request.intent is Intent.HELP:
         return replies.Reply(replies.help_text(snapshot, language), language)
@@ -259,6 +267,7 @@ _HANDLERS: dict[Intent, Handler] = {
     Intent.CAPACITY: _kpi,
     Intent.KPI: _kpi,
     Intent.SHORTAGES: _shortages,
+    Intent.DIGEST: _digest,
 }
 
 

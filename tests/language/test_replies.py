@@ -65,3 +65,17 @@ def test_help_and_not_understood(valves_services: ServiceContext) -> None:
     assert reply(valves_services, "help").startswith("I can answer:")
     assert reply(valves_services, "你能做什么？").startswith("我可以回答这些问题")
     assert reply(valves_services, "what's the weather in Shanghai").startswith("Sorry, I didn't get that.")
+
+
+def test_kpis_capacity_shortages_and_digest_come_from_their_services(pumps_services: ServiceContext) -> None:
+    # OTD of the example plant is 2 of 3 (CONTRACT example: 0.6667)
+    assert reply(pumps_services, "What is our on-time delivery rate?") == (
+        "On-time delivery, last 30 days: 67% (2 of 3 shipped orders).")
+    assert reply(pumps_services, "准时交付率多少") == "近30天准时交付率：67%（3个已发货订单中2个达标）。"
+    assert reply(pumps_services, "what's the backlog") == "Backlog: 2 open orders, 0 past due."
+    load = reply(pumps_services, "How loaded is the lathe this week?")
+    assert load.startswith("CNC lathe (LATHE) is ") and load.endswith("loaded over the next 14 days.")
+    assert reply(pumps_services, "Are we short on motors for the pump orders?") == "No material shortages."
+    digest = ask(AskCommand(text="give me the daily digest", as_of=MONDAY), pumps_services)
+    assert digest.reply.text.startswith("Example pump works, 2027-01-04: on-time delivery 67% (last 30 days); backlog 2")
+    assert digest.reply.answer is not None and digest.reply.answer["backlog_orders"] == 2
