@@ -92,6 +92,8 @@ def understand(
 ) -> ParsedRequest:
     """Rules first; the model when asked to (`llm`) or when the rules are unsure (`hybrid`)."""
     mode = mode or settings.nl_mode
+    # A `nl_min_confidence` setting, when the settings grow one, overrides the default threshold.
+    min_confidence = float(getattr(settings, "nl_min_confidence", None) or min_confidence)
     if mode not in MODES:
         raise BadRequest(f"unknown language mode {mode!r}: use rules, llm or hybrid")
     lexicon = lexicon_for(snapshot)

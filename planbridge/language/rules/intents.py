@@ -26,7 +26,8 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
     Intent.CHANGE: (
         (r"\bchange\b|\bchanging\b|\bmodif(?:y|ied)\b|\bamend|\bupdate\s+(?:the\s+)?(?:order|qty|quantity|date|" + _O + r")|\badjust", 2.5),
         (r"\bpush(?:ed|ing)?\s+(?:\S+\s+)?(?:out|back)\b|\bpostpone|\bdelay(?:ed|ing)?\b|\breschedul|\bmove\b(?!\s+(?:\S+\s+)?up\b)|\bmoving\b|\bshift\b", 2.5),
-        (r"\bincrease|\breduce|\bdecrease|\bcut\s+(?:\S+\s+)?(?:to|down)|\bbump\s+(?:\S+\s+)?(?:to|up)\b", 2.5),
+        (r"\bincrease|\breduce|\bdecrease|\bcut\s+(?:\S+\s+)?(?:to|down)|\bbump\s+(?:\S+\s+)?(?:to|up)\b"
+         r"|\bdouble\b|\btriple\b|\bhalve\b|\btop\s+up\b", 2.5),
         (r"改|修改|更改|变更|调整|推迟|延期|延后|推后|往后推|加到|减到|增加到|减少到|挪到|挪", 2.5),
     ),
     Intent.RUSH: (
@@ -69,6 +70,7 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"\bshortages?\b|\bshort\s+(?:of|on)\b|\bwhat\s+are\s+we\s+short\b|\bmissing\b|\brun(?:ning)?\s+out\b"
          r"|\bmaterial\s+(?:problems?|issues?)\b|\bkitting\b", 3.0),
         (r"缺料|缺什么|缺哪些|短缺|缺货|欠料|缺|齐套|物料不够|料不够|不够料", 3.0),
+        (r"\benough\b|够不够|够吗|够用吗|够做", 2.5),  # "enough castings for 200?": stock or capacity words outvote it
     ),
     Intent.KPI: (
         (r"\bkpis?\b|\bmetrics?\b|\bperformance\b|指标|绩效", 3.0),
