@@ -17,7 +17,8 @@ def _env(*names: str) -> AliasChoices:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # env_ignore_empty: `SLACK_BOT_TOKEN=` (e.g. from docker-compose defaults) means "not set"
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("PLANBRIDGE_DATABASE_URL"))
     as_of: date | None = Field(None, validation_alias=_env("PLANBRIDGE_AS_OF"))

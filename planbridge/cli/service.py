@@ -53,12 +53,6 @@ def serve(
     from planbridge.app import describe, prepare_database
 
     settings = cli.settings
-    if cli.db:
-        os.environ["PLANBRIDGE_DATABASE_URL"] = cli.db  # the workers read their settings from the environment
-    if scheduler is not None:
-        os.environ["PLANBRIDGE_SCHEDULER"] = "1" if scheduler else "0"
-    if cli.as_of:
-        os.environ["PLANBRIDGE_AS_OF"] = cli.as_of.isoformat()
     check_exposure(host, api_token=settings.api_token)
     if not 0 < port < 65536:
         raise BadRequest(f"--port must be between 1 and 65535, not {port}")
@@ -68,8 +62,18 @@ def serve(
     if workers > 1 and database_url.startswith("sqlite"):
         raise BadRequest("--workers above 1 needs PostgreSQL (PLANBRIDGE_DATABASE_URL); SQLite allows one writer")
     prepare_database(database_url)  # migrations run once, before any worker starts
-    for line in describe(settings.model_copy(update={"database_url": database_url}), host=host, port=port):
+    effective = settings.model_copy(update={
+        "database_url": database_url,
+        "scheduler_enabled": settings.scheduler_enabled if scheduler is None else scheduler,
+    })
+    for line in describe(effective, host=host, port=port):
         stderr.print(line, markup=False, highlight=False)
+    # The workers build their settings from the environment: pass the command's options on that way.
+    os.environ["PLANBRIDGE_DATABASE_URL"] = database_url
+    if scheduler is not None:
+        os.environ["PLANBRIDGE_SCHEDULER"] = "1" if scheduler else "0"
+    if cli.as_of:
+        os.environ["PLANBRIDGE_AS_OF"] = cli.as_of.isoformat()
     uvicorn.run("planbridge.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="info", proxy_headers=True)
 
