@@ -245,7 +245,9 @@ def _print_quote(answer: quoting.QuoteAnswer, with_plan: bool) -> None:
     due = f"  requested {q.due_date}: " + ("[green]on time[/green]" if q.feasible_by_due else "[red]late[/red]") if q.due_date else ""
     stdout.print(f"Promise: {promise}{due}")
     if len(q.partial) > 1:
-        stdout.print("Partial shipments: " + ", ".join(f"{wording.qty(p.qty)} on {p.date}" for p in q.partial))
+        shown = ", ".join(f"{wording.qty(p.qty)} on {p.date}" for p in q.partial[:6])
+        more = f", … ({len(q.partial) - 6} more dates)" if len(q.partial) > 6 else ""
+        stdout.print(f"Partial shipments: {shown}{more}")
     document = answer.to_json()
     for c in document["constraints"]:
         stdout.print(f"  • {c['kind']}: {c['detail']}", markup=False)

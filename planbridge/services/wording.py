@@ -6,6 +6,7 @@ them into words, so the CLI, the REST API and the bot all say the same thing.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from planning_core.ctp.results import BindingConstraint, ConstraintKind, ImpactedOrder, Quote, ReviewCheck, RushImpact
@@ -47,22 +48,31 @@ def qty(value: float | str | None) -> str:
     return f"{number:,.0f}" if abs(number - round(number)) < 1e-6 else f"{number:,.2f}"
 
 
-def _item(snapshot: PlantSnapshot, item_id: str | None) -> str:
+def _local_name(name: str, aliases: tuple[str, ...], lang: str) -> str:
+    """A Chinese alias for Chinese readers when the plant has one; the name otherwise."""
+    if lang == ZH and language_of(name) != ZH:
+        return next((a for a in aliases if language_of(a) == ZH), name)
+    return name
+
+
+def item_name(snapshot: PlantSnapshot, item_id: str | None, lang: str = EN) -> str:
     item = snapshot.items.get(item_id or "")
-    return item.name if item else (item_id or "?")
+    return _local_name(item.name, item.aliases, lang) if item else (item_id or "?")
 
 
-def _resource(snapshot: PlantSnapshot, resource_id: str | None) -> str:
+def resource_name(snapshot: PlantSnapshot, resource_id: str | None, lang: str = EN) -> str:
     resource = snapshot.resources.get(resource_id or "")
-    return resource.name if resource else (resource_id or "?")
+    return _local_name(resource.name, resource.aliases, lang) if resource else (resource_id or "?")
 
 
 def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, *, today: date) -> str:
     """One concrete sentence fragment per binding constraint."""
     f = dict(c.facts)
-    item, res = _item(snapshot, c.item_id), _resource(snapshot, c.resource_id)
+    item, res = item_name(snapshot, c.item_id, lang), resource_name(snapshot, c.resource_id, lang)
     uom = f.get("uom", "")
     unit = f" {uom}" if uom and uom != "pcs" else ""
+    if uom == "pcs" and f.get("qty"):  # whole pieces are bought and received
+        f["qty"] = str(math.ceil(float(f["qty"]) - 1e-6))
     zh = lang == ZH
     if c.kind is ConstraintKind.STOCK:
         free = max(float(f.get("on_hand", 0)) - float(f.get("committed", 0)), 0.0)
@@ -149,7 +159,7 @@ def _latest(c: BindingConstraint) -> date | None:
 
 
 def quote_explanation(q: Quote, snapshot: PlantSnapshot, lang: str, *, customer: str | None = None) -> str:
-    item = _item(snapshot, q.item_id)
+    item = item_name(snapshot, q.item_id, lang)
     amount = qty(q.qty)
     if q.promise_date is None:
         why = "; ".join(constraint_detail(c, snapshot, lang, today=q.as_of) for c in main_constraints(q.constraints, limit=1))
@@ -176,7 +186,7 @@ def quote_explanation(q: Quote, snapshot: PlantSnapshot, lang: str, *, customer:
 
 
 def rush_explanation(r: RushImpact, snapshot: PlantSnapshot, lang: str) -> str:
-    name = r.order_id or f"{qty(r.qty)} {_item(snapshot, r.item_id)}"
+    name = r.order_id or f"{qty(r.qty)} {item_name(snapshot, r.item_id, lang)}"
     if r.promise_date is None:
         return f"{name}无法完成。" if lang == ZH else f"{name} cannot be completed at all."
     when = day(r.promise_date, lang, today=r.as_of)

@@ -30,14 +30,37 @@ def binding_constraints(
     if done.day is None or not done.solution.feasible:
         return (BindingConstraint(ConstraintKind.CAPACITY, item_id, None, (("horizon_days", str(model.days)),)),)
     subtree = explode(snapshot, item_id, 1.0)
-    found: list[BindingConstraint] = []
-    found += _purchases(snapshot, model, done)
-    found += _receipts(snapshot, model, done, subtree)
-    loaded = _capacity(model, done, subtree)
+    found: list[BindingConstraint] = _latest_arrivals(
+        _purchases(snapshot, model, done) + _receipts(snapshot, model, done, subtree)
+    )
+    loaded = _longest(_capacity(model, done, subtree))
     found += loaded
     found += _closures(snapshot, model, done, {c.resource_id for c in loaded if c.resource_id} or _resources_of(model, subtree))
     found += _stock(snapshot, model, item_id, qty, done)
     return tuple(found)
+
+
+MAX_LOADED = 2
+
+
+def _arrival(c: BindingConstraint) -> date:
+    return date.fromisoformat(c.fact("arrival") or c.fact("date") or "0001-01-01")
+
+
+def _latest_arrivals(material: list[BindingConstraint]) -> list[BindingConstraint]:
+    """Material the promise waits for: what arrives last (parts that came earlier did not bind)."""
+    if not material:
+        return []
+    last = max(_arrival(c) for c in material)
+    return sorted((c for c in material if (last - _arrival(c)).days <= 1), key=lambda c: (c.kind.value, c.item_id or ""))
+
+
+def _longest(loaded: list[BindingConstraint]) -> list[BindingConstraint]:
+    """The resources that have been flat out longest before the promise."""
+    def stretch(c: BindingConstraint) -> int:
+        return (date.fromisoformat(c.fact("to") or "0001-01-01") - date.fromisoformat(c.fact("from") or "0001-01-01")).days
+
+    return sorted(loaded, key=lambda c: (-stretch(c), c.resource_id or ""))[:MAX_LOADED]
 
 
 def _missing_source(snapshot: PlantSnapshot, item_id: str) -> BindingConstraint:

@@ -33,7 +33,8 @@ from planning_core.model import PlantSnapshot, SalesOrder
 from planning_core.plan import Delivery, Operation, Plan, Promise, Purchase
 
 NEW_DEMAND = "NEW"
-MIN_HORIZON_DAYS = 60
+MIN_HORIZON_DAYS = 28
+HORIZON_MARGIN_DAYS = 14  # beyond the last date the data mentions; quotes that need more widen it
 MAX_HORIZON_DAYS = 3 * 366
 EXACT_LIMIT = 400_000  # LP variables up to which the whole plant is solved at once
 COUNTED_UNITS = frozenset({"pcs", "pc", "ea", "each", "unit", "units", "set", "sets", "个", "件", "台", "套", "只"})
@@ -89,9 +90,9 @@ class PromiseEngine:
     def _default_horizon(self) -> int:
         s = self.snapshot
         days = [MIN_HORIZON_DAYS]
-        days += [(o.due_date - self.as_of).days + 30 for o in s.open_orders]
-        days += [(po.due_date - self.as_of).days + 30 for po in s.purchase_orders]
-        days += [item.lead_time_days + 30 for item in s.items.values()]
+        days += [(o.due_date - self.as_of).days + HORIZON_MARGIN_DAYS for o in s.open_orders]
+        days += [(po.due_date - self.as_of).days + HORIZON_MARGIN_DAYS for po in s.purchase_orders]
+        days += [item.lead_time_days + HORIZON_MARGIN_DAYS for item in s.items.values()]
         return max(MIN_HORIZON_DAYS, min(max(days), MAX_HORIZON_DAYS))
 
     def _wider(self) -> PromiseEngine | None:
