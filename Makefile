@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: install
 	$(BIN)/planbridge demo --replace
-	$(BIN)/planbridge quote DN100-GATE 500 --customer ACME
+	$(BIN)/planbridge quote DN100-GATE 50 --customer ACME
 	$(BIN)/planbridge digest
 	@echo
 	@echo "Start the service (REST API, Slack endpoints, daily digest): $(BIN)/planbridge serve"
