@@ -124,3 +124,32 @@ def test_typo_repair_takes_one_slip_not_a_different_word(parse_valves: Parse) ->
     assert parse_valves("cancle SO-2419").intent.value == "cancel"
     assert parse_valves("can we deliver by wendesday").slots.due_date is not None
     assert parse_valves("Globex is chasing SO-2416").slots.item_id is None  # "chasing" is not "casting"
+
+
+@pytest.fixture(scope="module")
+def parse_gears() -> Parse:
+    from datetime import date
+
+    from planbridge.language.rules import lexicon_for, parse_rules
+    from tests.conftest import load_folder
+
+    lexicon = lexicon_for(load_folder("gearworks"))
+    return lambda text, as_of=date(2027, 3, 10): parse_rules(text, lexicon=lexicon, as_of=as_of)
+
+
+def test_two_words_of_a_name_name_it(parse_gears: Parse) -> None:
+    assert parse_gears("hobbing machine load this week?").slots.resource_id == "HOB-1"  # "Gear hobbing machine"
+    assert parse_gears("how many helical gearboxes do we have").slots.item_id is None  # GB200 and GB350 both are
+
+
+def test_a_distinctive_first_word_names_a_customer(parse_gears: Parse) -> None:
+    assert parse_gears("rush ORD-1003 for Nordwind by Monday").slots.customer == "Nordwind Energy"
+
+
+def test_the_noun_said_first_is_the_subject(parse_gears: Parse) -> None:
+    request = parse_gears("do we have enough bearings for the GB350 orders?")
+    assert request.intent.value == "shortages" and request.slots.item_id == "BRG-6208"
+
+
+def test_inflected_words_are_not_typos(parse_pumps: Parse) -> None:
+    assert parse_pumps("Beta Water chasing A-2, can we bring it forward to Wednesday?").slots.item_id is None

@@ -94,11 +94,22 @@ def find_entities(ws: Workspace, lexicon: Lexicon, *, prefer_resources: bool) ->
         for mention in _fuzzy(ws, lexicon, missing):
             mentions.append(mention)
             ws.claim(mention.start, mention.end, _MARK_OF[mention.kind])
+    for kind in ("item", "resource"):
+        if not any(m.kind == kind for m in mentions):
+            partial = _by_partial_name(ws, lexicon, kind)
+            if partial:
+                mentions.append(partial)
+                ws.claim(partial.start, partial.end, _MARK_OF[kind])
     if not any(m.kind == "item" for m in mentions):
-        coded = _by_code(ws, lexicon) or _by_head_noun(ws, lexicon)
+        coded = _by_code(ws, lexicon)
         if coded:
             mentions.append(coded)
             ws.claim(coded.start, coded.end, ITEM_MARK)
+    # "enough bearings for the GB350 orders": a plain noun said first is the subject.
+    named = _by_head_noun(ws, lexicon)
+    if named and not any(m.kind == "item" and m.start < named.start for m in mentions):
+        mentions.append(named)
+        ws.claim(named.start, named.end, ITEM_MARK)
     return sorted(mentions, key=lambda m: m.start)
 
 
@@ -185,8 +196,8 @@ def _fuzzy(ws: Workspace, lexicon: Lexicon, kinds: set[str]) -> list[Mention]:
             if not ws.is_free(start, end):
                 continue
             phrase = " ".join(w[2] for w in window)
-            if len(phrase) < 5:
-                continue  # "all" is not a misspelt "ball", nor "late" a misspelt "lathe"
+            if len(phrase) < 5 or (n == 1 and phrase.endswith(("ing", "ed", "ly"))):
+                continue  # "all" is not a misspelt "ball", "late" not "lathe", "chasing" not "casing"
             hit = process.extractOne(phrase, choices, scorer=fuzz.ratio, score_cutoff=84)
             if hit is None or hit[0][0] != phrase[0]:
                 continue
@@ -219,6 +230,25 @@ def _by_code(ws: Workspace, lexicon: Lexicon) -> Mention | None:
         families = {re.match(r"[a-z]+", c).group(0) for codes in lexicon.item_codes.values() for c in codes}  # type: ignore[union-attr]
         if match.group(1) in families:
             return Mention("item", None, match.start(), match.end(), text, tuple(sorted(chosen or owners)))
+    return None
+
+
+def _by_partial_name(ws: Workspace, lexicon: Lexicon, kind: str) -> Mention | None:
+    """"hobbing machine" for the Gear hobbing machine: two or more words of one name, in order."""
+    words = [(m.start(), m.end(), singular(m.group())) for m in re.finditer(r"[a-z]{3,}", ws.lower)]
+    for i in range(len(words)):
+        for n in (3, 2):
+            window = words[i : i + n]
+            if len(window) < n or not ws.is_free(window[0][0], window[-1][1]):
+                continue
+            if any(w[2] in _STOP_WORDS for w in window):
+                continue
+            phrase = " ".join(w[2] for w in window)
+            owners = {s.key for s in lexicon.spellings if s.kind == kind
+                      and f" {phrase} " in " " + " ".join(singular(t) for t in re.findall(r"[a-z]+", s.text)) + " "}
+            if len(owners) == 1:
+                start, end = window[0][0], window[-1][1]
+                return Mention(kind, owners.pop(), start, end, ws.original[start:end])
     return None
 
 

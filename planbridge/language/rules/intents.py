@@ -25,7 +25,7 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
     ),
     Intent.CHANGE: (
         (r"\bchange\b|\bchanging\b|\bmodif(?:y|ied)\b|\bamend|\bupdate\s+(?:the\s+)?(?:order|qty|quantity|date|" + _O + r")|\badjust", 2.5),
-        (r"\bpush(?:ed|ing)?\s+(?:\S+\s+)?(?:out|back)\b|\bpostpone|\bdelay(?:ed|ing)?\b|\breschedul|\bmove\b(?!\s+(?:\S+\s+)?up\b)|\bmoving\b|\bshift\b", 2.5),
+        (r"\bpush(?:ed|ing)?\s+(?:\S+\s+)?(?:out|back)\b|\bpostpone|\bdelay(?:ed|ing)?\b|\breschedul|\bmov(?:e|ed|ing)\b(?!\s+(?:\S+\s+)?up\b)|\bshift(?:ed)?\b", 2.5),
         (r"\bincrease|\breduce|\bdecrease|\bcut\s+(?:\S+\s+)?(?:to|down)|\bbump\s+(?:\S+\s+)?(?:to|up)\b"
          r"|\bdouble\b|\btriple\b|\bhalve\b|\btop\s+up\b", 2.5),
         (r"改|修改|更改|变更|调整|推迟|延期|延后|推后|往后推|加到|减到|增加到|减少到|挪到|挪", 2.5),
@@ -70,7 +70,8 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"\bshortages?\b|\bshort\s+(?:of|on)\b|\bwhat\s+are\s+we\s+short\b|\bmissing\b|\brun(?:ning)?\s+out\b"
          r"|\bmaterial\s+(?:problems?|issues?)\b|\bkitting\b", 3.0),
         (r"缺料|缺什么|缺哪些|短缺|缺货|欠料|缺|齐套|物料不够|料不够|不够料", 3.0),
-        (r"\benough\b|够不够|够吗|够用吗|够做", 2.5),  # "enough castings for 200?": stock or capacity words outvote it
+        (r"\benough\b|够不够|够吗|够用吗|够做", 2.5),
+        (r"\benough\s+(?!capacity|stock|time|room|inventory)\S+.{0,40}\bfor\b|够不够做|够做", 1.5),  # "enough X for Y"  # "enough castings for 200?": stock or capacity words outvote it
     ),
     Intent.KPI: (
         (r"\bkpis?\b|\bmetrics?\b|\bperformance\b|指标|绩效", 3.0),
@@ -84,7 +85,8 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"\boverview\b", 2.0),
     ),
     Intent.HELP: (
-        (r"^\s*(?:help|\?+|hi|hello|hey|你好|您好|帮助|在吗)\s*[!.?。！？]*\s*$", 4.0),
+        (r"^\s*(?:help|\?+|(?:hi|hello|hey)(?:\s+(?:there|all|team|bot|planbridge))?|你好呀?|您好|帮助|在吗)\s*[!.?。！？~]*\s*$",
+         4.0),
         (r"\bwhat\s+(?:can|does)\s+(?:you|it|this|the)\s*(?:bot|assistant)?\s+do\b|\bhow\s+do\s+i\b|\bhow\s+to\s+use\b|\bcommands\b|\bwhat\s+do\s+you\s+do\b|\bhelp\s+me\s+use\b", 4.0),
         (r"你能做什么|你会什么|能干什么|怎么(?:用|查|问|使用|操作)|如何(?:使用|用|查)|帮助|使用说明", 4.0),
     ),
@@ -141,7 +143,7 @@ def classify(text: str, found: Found) -> Classification:
     scores = {intent: sum(w for p, w in cues if p.search(text)) for intent, cues in _COMPILED.items()}
     metric = detect_metric(text)
     if metric in _KPI_METRICS:
-        scores[Intent.KPI] += 3.0
+        scores[Intent.KPI] += 3.5
     _add_priors(scores, found)
     if metric is Metric.UTILIZATION and found.resource:
         scores[Intent.CAPACITY] = max(scores[Intent.CAPACITY], scores[Intent.KPI]) + 1.0

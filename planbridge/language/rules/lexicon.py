@@ -126,11 +126,16 @@ def build_lexicon(snapshot: PlantSnapshot | None) -> Lexicon:
         for spelling in (resource.resource_id, resource.name, *resource.aliases):
             lexicon.add("resource", resource.resource_id, spelling)
         lexicon.display[("resource", resource.resource_id)] = resource.name
-    for customer in sorted({order.customer for order in snapshot.sales_orders}):
+    customers = sorted({order.customer for order in snapshot.sales_orders})
+    first_words = [c.split()[0].lower() for c in customers if len(c.split()) > 1]
+    for customer in customers:
         lexicon.add("customer", customer, customer)
         short = _COMPANY_SUFFIXES.sub("", customer.lower()).strip()
         if short and short != customer.lower():
             lexicon.add("customer", customer, short)
+        words = customer.lower().split()
+        if len(words) > 1 and len(words[0]) >= 5 and words[0].isalpha() and first_words.count(words[0]) == 1:
+            lexicon.add("customer", customer, words[0])  # "Nordwind" for Nordwind Energy
         lexicon.display[("customer", customer)] = customer
     for order in snapshot.sales_orders:
         lexicon.order_ids[_order_canonical(order.order_id)] = order.order_id

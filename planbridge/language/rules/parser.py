@@ -111,6 +111,8 @@ def repair_typos(text: str, lexicon: Lexicon) -> str:
         low = word.lower()
         if low in vocabulary or low in plurals or low in _LEAVE_ALONE or singular(low) in vocabulary:
             return word
+        if low.endswith(("ing", "ed", "ly")):
+            return word  # inflected words are real words ("chasing" is not a misspelt "casing")
         # One slip (a letter missed, added, changed or two swapped) in a short word, two in a long one:
         # "vlaves", "cancle", "wendesday" are repaired; "chasing" does not become "casting".
         hit = process.extractOne(low, choices, scorer=OSA.distance, score_cutoff=1 if len(low) < 9 else 2)
