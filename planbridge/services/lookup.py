@@ -37,12 +37,16 @@ def _find(records: Mapping[str, T], text: str, names: Mapping[str, Iterable[str]
 
 def suggestions(text: str, names: Mapping[str, Iterable[str]], *, limit: int = 3) -> list[str]:
     """Ids whose id, name or alias is closest to `text` (best first)."""
+    wanted = _norm(text)
     choices = {(key, spelling): _norm(spelling) for key, spellings in names.items() for spelling in spellings}
-    scored: dict[str, float] = {}
-    for _, score, (key, _spelling) in process.extract(_norm(text), choices, scorer=fuzz.WRatio, limit=limit * 4):
+    scored: dict[str, tuple[float, float]] = {}
+    for spelling, score, (key, _) in process.extract(wanted, choices, scorer=fuzz.WRatio, limit=limit * 4):
         if score >= 50:
-            scored[key] = max(scored.get(key, 0.0), score)
-    return sorted(scored, key=lambda key: -scored[key])[:limit]
+            # WRatio finds candidates (also by part of a long name); the plain ratio ranks
+            # them, so "pump B" suggests "pump A" before "Pump casing".
+            rank = (fuzz.ratio(wanted, spelling), score)
+            scored[key] = max(scored.get(key, (0.0, 0.0)), rank)
+    return sorted(scored, key=lambda key: (-scored[key][0], -scored[key][1], key))[:limit]
 
 
 def item_names(snapshot: PlantSnapshot) -> dict[str, tuple[str, ...]]:
