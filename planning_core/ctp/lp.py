@@ -174,7 +174,8 @@ class _Builder:
         return int(self.grid.day_last_slot[day]) if demand.slot is None else demand.slot
 
     def _row(self, point: int, slots: IntArray) -> IntArray:
-        return self.level_offset[point] + np.searchsorted(self.events[point], slots)
+        rows: IntArray = self.level_offset[point] + np.searchsorted(self.events[point], slots)
+        return rows
 
     def solve(self) -> Solution:
         rows, cols, vals, rhs_eq = self._balance_rows()
