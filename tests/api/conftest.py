@@ -20,8 +20,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
-def services(sqlite_url: str, pumps: PlantSnapshot) -> ServiceContext:
-    ctx = make_services(sqlite_url, as_of=AS_OF)
+def services(db_url: str, pumps: PlantSnapshot) -> ServiceContext:
+    """The pumps plant on SQLite, and on PostgreSQL too when PLANBRIDGE_TEST_DATABASE_URL is set."""
+    ctx = make_services(db_url, as_of=AS_OF)
     store_plant(pumps, ctx, replace=False)
     return ctx
 

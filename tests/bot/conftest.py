@@ -131,9 +131,10 @@ def plant_services(url: str, snapshot: PlantSnapshot) -> ServiceContext:
 
 
 @pytest.fixture
-def harness(sqlite_url: str, slack: MockSlack, pumps: PlantSnapshot) -> Harness:
-    settings = slack_settings(sqlite_url, slack)
-    services = plant_services(sqlite_url, pumps)
+def harness(db_url: str, slack: MockSlack, pumps: PlantSnapshot) -> Harness:
+    """The app on the pumps plant (SQLite, and PostgreSQL when PLANBRIDGE_TEST_DATABASE_URL is set)."""
+    settings = slack_settings(db_url, slack)
+    services = plant_services(db_url, pumps)
     client = WebClient(token="xoxb-test", base_url=slack.api_url)
     runtime = build_runtime(settings, services=services, client=client, listener_executor=InlineExecutor())
     return Harness(TestClient(build_http_app(settings, runtime=runtime)), slack, services, runtime)

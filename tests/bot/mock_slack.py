@@ -34,10 +34,11 @@ class Call:
 class MockSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.delay = 0.0  # seconds before answering chat.postMessage (to widen race windows)
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     @property
@@ -113,6 +114,8 @@ class MockSlack:
                 body.update({k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()})
                 with mock._lock:
                     mock.calls.append(Call(path, body, raw, dict(self.headers.items())))
+                if path == "/api/chat.postMessage" and mock.delay:
+                    time.sleep(mock.delay)
                 if path.startswith("/api/"):
                     self._send(json.dumps(mock._answer(path.removeprefix("/api/"), body)).encode(), "application/json")
                 else:

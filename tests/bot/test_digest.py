@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -168,7 +170,7 @@ def shanghai(day: int, hour: int, minute: int) -> datetime:
 
 def job(services: ServiceContext, slack: MockSlack, clock: FakeClock) -> DailyDigest:
     poster = DigestPoster(services, WebClient(token="xoxb", base_url=slack.api_url), DIGEST_CHANNEL)
-    return DailyDigest(services, poster, time(7, 30), clock=clock)
+    return DailyDigest(services, poster, clock_time(7, 30), clock=clock)
 
 
 def test_the_job_posts_the_digest_and_its_chart_once_at_digest_time(pumps_services: ServiceContext,
@@ -224,3 +226,51 @@ def test_a_failing_slack_call_is_logged_and_retried_on_the_next_tick(pumps_servi
     assert [e for e in audit_log(pumps_services) if e.action == "digest_posted"] == []
     daily.poster.client = WebClient(token="xoxb", base_url=slack.api_url)
     assert daily.tick() is True
+
+
+def test_two_workers_ticking_at_once_post_one_digest(db_url: str, pumps: PlantSnapshot, slack: MockSlack) -> None:
+    """Each worker has its own engine and scheduler; the plant's write lock lets one of them post."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import make_services
+
+    plant_services(db_url, pumps)
+    slack.delay = 0.3  # both are inside their tick while the first post is on its way
+    clock = FakeClock(shanghai(4, 7, 30))
+    workers = [job(make_services(db_url, as_of=AS_OF), slack, clock) for _ in range(2)]
+
+    with ThreadPoolExecutor(2) as pool:
+        posted = list(pool.map(lambda daily: daily.tick(), workers))
+
+    assert sorted(posted) == [False, True]
+    assert len(slack.to("chat.postMessage")) == 1
+    assert len([e for e in audit_log(workers[0].services) if e.action == "digest_posted"]) == 1
+
+
+def test_post_once_holds_the_lock_while_posting(db_url: str, pumps: PlantSnapshot) -> None:
+    """Two workers racing past the cheap check: the second waits for the first and then does not post."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from planbridge.services.digest import post_once
+    from tests.conftest import make_services
+
+    plant_services(db_url, pumps)
+    contexts = [make_services(db_url, as_of=AS_OF) for _ in range(2)]
+    posts: list[str] = []
+    both_started = threading.Barrier(2)
+
+    def post() -> dict[str, object]:
+        posts.append("posted")
+        time.sleep(0.3)  # the Slack call, while the other worker waits on the lock
+        return {"ts": "1.0"}
+
+    def worker(ctx: ServiceContext) -> bool:
+        both_started.wait()
+        return post_once(ctx, day=AS_OF, channel=DIGEST_CHANNEL, post=post)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(worker, contexts))
+
+    assert sorted(results) == [False, True]
+    assert posts == ["posted"]
