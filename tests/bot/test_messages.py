@@ -170,3 +170,12 @@ def test_listeners_ack_before_the_slow_work_with_the_default_thread_pool(sqlite_
     assert response.status_code == 200
     [post] = slack.wait_for("chat.postMessage")
     assert post.body["text"].startswith("We can deliver 30 Centrifugal pump A for Acme")
+
+
+def test_asking_for_the_digest_posts_it_in_the_thread(harness: Harness) -> None:
+    harness.mention("今天的每日摘要", user=SALES_ZH, ts="1700000000.001000")
+
+    [post] = harness.slack.to("chat.postMessage")
+    assert post.body["thread_ts"] == "1700000000.001000"
+    assert post.body["text"].startswith("每日摘要 · Example pump works · 2027-01-04")
+    assert posted_blocks(post.body)[0]["type"] == "header"
