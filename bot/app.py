@@ -42,6 +42,7 @@ def build_slack_app(
         client=client or web_client(settings),
         signing_secret=settings.slack_signing_secret or "",  # empty: every HTTP request fails verification
         token_verification_enabled=False,  # auth.test on the first request, so start-up needs no network
+        ssl_check_enabled=False,  # Bolt answers ssl_check before verifying: every request must be signed
         listener_executor=listener_executor,
         name="planbridge",
     )

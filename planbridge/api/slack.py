@@ -17,7 +17,9 @@ from starlette.concurrency import run_in_threadpool
 if TYPE_CHECKING:
     from slack_bolt import App
 
-SLACK_PATHS = ("/slack/events", "/slack/commands", "/slack/interactivity")
+# Slack is configured with /slack/events for events, commands and interactivity alike; any other
+# path under /slack/ is answered the same way, so nothing there skips the signature check.
+SLACK_PATHS = ("/slack/events", "/slack/{rest:path}")
 NOT_CONFIGURED = "Slack is not configured on this server: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
 
 
@@ -34,7 +36,7 @@ def slack_router(slack_app: App | None, *, signing_secret: str | None) -> APIRou
         return to_starlette_response(response)
 
     for path in SLACK_PATHS:
-        router.add_api_route(path, events, methods=["POST"])
+        router.add_api_route(path, events, methods=["POST", "GET"])
     return router
 
 

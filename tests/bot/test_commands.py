@@ -89,3 +89,23 @@ def test_digest_posts_the_full_digest(harness: Harness) -> None:
     [reply] = harness.slack.responses()
     assert reply.body["blocks"][0]["type"] == "header"
     assert "Load per resource, next 14 days" in all_text(posted_blocks(reply.body))
+
+
+def test_a_failure_in_the_acknowledgement_reaches_the_global_error_handler(harness: Harness, monkeypatch) -> None:
+    calls = []
+
+    def fails_once(text: str) -> object:
+        calls.append(text)
+        if len(calls) == 1:  # the ack function's call; the lazy listener's succeeds
+            raise KeyError("internal detail")
+        return parse(text)
+
+    monkeypatch.setattr("bot.commands.parse", fails_once)
+
+    harness.command("quote PUMP-A 3")
+
+    apology, answer = harness.slack.responses()
+    assert apology.body == {"text": "Sorry, something went wrong on my side; nothing was changed. "
+                                    "Please try again in a minute.", "response_type": "ephemeral",
+                            "replace_original": False}
+    assert answer.body["text"].startswith("We can deliver 3 Centrifugal pump A")

@@ -108,3 +108,13 @@ def test_without_slack_settings_slack_requests_are_refused(sqlite_url: str) -> N
     assert secret_only.post("/slack/events", content=body, headers=headers).status_code == 503
     assert secret_only.post("/slack/events", content=body, headers=forged(body) | {"Content-Type": content_type}
                             ).status_code == 401
+
+
+def test_any_path_or_method_under_slack_needs_a_signature(harness: Harness) -> None:
+    assert harness.http.post("/slack/actions", content=b"payload=%7B%7D").status_code == 401
+    assert harness.http.get("/slack/events").status_code == 401
+    assert harness.slack.calls == []
+
+
+def test_an_unsigned_ssl_check_is_refused_too(harness: Harness) -> None:
+    assert harness.post(b"ssl_check=1&token=legacy", "application/x-www-form-urlencoded", headers={}).status_code == 401
