@@ -55,14 +55,20 @@ def on_message(bot: Bot, body: dict[str, Any], client: WebClient) -> None:
 
 
 def answer(bot: Bot, body: dict[str, Any], client: WebClient) -> None:
-    """Ask the language service and post its reply (Block Kit) in the message's thread."""
+    """Ask the language service and post its reply (Block Kit) in the message's thread.
+
+    In a direct message that is not in a thread the reply comes inline, and the whole DM is
+    one conversation, so "and 300?" works there too.
+    """
     event = body["event"]
-    channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
+    channel = event["channel"]
+    inline = event.get("channel_type") == "im" and not event.get("thread_ts")
+    thread_ts = None if inline else event.get("thread_ts") or event["ts"]
     user_id = event.get("user")
     text = plain_text(event.get("text") or "") or "help"
     known = bot.user(user_id)
     result = ask(AskCommand(text=text, user_id=known.user_id if known else None,
-                            thread_id=thread_key(channel, thread_ts)), bot.services).to_json()
+                            thread_id=thread_key(channel, thread_ts or "im")), bot.services).to_json()
     if result["intent"] == "digest" and not result.get("needs"):
         digest = build_digest(DigestCommand(language=result["language"]), bot.services)
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=digest_text(digest),

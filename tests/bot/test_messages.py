@@ -51,13 +51,14 @@ def test_a_chinese_question_from_a_chinese_speaking_rep_gets_a_chinese_answer(ha
     assert "确认下单" in all_text(posted_blocks(post.body))
 
 
-def test_a_direct_message_is_answered_without_a_mention(harness: Harness) -> None:
-    harness.event({"type": "message", "channel_type": "im", "channel": "D1", "user": SALES,
-                   "text": "how many pump A do we have in stock?", "ts": "1700000000.000300"})
+def test_a_direct_message_is_answered_inline_and_the_dm_is_one_conversation(harness: Harness) -> None:
+    dm = {"type": "message", "channel_type": "im", "channel": "D1", "user": SALES}
+    harness.event({**dm, "text": "when can we ship 30 pump A to Acme?", "ts": "1700000000.000300"})
+    harness.event({**dm, "text": "and 10?", "ts": "1700000000.000310"})
 
-    [post] = harness.slack.to("chat.postMessage")
-    assert post.body["channel"] == "D1"
-    assert "5" in post.body["text"]
+    first, second = harness.slack.to("chat.postMessage")
+    assert first.body["channel"] == "D1" and "thread_ts" not in first.body
+    assert second.body["text"].startswith("We can deliver 10 Centrifugal pump A for Acme")
 
 
 def test_channel_chatter_is_ignored_but_a_follow_up_in_the_bots_thread_is_answered(harness: Harness) -> None:
