@@ -20,8 +20,13 @@ from planbridge.app import build_http_app, build_runtime, describe
 from planbridge.cli import app as cli_app
 from planbridge.cli.service import is_loopback
 from planbridge.services.context import ServiceContext
+from planbridge.services.plant import store_plant
 from planbridge.settings import Settings
+from planning_core.model import PlantSnapshot
 from tests.api.conftest import AS_OF
+from tests.bot.conftest import SECRET, event_body, signed_headers
+from tests.bot.mock_slack import BOT_USER_ID, MockSlack
+from tests.conftest import make_services
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANBRIDGE = Path(sys.executable).with_name("planbridge")
@@ -135,26 +140,40 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_planbridge_serve_runs_migrations_and_serves_the_api(tmp_path: Path) -> None:
-    """End to end: a fresh database, `planbridge serve` in its own process, real HTTP."""
+def test_planbridge_serve_answers_slack_and_the_api_over_real_http(tmp_path: Path, pumps: PlantSnapshot) -> None:
+    """End to end: `planbridge serve` in its own process, a signed mention over HTTP, the reply at the mock Slack."""
     url = f"sqlite:///{tmp_path / 'serve.sqlite'}"
+    store_plant(pumps, make_services(url), replace=False)
+    slack = MockSlack()
     port = free_port()
     env = {**os.environ, "PLANBRIDGE_DATABASE_URL": url, "PLANBRIDGE_AS_OF": AS_OF.isoformat(),
-           "PLANBRIDGE_API_TOKEN": "t0ken", "SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": ""}
+           "PLANBRIDGE_API_TOKEN": "t0ken", "SLACK_BOT_TOKEN": "xoxb-e2e", "SLACK_SIGNING_SECRET": SECRET,
+           "PLANBRIDGE_SLACK_API_URL": slack.api_url, "PLANBRIDGE_DIGEST_CHANNEL": "CDIGEST"}
     server = subprocess.Popen([str(PLANBRIDGE), "serve", "--port", str(port)], env=env, cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
     try:
-        health = _wait_for(f"http://127.0.0.1:{port}/healthz", server)
-        assert health == {"status": "ok", "slack": False, "scheduler": False, "plant_loaded": False}
-        base = f"http://127.0.0.1:{port}"
+        health = _wait_for(f"{base}/healthz", server)
+        assert health == {"status": "ok", "slack": True, "scheduler": True, "plant_loaded": True}
         assert httpx.get(f"{base}/api/kpi").status_code == 401
-        no_plant = httpx.get(f"{base}/api/kpi", headers={"Authorization": "Bearer t0ken"})
-        assert no_plant.status_code == 404 and no_plant.json()["error"].startswith("no plant is loaded")
-        assert httpx.post(f"{base}/slack/events", content=b"{}").status_code == 401
+        kpi = httpx.get(f"{base}/api/kpi", headers={"Authorization": "Bearer t0ken"}).json()
+        assert kpi["backlog_orders"] == 2
+
+        body, content_type = event_body({"type": "app_mention", "user": "U1SALES", "ts": "1700000000.000100",
+                                         "text": f"<@{BOT_USER_ID}> when can we ship 30 pump A to Acme?",
+                                         "channel": "CSALES", "event_ts": "1700000000.000100"})
+        assert httpx.post(f"{base}/slack/events", content=body, headers={"Content-Type": content_type}
+                          ).status_code == 401
+        assert httpx.post(f"{base}/slack/events", content=body,
+                          headers={"Content-Type": content_type, **signed_headers(body)}).status_code == 200
+        [reply] = slack.wait_for("chat.postMessage", timeout=30)
+        assert reply.body["text"].startswith("We can deliver 30 Centrifugal pump A for Acme on Jan 11")
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0]
-    assert "Slack: not configured" in output
+        slack.close()
+    assert "Slack: HTTP events at /slack/events" in output
+    assert "Daily digest: CDIGEST at 07:30 plant time (en)" in output
     assert "Traceback" not in output
 
 
