@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,8 +15,9 @@ from functools import cached_property
 import numpy as np
 
 from planning_core.ctp.grid import FloatArray, SlotGrid, build_grid
-from planning_core.ctp.lp import FixedDemand, FlexibleDemand, Scenario, Solution, Supply, solve
+from planning_core.ctp.lp import FixedDemand, FlexibleDemand, Scenario, Solution, Supply
 from planning_core.ctp.network import Network, build_network
+from planning_core.ctp.session import LpSession, events_of
 from planning_core.model import ItemType, PlantSnapshot, SalesOrder, WorkOrderStatus
 
 QTY_TOLERANCE = 1e-6
@@ -59,6 +61,8 @@ class CtpModel:
         )
         self.buyable = self._buyable()
         self._minutes_override = minutes_per_unit or {}
+        self._session: LpSession | None = None
+        self._lock = threading.Lock()  # one LP inside; the bot may ask from several threads
 
     @property
     def size(self) -> int:
@@ -203,7 +207,13 @@ class CtpModel:
             else:
                 minutes[k] = arc.run_minutes + arc.setup_minutes / batch
         scenario = Scenario(self.supplies, tuple(fixed), flexible, minutes, self.buyable, frozenset(off))
-        return solve(self.grid, self.network, scenario)
+        with self._lock:
+            if self._session is None or not self._session.fits(fixed):
+                self._session = LpSession(
+                    self.grid, self.network, supplies=self.supplies, buyable=self.buyable, minutes_per_unit=minutes,
+                    extra_events=events_of(fixed, self.grid),
+                )
+            return self._session.solve(fixed, flexible, minutes, frozenset(off), scenario)
 
 
 def _completion_day(solution: Solution, qty: float) -> int | None:
