@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -40,7 +41,9 @@ def build_slack_app(
         raise ValueError("SLACK_BOT_TOKEN is not set")
     app = App(
         client=client or web_client(settings),
-        signing_secret=settings.slack_signing_secret or "",  # empty: every HTTP request fails verification
+        # Socket Mode only (no signing secret): a random secret nobody knows, so every HTTP request fails
+        # verification (an empty secret would let anyone sign with an empty key).
+        signing_secret=settings.slack_signing_secret or secrets.token_hex(32),
         token_verification_enabled=False,  # auth.test on the first request, so start-up needs no network
         ssl_check_enabled=False,  # Bolt answers ssl_check before verifying: every request must be signed
         listener_executor=listener_executor,

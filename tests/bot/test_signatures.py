@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 
@@ -118,3 +120,25 @@ def test_any_path_or_method_under_slack_needs_a_signature(harness: Harness) -> N
 
 def test_an_unsigned_ssl_check_is_refused_too(harness: Harness) -> None:
     assert harness.post(b"ssl_check=1&token=legacy", "application/x-www-form-urlencoded", headers={}).status_code == 401
+
+
+def test_with_socket_mode_only_no_http_request_can_be_signed(sqlite_url: str, slack) -> None:
+    from slack_sdk import WebClient
+
+    from planbridge.app import build_http_app, build_runtime
+    from planbridge.settings import Settings
+    from tests.conftest import make_services
+
+    settings = Settings(database_url=sqlite_url, slack_bot_token="xoxb", slack_app_token="xapp-1",
+                        slack_api_url=slack.api_url)
+    runtime = build_runtime(settings, services=make_services(sqlite_url),
+                            client=WebClient(token="xoxb", base_url=slack.api_url))
+    client = TestClient(build_http_app(settings, runtime=runtime))  # not started: no Socket Mode connection
+    body, content_type = command_body("help", user=SALES, response_url=slack.response_url())
+
+    ts = str(int(time.time()))
+    empty_key = "v0=" + hmac.new(b"", f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    for headers in ({"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": empty_key}, signed_headers(body)):
+        assert client.post("/slack/events", content=body, headers={"Content-Type": content_type, **headers}
+                           ).status_code == 401
+    assert slack.calls == []
