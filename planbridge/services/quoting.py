@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from planbridge.errors import BadRequest
@@ -162,6 +162,42 @@ def rush_impact(cmd: RushCommand, ctx: ServiceContext) -> RushAnswer:
         customer = cmd.customer
     lang = language_for(snapshot, cmd.user_id, cmd.language)
     return RushAnswer(result, customer, lang, wording.rush_explanation(result, snapshot, lang))
+
+
+@dataclass(frozen=True)
+class OrderOutlook:
+    """Where a confirmed order stands on finite capacity and real material: its projected day."""
+
+    order_id: str
+    customer: str
+    item_id: str
+    qty: float
+    promised_date: date
+    projected_date: date | None  # None: cannot be completed at all within the horizon
+
+    @property
+    def days_late(self) -> int | None:
+        return None if self.projected_date is None else max((self.projected_date - self.promised_date).days, 0)
+
+    def to_json(self) -> dict[str, object]:
+        return {"order_id": self.order_id, "customer": self.customer, "item_id": self.item_id, "qty": number(self.qty),
+                "promised_date": self.promised_date.isoformat(), "projected_date": iso(self.projected_date),
+                "days_late": self.days_late}
+
+
+def order_outlook(ctx: ServiceContext, *, as_of: date | None = None) -> list[OrderOutlook]:
+    """Every confirmed order with the day the plant can really complete it (same engine as quotes)."""
+    snapshot = ctx.snapshot()
+    today = ctx.as_of(as_of, snapshot)
+    engine = ENGINES.get(snapshot, today)
+    projected = engine.projection.projected_day
+    outlook = []
+    for order in sorted(snapshot.open_orders, key=lambda o: (o.due_date, o.order_id)):
+        day = projected.get(order.order_id)
+        # Held to its promise, or later when it cannot make it; a past-due order at the earliest today.
+        when = None if day is None else max(today + timedelta(days=max(day, 0)), min(order.due_date, today))
+        outlook.append(OrderOutlook(order.order_id, order.customer, order.item_id, order.qty, order.due_date, when))
+    return outlook
 
 
 # -- validation ---------------------------------------------------------------------
