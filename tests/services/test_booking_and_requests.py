@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -153,3 +154,15 @@ def test_bad_requests_change_nothing(plant_services: ServiceContext) -> None:
         requests.create_request(requests.CreateRequest(RequestKind.CHANGE, "U_SALES", order_id="SO-1"), plant_services)
     assert requests.list_requests(plant_services) == []
     assert requests.audit_log(plant_services) == []
+
+
+def test_order_outlook_projects_late_orders_on_finite_capacity(sqlite_services: ServiceContext) -> None:
+    # 8 a day: SO-1 (8) due Tuesday is fine; SO-LATE (16) due Monday needs Monday and Tuesday.
+    plant = gear_plant()
+    late = replace(plant.sales_orders[0], order_id="SO-LATE", qty=16, promised_date=day(0), requested_date=day(0))
+    store_plant(replace(plant, sales_orders=(*plant.sales_orders, late)), sqlite_services, replace=False)
+    outlook = {o.order_id: (o.projected_date, o.days_late) for o in quoting.order_outlook(sqlite_services, as_of=MONDAY)}
+    assert outlook["SO-LATE"] == (day(1), 1)
+    # SO-1 and SO-2 now share Wednesday's capacity after SO-LATE: 8 + 8 by Wednesday cannot both hold.
+    assert outlook["SO-1"] == (day(2), 1)
+    assert outlook["SO-2"] == (day(3), 1)
