@@ -280,6 +280,8 @@ def _invoke(model: LanguageModel, messages: Sequence[Any], timeout_seconds: floa
         future.cancel()
         raise LlmFailure(f"timeout after {timeout_seconds:g} s") from None
     except Exception as exc:  # any provider error (HTTP, auth, parsing) means: use the rules
+        if "timeout" in type(exc).__name__.lower():  # the client's own time-out won the race against ours
+            raise LlmFailure(f"timeout after {timeout_seconds:g} s") from None
         raise LlmFailure(f"model error: {type(exc).__name__}: {str(exc)[:120]}") from None
     if not isinstance(reply, AIMessage):
         raise LlmFailure(f"unexpected reply type {type(reply).__name__}")

@@ -244,8 +244,7 @@ def _by_partial_name(ws: Workspace, lexicon: Lexicon, kind: str) -> Mention | No
             if any(w[2] in _STOP_WORDS for w in window):
                 continue
             phrase = " ".join(w[2] for w in window)
-            owners = {s.key for s in lexicon.spellings if s.kind == kind
-                      and f" {phrase} " in " " + " ".join(singular(t) for t in re.findall(r"[a-z]+", s.text)) + " "}
+            owners = {key for k, key in lexicon.word_runs.get(phrase, ()) if k == kind}
             if len(owners) == 1:
                 start, end = window[0][0], window[-1][1]
                 return Mention(kind, owners.pop(), start, end, ws.original[start:end])

@@ -59,6 +59,8 @@ class Lexicon:
     item_codes: dict[str, frozenset[str]] = field(default_factory=dict)  # item → its "dn100"-like codes
     vocabulary: frozenset[str] = frozenset()  # ASCII words of all spellings (for typo repair)
     head_nouns: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # "motor" → items called so
+    # consecutive words of names ("hobbing machine") → (kind, key) of the names that contain them
+    word_runs: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     display: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) → a readable name
 
     def add(self, kind: str, key: str, spelling: str) -> None:
@@ -70,6 +72,10 @@ class Lexicon:
         entry = Spelling(kind, key, text, pattern, sum(len(p) for p in parts))
         self.spellings.append(entry)
         self.by_first_token[parts[0]].append(entry)
+        words = [singular(w) for w in re.findall(r"[a-z]+", text)]
+        for n in (2, 3):
+            for i in range(len(words) - n + 1):
+                self.word_runs[" ".join(words[i : i + n])].add((kind, key))
 
     def candidates(self, token: str) -> list[Spelling]:
         found = self.by_first_token.get(token, [])
