@@ -177,7 +177,7 @@ def answer(
         except PlanbridgeError as exc:
             reply = replies.Reply(replies.could_not(exc.message, language), language, error=exc.message)
     if request.asks_approval:
-        reply = replace(reply, text=replies.approval_refusal(language) + "\n" + reply.text)
+        reply = replace(reply, text="\n".join(t for t in (replies.approval_refusal(language), reply.text) if t))
     return reply
 
 
