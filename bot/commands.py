@@ -9,6 +9,7 @@ Friday`) goes to the language service like a chat message.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -92,7 +93,7 @@ def register(app: App, bot: Bot) -> None:
     app.command(COMMAND)(ack=_ack_command(bot), lazy=[guarded(bot, run_command)])
 
 
-def _ack_command(bot: Bot) -> Any:
+def _ack_command(bot: Bot) -> Callable[[Ack, dict[str, Any]], None]:
     def ack_command(ack: Ack, body: dict[str, Any]) -> None:
         request = parse(body.get("text") or "")
         if request.subcommand == "help":  # nothing slow: answer within the ack
