@@ -402,8 +402,14 @@ class ScheduleModel:
         seed: int = 0,
         progress: ProgressFn | None = None,
         parameters: dict[str, object] | None = None,
+        lns_share: float = 0.0,
     ) -> ModelResult:
-        """Run the objective stages in order within `time_limit` seconds in all."""
+        """Run the objective stages in order within `time_limit` seconds in all.
+
+        Within a stage, the last `lns_share` of its time runs CP-SAT's neighbourhood search
+        only (both workers improving the best solution instead of one searching the whole
+        tree): strong upper bounds on hard instances, after the full search has had its chance
+        to prove the easy ones optimal."""
         started = time.perf_counter()
         if self.infeasible:
             return ModelResult(SolveStatus.INFEASIBLE, None, (), 0.0)
@@ -416,24 +422,51 @@ class ScheduleModel:
                 break
             budget = max(0.01, left * STAGE_SHARES[name] / remaining_shares)
             remaining_shares -= STAGE_SHARES[name]
-            self.model.minimize(expr)
-            solver = _solver(budget, workers, seed, parameters)
-            callback = _Reporter(name, started, progress) if progress is not None else None
-            code = solver.solve(self.model, callback)
-            status = _status(code)
-            if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-                results.append(StageResult(name, status, None, None, solver.wall_time))
+            reporter = _Reporter(name, started, progress) if progress is not None else None
+            result, solver = self._solve_stage(name, expr, budget=budget, workers=workers, seed=seed,
+                                               parameters=parameters, lns_share=lns_share, reporter=reporter)
+            results.append(result)
+            if solver is None or result.value is None:
                 if schedule is None:
-                    return ModelResult(status, None, tuple(results), time.perf_counter() - started)
+                    return ModelResult(result.status, None, tuple(results), time.perf_counter() - started)
                 break
-            value = round(solver.objective_value)
-            results.append(StageResult(name, status, value, round(solver.best_objective_bound), solver.wall_time))
             schedule = self._extract(solver)
-            self.model.add(expr <= value)
+            self.model.add(expr <= result.value)
             self._hint_from(solver)
         final = SolveStatus.OPTIMAL if all(r.status is SolveStatus.OPTIMAL for r in results) and \
             len(results) == len(self.stages) else SolveStatus.FEASIBLE
         return ModelResult(final, schedule, tuple(results), time.perf_counter() - started)
+
+    def _solve_stage(
+        self,
+        name: str,
+        expr: LinearExpr,
+        *,
+        budget: float,
+        workers: int,
+        seed: int,
+        parameters: dict[str, object] | None,
+        lns_share: float,
+        reporter: _Reporter | None,
+    ) -> tuple[StageResult, cp_model.CpSolver | None]:
+        """Minimise `expr`: full search, then (optionally) neighbourhood search from its best solution."""
+        started = time.perf_counter()
+        self.model.minimize(expr)
+        solver = _solver(budget * (1.0 - lns_share), workers, seed, parameters)
+        status = _status(solver.solve(self.model, reporter))
+        if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            return StageResult(name, status, None, None, time.perf_counter() - started), None
+        value, bound = round(solver.objective_value), round(solver.best_objective_bound)
+        left = budget - (time.perf_counter() - started)
+        if status is SolveStatus.FEASIBLE and lns_share > 0 and left > 0.05 and value > bound:
+            self.model.add(expr >= bound)  # proven by the full search: lets the neighbourhood search stop there
+            self.model.add(expr <= value)
+            self._hint_from(solver)
+            improver = _solver(left, workers, seed, {**(parameters or {}), "use_lns_only": True})
+            if _status(improver.solve(self.model, reporter)) in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+                solver, value = improver, round(improver.objective_value)
+                status = SolveStatus.OPTIMAL if value <= bound else SolveStatus.FEASIBLE
+        return StageResult(name, status, value, bound, time.perf_counter() - started), solver
 
     def _extract(self, solver: cp_model.CpSolver) -> Schedule:
         placements: list[Placement] = []
@@ -495,7 +528,10 @@ def _solver(seconds: float, workers: int, seed: int, parameters: dict[str, objec
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     for key, value in (parameters or {}).items():
-        setattr(solver.parameters, key, value)
+        if isinstance(value, list | tuple):
+            getattr(solver.parameters, key).extend(value)
+        else:
+            setattr(solver.parameters, key, value)
     return solver
 
 

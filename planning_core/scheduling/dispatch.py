@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -111,25 +112,62 @@ def dispatch(problem: SchedulingProblem, priority: Callable[[Task], Any]) -> Sch
     return Schedule(tuple(p for p in placements if p is not None))
 
 
-def edd_priority(problem: SchedulingProblem) -> Callable[[Task], tuple[int, int, int, int, int]]:
-    """Rush orders first, then earliest due date, then heavier weight; tasks of no order last."""
+def by_demand(problem: SchedulingProblem, rank: Sequence[tuple[float, ...]]) -> Callable[[Task], tuple[Any, ...]]:
+    """Tasks in the order of their demand: rush first, then `rank[demand]` (smaller first); tasks of
+    one demand in precedence order; tasks of no demand last."""
     position = {task: i for i, task in enumerate(problem.topological_order)}
-    keys: list[tuple[int, int, int, int]] = []
-    for i, demand in enumerate(problem.demands):
-        keys.append((0 if demand.rush else 1, demand.due, -demand.weight, i))
-    last = (2, 0, 0, 0)
+    keys = [(0 if d.rush else 1, *rank[i], i) for i, d in enumerate(problem.demands)]
     demand_of = problem.demand_of_task
 
-    def key(task: Task) -> tuple[int, int, int, int, int]:
+    def key(task: Task) -> tuple[Any, ...]:
         d = demand_of[task.index]
-        return (*(keys[d] if d is not None else last), position[task.index])
+        return (*keys[d], position[task.index]) if d is not None else (2, position[task.index])
 
     return key
+
+
+def edd_priority(problem: SchedulingProblem) -> Callable[[Task], tuple[Any, ...]]:
+    """Rush orders first, then earliest due date, then heavier weight."""
+    return by_demand(problem, [(d.due, -d.weight) for d in problem.demands])
 
 
 def edd(problem: SchedulingProblem) -> Schedule:
     """The earliest-due-date baseline (rush orders first)."""
     return dispatch(problem, edd_priority(problem))
+
+
+def apparent_tardiness_priority(
+    problem: SchedulingProblem, completions: Sequence[int], *, look_ahead: float
+) -> Callable[[Task], tuple[Any, ...]]:
+    """Apparent tardiness cost with the slack a previous schedule projects for each order.
+
+    An order projected late is ranked by weight per minute of work (the best order for
+    orders that are late anyway); one with slack is discounted exponentially in its slack,
+    measured in `look_ahead` times the mean work of an order."""
+    work = [0] * len(problem.demands)
+    for task, d in zip(problem.tasks, problem.demand_of_task, strict=True):
+        if d is not None:
+            work[d] += task.work
+    mean_work = max(1.0, sum(work) / max(1, len(work)))
+    rank = []
+    for demand, done, minutes in zip(problem.demands, completions, work, strict=True):
+        slack = max(0, demand.due - done)
+        rank.append((-demand.weight / max(minutes, 1) * math.exp(-slack / (look_ahead * mean_work)), demand.due))
+    return by_demand(problem, rank)
+
+
+def tardiness_dispatches(problem: SchedulingProblem, baseline: Schedule, *, rounds: int = 2) -> list[Schedule]:
+    """Apparent-tardiness dispatches, each seeded with the completions its predecessor projects."""
+    found = []
+    previous = baseline
+    for _ in range(rounds):
+        done = [max([d.ready, *(previous.placements[t].end for t in d.final_tasks)]) for d in problem.demands]
+        previous = dispatch(problem, apparent_tardiness_priority(problem, done, look_ahead=LOOK_AHEAD))
+        found.append(previous)
+    return found
+
+
+LOOK_AHEAD = 64.0  # in mean order work: close to weight per minute of work, mildly deferring orders with slack
 
 
 def remaining_work(problem: SchedulingProblem) -> list[int]:

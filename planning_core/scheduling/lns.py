@@ -41,13 +41,13 @@ def improve_by_windows(
     kind = problem.objective
     current, score = incumbent, evaluate(problem, incumbent)
     windows = improved = 0
-    cursor = 0
+    queue: list[int] = []
     while (left := time_limit - (time.perf_counter() - started)) > 0.2:
         by_start = sorted(range(len(problem.tasks)), key=lambda t: (current.placements[t].start, t))
-        if cursor >= len(by_start):
-            cursor = 0
-        free = by_start[cursor:cursor + window_tasks]
-        cursor += max(1, window_tasks // 2)
+        if not queue:
+            queue = _rounds_windows(problem, current, by_start, window_tasks)
+        first = queue.pop(0)
+        free = by_start[first:first + window_tasks]
         low = min(current.placements[t].start for t in free)
         high = max(current.placements[t].end for t in free)
         model = ScheduleModel(problem, incumbent=current, free=free, horizon=problem.horizon, window=(low, high))
@@ -61,3 +61,16 @@ def improve_by_windows(
             improved += candidate.key(kind) < score.key(kind)
             current, score = result.schedule, candidate
     return current, score, LnsStats(windows, improved, time.perf_counter() - started)
+
+
+def _rounds_windows(problem: SchedulingProblem, schedule: Schedule, by_start: list[int], size: int) -> list[int]:
+    """Window starts (positions in start order, half-overlapping) for one round: those holding the
+    most weighted tardiness first, then the rest in time order."""
+    late = [0] * len(problem.tasks)
+    for demand in problem.demands:
+        for t in demand.final_tasks:
+            late[t] = demand.weight * max(0, schedule.placements[t].end - demand.due)
+    position_weight = [late[t] for t in by_start]
+    starts = list(range(0, max(1, len(by_start) - size // 2), max(1, size // 2)))
+    weight = {s: sum(position_weight[s:s + size]) for s in starts}
+    return sorted(starts, key=lambda s: (-weight[s], s))

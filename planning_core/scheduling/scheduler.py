@@ -6,13 +6,14 @@ import time
 from dataclasses import dataclass
 
 from planning_core.scheduling.cpsat import ModelResult, ProgressFn, ScheduleModel, SolveStatus, StageResult
-from planning_core.scheduling.dispatch import edd, makespan_dispatches
+from planning_core.scheduling.dispatch import edd, makespan_dispatches, tardiness_dispatches
 from planning_core.scheduling.lns import improve_by_windows
 from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem
 from planning_core.scheduling.solution import Objectives, Schedule, evaluate
 
 HORIZON_MARGIN_MINUTES = 2 * 24 * 60
-MONOLITHIC_TASKS = 1500  # above this, one model is too slow to build and search: windows instead
+MONOLITHIC_TASKS = 1500
+LNS_SHARE = {ObjectiveKind.MAKESPAN: 0.75, ObjectiveKind.TARDINESS: 0.0}  # above this, one model is too slow to build and search: windows instead
 
 
 @dataclass(frozen=True)
@@ -42,23 +43,32 @@ def solve_problem(
     workers: int = 2,
     seed: int = 0,
     progress: ProgressFn | None = None,
+    lns_share: float | None = None,
+    parameters: dict[str, object] | None = None,
 ) -> SolveReport:
+    """The best schedule found within `time_limit` seconds, never worse than the dispatching baseline.
+
+    `lns_share`: part of each objective stage spent in neighbourhood search only (default by objective)."""
     started = time.perf_counter()
     baseline = _baseline(problem)
     first_feasible = time.perf_counter() - started
     base_score = evaluate(problem, baseline)
+    incumbent, incumbent_score = _best_start(problem, baseline, base_score)
     left = max(0.05, time_limit - (time.perf_counter() - started))
     if len(problem.tasks) > MONOLITHIC_TASKS:
-        schedule, score, stats = improve_by_windows(problem, baseline, time_limit=left, workers=workers,
+        schedule, score, stats = improve_by_windows(problem, incumbent, time_limit=left, workers=workers,
                                                     seed=seed, progress=progress)
-        method = "cp-sat-lns" if score.key(problem.objective) < base_score.key(problem.objective) else "dispatch"
+        method = "cp-sat-lns" if stats.improved else "dispatch"
         return SolveReport(schedule, score, base_score, method, SolveStatus.FEASIBLE, (),
                            time.perf_counter() - started, first_feasible, stats.windows)
-    upper = base_score.makespan if problem.objective is ObjectiveKind.MAKESPAN else None
-    horizon = search_horizon(problem, base_score)
-    model = ScheduleModel(problem, incumbent=baseline, horizon=horizon, upper_bound=upper)
-    result = model.solve(time_limit=left, workers=workers, seed=seed, progress=progress)
-    return _choose(problem, baseline, base_score, result, started, first_feasible)
+    upper = incumbent_score.makespan if problem.objective is ObjectiveKind.MAKESPAN else None
+    horizon = search_horizon(problem, incumbent_score)
+    model = ScheduleModel(problem, incumbent=incumbent, horizon=horizon, upper_bound=upper)
+    if lns_share is None:
+        lns_share = LNS_SHARE[problem.objective]
+    result = model.solve(time_limit=left, workers=workers, seed=seed, progress=progress, lns_share=lns_share,
+                         parameters=parameters)
+    return _choose(problem, (incumbent, incumbent_score), base_score, result, started, first_feasible)
 
 
 def search_horizon(problem: SchedulingProblem, baseline: Objectives) -> int:
@@ -79,15 +89,27 @@ def _baseline(problem: SchedulingProblem) -> Schedule:
     return edd(problem)
 
 
-def _choose(problem: SchedulingProblem, baseline: Schedule, base_score: Objectives, result: ModelResult,
-            started: float, first_feasible: float) -> SolveReport:
+def _best_start(problem: SchedulingProblem, baseline: Schedule, score: Objectives) -> tuple[Schedule, Objectives]:
+    """The best of the baseline and a few other dispatching rules: the model's warm start."""
+    best = (baseline, score)
+    if problem.objective is ObjectiveKind.TARDINESS and problem.demands:
+        for candidate in tardiness_dispatches(problem, baseline):
+            candidate_score = evaluate(problem, candidate)
+            if candidate_score.key(problem.objective) < best[1].key(problem.objective):
+                best = (candidate, candidate_score)
+    return best
+
+
+def _choose(problem: SchedulingProblem, start: tuple[Schedule, Objectives], base_score: Objectives,
+            result: ModelResult, started: float, first_feasible: float) -> SolveReport:
     kind = problem.objective
+    incumbent, incumbent_score = start
     if result.schedule is not None:
         score = evaluate(problem, result.schedule)
-        if score.key(kind) <= base_score.key(kind):
+        if score.key(kind) <= incumbent_score.key(kind):
             return SolveReport(result.schedule, score, base_score, "cp-sat", result.status, result.stages,
                                time.perf_counter() - started, first_feasible)
-    return SolveReport(baseline, base_score, base_score, "dispatch", SolveStatus.FEASIBLE, result.stages,
+    return SolveReport(incumbent, incumbent_score, base_score, "dispatch", SolveStatus.FEASIBLE, result.stages,
                        time.perf_counter() - started, first_feasible)
 
 
