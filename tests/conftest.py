@@ -72,3 +72,30 @@ def load_folder(name: str) -> PlantSnapshot:
 @pytest.fixture(scope="session")
 def pumps() -> PlantSnapshot:
     return load_folder("pumps")
+
+
+@pytest.fixture(autouse=True)
+def every_plan_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every quote and rush any test makes — through the engine, a service, the CLI,
+    the REST API or the bot — has its plan validated by the independent checker."""
+    from planning_core.checker import check_plan
+    from planning_core.ctp.promising import PromiseEngine
+
+    quote, rush = PromiseEngine.quote, PromiseEngine.rush
+
+    def checked_quote(self: PromiseEngine, **kwargs: object) -> object:
+        result = quote(self, **kwargs)  # type: ignore[arg-type]
+        if result.plan is not None:
+            report = check_plan(result.plan, self.snapshot)
+            assert report.ok, f"quote plan rejected by the checker:\n{report}"
+        return result
+
+    def checked_rush(self: PromiseEngine, **kwargs: object) -> object:
+        result = rush(self, **kwargs)  # type: ignore[arg-type]
+        if result.plan is not None:
+            report = check_plan(result.plan, self.snapshot)
+            assert report.ok, f"rush plan rejected by the checker:\n{report}"
+        return result
+
+    monkeypatch.setattr(PromiseEngine, "quote", checked_quote)
+    monkeypatch.setattr(PromiseEngine, "rush", checked_rush)
