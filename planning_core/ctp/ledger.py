@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planning_core.ctp.grid import FloatArray, SlotGrid
+from planning_core.ctp.grid import FloatArray, IntArray, SlotGrid
 from planning_core.ctp.lp import Supply
 from planning_core.ctp.network import Network
 from planning_core.model import ItemType, PlantSnapshot
@@ -137,15 +137,7 @@ class Ledger:
         if len(enough) == 0:
             return None
         first = last_slot - int(enough[0])
-        left = need
-        for slot in range(last_slot, first - 1, -1):
-            for k, row in zip(arcs, rows, strict=True):
-                take = min(self.free[row, slot], left)
-                if take > TOL:
-                    self._use(k, row, slot, take, per_unit)
-                    left -= take
-            if left <= 1e-7:
-                break
+        self._take(arcs, rows, np.arange(last_slot, first - 1, -1), need, per_unit)
         return first
 
     # -- forward: as early as possible (late orders) -------------------------------
@@ -189,14 +181,20 @@ class Ledger:
         if len(enough) == 0:
             return None
         last = first_slot + int(enough[0])
-        left = need
-        for slot in range(first_slot, last + 1):
-            for k, row in zip(arcs, rows, strict=True):
-                take = min(self.free[row, slot], left)
-                if take > TOL:
-                    self._use(k, row, slot, take, per_unit)
-                    left -= take
+        self._take(arcs, rows, np.arange(first_slot, last + 1), need, per_unit)
         return last
+
+    def _take(self, arcs: list[int], rows: list[int], slots: IntArray, need: float, per_unit: float) -> None:
+        """Take `need` minutes from the resources' free time, slot by slot in the order given."""
+        if len(rows) == 1:
+            flat = self.free[rows[0], slots]
+        else:  # slot-major: every alternative of a slot before the next slot
+            flat = self.free[np.ix_(rows, slots)].T.ravel()
+        before = np.cumsum(flat) - flat
+        take = np.clip(need - before, 0.0, flat)
+        for index in np.flatnonzero(take > TOL).tolist():
+            slot_index, alternative = divmod(index, len(rows))
+            self._use(arcs[alternative], rows[alternative], int(slots[slot_index]), float(take[index]), per_unit)
 
     # -- bookkeeping ------------------------------------------------------------------
     def _use(self, arc: int, row: int, slot: int, minutes: float, per_unit: float) -> None:
