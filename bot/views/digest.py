@@ -7,7 +7,7 @@ from typing import Any
 from bot.views.blocks import Block, bullets, capped, context, divider, escape, fields, header, image, section
 from bot.views.words import words
 from planbridge.services import wording
-from planbridge.services.digest import Digest, OrderLine, ShortageLine
+from planbridge.services.digest import Digest, OrderLine, ProjectedLine, ShortageLine
 
 LISTED = 5
 
@@ -50,6 +50,7 @@ def _headline(digest: Digest) -> list[tuple[str, str]]:
         (words(lang, "otif"), _pct(digest.otif)),
         (words(lang, "backlog"), words(lang, "orders_n", n=digest.backlog)),
         (words(lang, "late_orders"), str(len(digest.late_open))),
+        (words(lang, "projected_late"), str(len(digest.projected_late))),
         (words(lang, "at_risk"), str(len(digest.at_risk))),
         (words(lang, "shortages"), str(digest.shortage_count)),
         (words(lang, "pending"), str(len(digest.pending))),
@@ -61,6 +62,7 @@ def _lists(digest: Digest) -> list[tuple[str, list[str]]]:
     lang = digest.language
     found = [
         (words(lang, "late_orders"), [_late(o, digest) for o in digest.late_open]),
+        (words(lang, "projected_late"), [_projected(p, digest) for p in digest.projected_late]),
         (words(lang, "at_risk"), [_risk(o, digest) for o in digest.at_risk]),
         (words(lang, "top_shortages"), [_shortage(s, digest) for s in digest.top_shortages]),
         (words(lang, "pending"), [
@@ -74,6 +76,13 @@ def _lists(digest: Digest) -> list[tuple[str, list[str]]]:
 def _late(o: OrderLine, digest: Digest) -> str:
     return words(digest.language, "late_line", order=o.order_id, customer=o.customer, qty=wording.qty(o.qty),
                  item=o.item_name, day=wording.day(o.due_date, digest.language, today=digest.as_of), days=o.days_late)
+
+
+def _projected(p: ProjectedLine, digest: Digest) -> str:
+    lang = digest.language
+    when = wording.day(p.projected_date, lang, today=digest.as_of) if p.projected_date else words(lang, "never")
+    return words(lang, "projected_line", order=p.order_id, customer=p.customer, qty=wording.qty(p.qty), item=p.item_name,
+                 day=wording.day(p.promised_date, lang, today=digest.as_of), projected=when)
 
 
 def _risk(o: OrderLine, digest: Digest) -> str:

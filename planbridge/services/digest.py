@@ -9,7 +9,7 @@ happen once per plant day even with several workers or restarts.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from planbridge.language.replies import display_name
 from planbridge.services import wording
 from planbridge.services.context import ServiceContext
 from planbridge.services.material import KpiCommand, kpis
+from planbridge.services.quoting import order_outlook
 from planbridge.services.records import AuditEntry, RequestStatus, StoredRequest
 from planbridge.services.requests import list_requests
 from planning_core.kpi import KpiReport, OpenLine
@@ -119,6 +120,23 @@ class PendingRequest:
 
 
 @dataclass(frozen=True)
+class ProjectedLine:
+    """A confirmed order the promise engine sees finishing after its promise (finite capacity)."""
+
+    order_id: str
+    customer: str
+    item_name: str
+    qty: float
+    promised_date: date
+    projected_date: date | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"order_id": self.order_id, "customer": self.customer, "item_name": self.item_name,
+                "qty": wording_number(self.qty), "promised_date": self.promised_date.isoformat(),
+                "projected_date": self.projected_date.isoformat() if self.projected_date else None}
+
+
+@dataclass(frozen=True)
 class Digest:
     plant_name: str
     timezone: str
@@ -137,6 +155,9 @@ class Digest:
     utilization_source: str
     trend: tuple[TrendPoint, ...]
     pending: tuple[PendingRequest, ...]
+    # The same view quotes use: confirmed orders that will miss their promise on finite
+    # capacity and real material (empty when the digest is built without the engine).
+    projected_late: tuple[ProjectedLine, ...] = ()
 
     def figures(self) -> dict[str, Any]:
         """The key figures, machine-readable (the KPI names of CONTRACT §2 where they exist)."""
@@ -161,6 +182,8 @@ class Digest:
             "resources": [r.to_json() for r in self.resources],
             "otd_trend": [p.to_json() for p in self.trend],
             "pending": [p.to_json() for p in self.pending],
+            "projected_late_orders": len(self.projected_late),
+            "projected_late": [p.to_json() for p in self.projected_late],
         }
 
 
@@ -171,7 +194,14 @@ def build_digest(cmd: DigestCommand, ctx: ServiceContext) -> Digest:
         raise BadRequest(f"top_shortages must not be negative, not {cmd.top_shortages}")
     answer = kpis(KpiCommand(as_of=cmd.as_of), ctx)
     pending = list_requests(ctx, status=RequestStatus.PENDING.value, limit=50)
-    return digest_from(answer.report, answer.snapshot, pending, language=language, top_shortages=cmd.top_shortages)
+    digest = digest_from(answer.report, answer.snapshot, pending, language=language, top_shortages=cmd.top_shortages)
+    late = tuple(
+        ProjectedLine(o.order_id, o.customer, display_name(answer.snapshot.items[o.item_id], language), o.qty,
+                      o.promised_date, o.projected_date)
+        for o in order_outlook(ctx, as_of=answer.report.as_of)
+        if o.projected_date is None or o.projected_date > o.promised_date
+    )
+    return replace(digest, projected_late=late)
 
 
 def digest_from(

@@ -189,7 +189,7 @@ class Ledger:
         if len(rows) == 1:
             flat = self.free[rows[0], slots]
         else:  # slot-major: every alternative of a slot before the next slot
-            flat = self.free[np.ix_(rows, slots)].T.ravel()
+            flat = self.free[np.ix_(np.asarray(rows), slots)].T.ravel()
         before = np.cumsum(flat) - flat
         take = np.clip(need - before, 0.0, flat)
         for index in np.flatnonzero(take > TOL).tolist():
