@@ -64,11 +64,11 @@ def test_the_figures_of_the_example_plant(pumps_services: ServiceContext) -> Non
 def test_the_text_digest(pumps_services: ServiceContext) -> None:
     text = digest_text(build_digest(DigestCommand(as_of=AS_OF), pumps_services))
 
-    assert text.splitlines()[:9] == [
+    assert text.splitlines()[:10] == [
         "Daily digest · Example pump works · 2027-01-04", "",
         "On-time delivery (30 days): 66.7% (2 of 3 shipped)", "On time in full (30 days): 66.7%",
-        "Backlog: 2 orders", "Late open orders: 0", "At risk (short material): 0", "Shortages (MRP, 90 days): 0",
-        "Pending change requests: 0"]
+        "Backlog: 2 orders", "Late open orders: 0", "Will miss their promise (finite capacity): 0",
+        "At risk (short material): 0", "Shortages (MRP, 90 days): 0", "Pending change requests: 0"]
     assert "  ASSY         15.0%  ███░░░░░░░░░░░░░░░░░" in text
 
 
@@ -100,10 +100,17 @@ def test_late_orders_shortages_and_pending_requests_are_listed(sqlite_url: str, 
     assert "  - A-3 Gamma: 4 Centrifugal pump A, due Jan 2 (2 d late)" in text
     assert "  - A-1 Acme: 15 Centrifugal pump A, due Jan 5; short MOTOR" in text
     assert "  - Motor 5.5 kW short 9 pcs from Jan 5 → A-1 Acme" in text
+    # On finite capacity: A-3 ships from stock today, A-1 waits for the motors of Jan 8, and
+    # with assembly at 20 a day A-2 needs Jan 11 too (MRP, with infinite capacity, misses that).
+    assert figures["projected_late_orders"] == 3
+    assert "  - A-2 Beta Water: 20 Centrifugal pump A, promised Jan 8, projected Jan 11" in text
+    assert "  - A-3 Gamma: 4 Centrifugal pump A, promised Jan 2, projected Jan 4" in text
+    assert "  - A-1 Acme: 15 Centrifugal pump A, promised Jan 5, projected Jan 8" in text
     assert f"  - {request.request_id} Rush A-2 by Mia Sales" in text
     blocks = digest_blocks(digest)
-    assert [b["text"]["text"].split("\n")[0] for b in blocks if b["type"] == "section" and "text" in b][:4] == [
-        "*Late open orders*", "*At risk (short material)*", "*Top shortages*", "*Pending change requests*"]
+    assert [b["text"]["text"].split("\n")[0] for b in blocks if b["type"] == "section" and "text" in b][:5] == [
+        "*Late open orders*", "*Will miss their promise (finite capacity)*", "*At risk (short material)*",
+        "*Top shortages*", "*Pending change requests*"]
     assert len(kpi_blocks(digest)) == 5  # the figures and the load, without the lists
 
     zh = digest_text(build_digest(DigestCommand(as_of=AS_OF, language="zh"), services))
