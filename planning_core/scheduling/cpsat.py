@@ -32,7 +32,6 @@ from enum import StrEnum
 
 from ortools.sat.python import cp_model
 
-from planning_core.scheduling.dispatch import remaining_work
 from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem, Task
 from planning_core.scheduling.solution import Placement, Schedule, place
 from planning_core.scheduling.timeline import WorkingTime
@@ -62,12 +61,6 @@ class ModelResult:
     schedule: Schedule | None
     stages: tuple[StageResult, ...]
     seconds: float
-
-    @property
-    def main_stage(self) -> StageResult | None:
-        """The stage that carries the headline objective (weighted tardiness or makespan)."""
-        named = [s for s in self.stages if s.name in ("weighted_tardiness", "makespan")]
-        return named[0] if named else (self.stages[-1] if self.stages else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +149,7 @@ class ScheduleModel:
 
     def _real_window(self, task: Task) -> tuple[int, int]:
         """Real bounds [earliest start, latest end] from releases, kept neighbours and the horizon."""
-        low, high = max(task.release, self._heads[task.index]), self.horizon
+        low, high = self.problem.heads[task.index], self.horizon
         for before in self.problem.predecessors[task.index]:
             if before not in self.free:
                 low = max(low, self._kept(before).end)
@@ -164,7 +157,7 @@ class ScheduleModel:
             if after not in self.free:
                 high = min(high, self._kept(after).start)
         if self.upper_bound is not None:
-            high = min(high, self.upper_bound - self._tails[task.index] + task.work)
+            high = min(high, self.upper_bound - self.problem.tails[task.index] + task.work)
         if self.window is not None:
             placed = self._kept(task.index)
             low, high = max(low, min(self.window[0], placed.start)), min(high, max(self.window[1], placed.end))
@@ -176,8 +169,6 @@ class ScheduleModel:
         return placed
 
     def _add_task_variables(self) -> None:
-        self._heads = self._head_bounds()
-        self._tails = remaining_work(self.problem)
         for index in sorted(self.free):
             task = self.problem.tasks[index]
             low, high = self._real_window(task)
@@ -284,7 +275,7 @@ class ScheduleModel:
     def _add_makespan(self) -> None:
         ends = [self.real_end(tv) for i, tv in self.vars.items() if not self.problem.successors[i]]
         kept = [p.end for i, p in enumerate(self.incumbent.placements) if i not in self.free] if self.incumbent else []
-        low = max([*kept, *(self._heads[i] + tv.task.work for i, tv in self.vars.items())], default=0)
+        low = max([*kept, *(self.problem.heads[i] + tv.task.work for i, tv in self.vars.items())], default=0)
         high = self.upper_bound if self.upper_bound is not None else self.horizon
         hint = max(p.end for p in self.incumbent.placements) if self.incumbent is not None else None
         makespan = self._new_int(low, max(low, high), hint)
@@ -320,15 +311,6 @@ class ScheduleModel:
             self.stages.append(("rush_tardiness", total(rush)))
         self.stages.append(("weighted_tardiness", total(weighted)))
         self.stages.append(("flow_time", total(flow)))
-
-    def _head_bounds(self) -> list[int]:
-        """Earliest real start of each task from releases and chains of work before it."""
-        heads = [t.release for t in self.problem.tasks]
-        for index in self.problem.topological_order:
-            done = heads[index] + self.problem.tasks[index].work
-            for after in self.problem.successors[index]:
-                heads[after] = max(heads[after], done)
-        return heads
 
     # ----- working time -> real time -----
 

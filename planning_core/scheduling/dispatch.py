@@ -170,18 +170,9 @@ def tardiness_dispatches(problem: SchedulingProblem, baseline: Schedule, *, roun
 LOOK_AHEAD = 64.0  # in mean order work: close to weight per minute of work, mildly deferring orders with slack
 
 
-def remaining_work(problem: SchedulingProblem) -> list[int]:
-    """Longest chain of work from each task to the end, itself included (a lower bound on its tail)."""
-    tail = [0] * len(problem.tasks)
-    for index in reversed(problem.topological_order):
-        after = max((tail[s] for s in problem.successors[index]), default=0)
-        tail[index] = problem.tasks[index].work + after
-    return tail
-
-
 def makespan_dispatches(problem: SchedulingProblem) -> Sequence[Schedule]:
     """A few classic priority rules for makespan problems (the caller keeps the best)."""
-    tail = remaining_work(problem)
+    tail = problem.tails
     rules: list[Callable[[Task], Any]] = [
         lambda t: (-tail[t.index], t.index),  # most work remaining
         lambda t: (t.work, -tail[t.index]),  # shortest processing time

@@ -152,6 +152,26 @@ class SchedulingProblem:
         return tuple(order)
 
     @cached_property
+    def heads(self) -> tuple[int, ...]:
+        """Earliest real start of each task: its release, and the work of every chain before it
+        (real time is never shorter than working time)."""
+        heads = [t.release for t in self.tasks]
+        for index in self.topological_order:
+            done = heads[index] + self.tasks[index].work
+            for after in self.successors[index]:
+                heads[after] = max(heads[after], done)
+        return tuple(heads)
+
+    @cached_property
+    def tails(self) -> tuple[int, ...]:
+        """Longest chain of work from each task to the end, the task's own work included."""
+        tails = [0] * len(self.tasks)
+        for index in reversed(self.topological_order):
+            after = max((tails[s] for s in self.successors[index]), default=0)
+            tails[index] = self.tasks[index].work + after
+        return tuple(tails)
+
+    @cached_property
     def demand_of_task(self) -> tuple[int | None, ...]:
         """Index of the demand each task serves (through its job's order), if any."""
         by_order = {d.order_id: i for i, d in enumerate(self.demands)}
