@@ -84,10 +84,30 @@ class Ledger:
                 self.loaded.projected_day[key] = None
                 return None
             day = max(int(self.grid.day[ready]), due_day)
+            self._relay_late(point, item_id, qty, day)
         self._commit()
         self.loaded.delivered[key] = (point, qty, day)
         self.loaded.projected_day[key] = day
         return day
+
+    def _relay_late(self, point: int, item_id: str, qty: float, day: int) -> None:
+        """A late order, once its day is known, is laid as late as that day allows instead of
+        as early as possible: the early capacity it would hold stays free for the orders
+        after it (which would otherwise be pushed late one after another)."""
+        forward = self._journal
+        self._undo()
+        self._journal = _Journal()
+        if self._obtain_by(point, item_id, qty, int(self.grid.day_last_slot[day])):
+            return
+        self._undo()  # the backward pass found no room after all: keep the forward plan
+        self._redo(forward)
+
+    def _redo(self, journal: _Journal) -> None:
+        for row, slot, minutes in journal.capacity:
+            self.free[row, slot] -= minutes
+        for point, index, units in journal.lots:
+            self.lots[point][index][1] -= units
+        self._journal = journal
 
     def finish(self) -> Loaded:
         self.loaded.unused = [

@@ -70,6 +70,30 @@ class _ItemLoad:
     promises: list[Promise] = field(default_factory=list)
 
 
+def _first_fixed_day(model: CtpModel, fixed: list[FixedDemand], order: SalesOrder, qty: float, day: int) -> int | None:
+    """The first day from `day` at which the order fits as a *confirmed* order.
+
+    Searching earliest, the order is its own batch (its own set-up); once confirmed it
+    shares the set-ups spread over all confirmed work, which may need a little longer.
+    Holding it to a day that does not fit that way would make every later check fail.
+    """
+    def fits(d: int) -> bool:
+        return model.feasible([*fixed, model.fixed_demand(order.order_id, order.item_id, qty, d)])
+
+    if fits(day):
+        return day
+    low, high = day + 1, model.days - 1
+    if low > high or not fits(high):
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
 def _by_due(order: SalesOrder) -> tuple[date, int, str]:
     return (order.due_date, -order.priority.weight, order.order_id)
 
@@ -137,9 +161,10 @@ class PromiseEngine:
                 projected[order.order_id] = demand.day
                 continue
             done = model.earliest(fixed, key=order.order_id, item_id=order.item_id, qty=qty)
-            projected[order.order_id] = done.day
-            if done.day is not None:
-                fixed.append(model.fixed_demand(order.order_id, order.item_id, qty, done.day))
+            day = None if done.day is None else _first_fixed_day(model, fixed, order, qty, done.day)
+            projected[order.order_id] = day
+            if day is not None:
+                fixed.append(model.fixed_demand(order.order_id, order.item_id, qty, day))
         return Projection(tuple(d for d in fixed if d not in first), projected)
 
     # -- scopes --------------------------------------------------------------------
@@ -327,7 +352,9 @@ class PromiseEngine:
             if wider is not None and self.snapshot.is_makeable(item_id):
                 return wider.rush(due=due, order=order, item_id=item_id, qty=qty)
             return RushImpact(key if order else None, item_id, qty, self.as_of, due, None, (), (), None)
-        promise_day = max(first.day, m.day_of(due))
+        as_order = order or SalesOrder(key, "", item_id, qty, due)
+        held = _first_fixed_day(m, list(scope.base), as_order, qty, max(first.day, m.day_of(due)))
+        promise_day = held if held is not None else max(first.day, m.day_of(due))
         rushed = m.fixed_demand(key, item_id, qty, promise_day)
         others = [o for o in scope.orders if order is None or o.order_id != order.order_id]
         after = self._project(m, others, first=[*scope.base, rushed])

@@ -96,3 +96,33 @@ def test_a_quote_never_makes_a_confirmed_order_late(snapshot: PlantSnapshot, qty
         # Held to its promise, or — if it was late before the quote — to where it already stood.
         assert promised[order.order_id] == max(order.due_date, day(projected))
     assert check_plan(quote.plan, snapshot).ok
+
+
+@FAST
+@given(plants(), st.booleans())
+def test_where_confirmed_orders_are_held_is_a_plan_the_plant_can_keep(snapshot: PlantSnapshot, split: bool) -> None:
+    """Orders are projected one at a time; together, at their projected days, they must fit
+    (whole plant, or loaded order by order and cut per item for large plants)."""
+    engine = PromiseEngine(snapshot, as_of=MONDAY, exact_limit=0 if split else 10**9)
+    quote = engine.quote(item_id="TOP", qty=1)
+    assert quote.plan is not None and quote.promise_date is not None
+    kept = {p.order_id for p in quote.plan.promises}
+    for order in snapshot.open_orders:
+        if engine.projection.projected_day[order.order_id] is not None:
+            assert order.order_id in kept
+    assert check_plan(quote.plan, snapshot).ok
+
+
+@FAST
+@given(plants(), st.integers(1, 40))
+def test_split_by_item_is_never_promised_earlier_than_the_whole_plant(snapshot: PlantSnapshot, qty: int) -> None:
+    """Cutting a large plant per item may cost resequencing freedom, never physical truth.
+
+    (Orders already late are held to where each method projects them, which may differ,
+    so the comparison is made where every confirmed order is on time.)"""
+    engine = PromiseEngine(snapshot, as_of=MONDAY)
+    assume(all(engine.projection.projected_day[o.order_id] == (o.due_date - MONDAY).days for o in snapshot.open_orders))
+    whole = engine.quote(item_id="TOP", qty=qty)
+    split = PromiseEngine(snapshot, as_of=MONDAY, exact_limit=0).quote(item_id="TOP", qty=qty)
+    assert whole.promise_date is not None and split.promise_date is not None
+    assert split.promise_date >= whole.promise_date
