@@ -85,6 +85,8 @@ def main() -> None:
         ("method / LNS windows", f"{report.method} / {report.windows}"),
         ("rush tardiness, EDD -> final (h)",
          f"{report.baseline.rush_tardiness / 60:,.0f} -> {report.objectives.rush_tardiness / 60:,.0f}"),
+        ("weighted tardiness, best dispatching rule (h)",
+         f"{report.warm_start.weighted_tardiness / 60:,.0f}" if report.warm_start else "-"),
         ("weighted tardiness, EDD -> final (h)",
          f"{report.baseline.weighted_tardiness / 60:,.0f} -> {report.objectives.weighted_tardiness / 60:,.0f}"
          f" ({_change(report.baseline.weighted_tardiness, report.objectives.weighted_tardiness)})"),

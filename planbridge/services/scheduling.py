@@ -136,6 +136,9 @@ def schedule_document(schedule: PlantSchedule, snapshot: PlantSnapshot, *, as_of
             "baseline": {"method": "edd", "rush_tardiness_minutes": report.baseline.rush_tardiness,
                          "weighted_tardiness_minutes": report.baseline.weighted_tardiness,
                          "flow_time_minutes": report.baseline.flow_time},
+            "warm_start": None if report.warm_start is None else {
+                "weighted_tardiness_minutes": report.warm_start.weighted_tardiness,
+                "flow_time_minutes": report.warm_start.flow_time},
             "stages": [{"name": s.name, "status": s.status.value, "value": s.value, "bound": s.bound,
                         "seconds": round(s.seconds, 3)} for s in report.stages],
             "windows": report.windows,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import time
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from planning_core.scheduling.solution import Objectives, Schedule, evaluate
 
 HORIZON_MARGIN_MINUTES = 2 * 24 * 60
 MONOLITHIC_TASKS = 1500  # above this, one model is too slow to build and search: windows instead
+MONOLITHIC_LITERALS = 40_000  # likewise for the calendar encoding of long horizons
 EXTRA_DISPATCH_FACTOR = 4  # other dispatching rules only when they leave most of the time to the solver
 LNS_SHARE = {ObjectiveKind.MAKESPAN: 0.0, ObjectiveKind.TARDINESS: 0.0}
 # Search parameters by objective, tuned on 16 hard JSPLIB instances at 10 s and 2 workers
@@ -39,6 +41,7 @@ class SolveReport:
     seconds: float
     first_feasible_seconds: float
     windows: int = 0  # sub-problems solved by large-neighbourhood search (0: one model)
+    warm_start: Objectives | None = None  # the best dispatching rule's schedule, where the solver started
 
     @property
     def bound(self) -> int | None:
@@ -66,14 +69,14 @@ def solve_problem(
     spare = time_limit - first_feasible > EXTRA_DISPATCH_FACTOR * first_feasible  # time for other rules too?
     incumbent, incumbent_score = _best_start(problem, baseline, base_score) if spare else (baseline, base_score)
     left = max(0.05, time_limit - (time.perf_counter() - started))
-    if len(problem.tasks) > MONOLITHIC_TASKS:
+    horizon = search_horizon(problem, incumbent_score)
+    if len(problem.tasks) > MONOLITHIC_TASKS or calendar_literals(problem, horizon) > MONOLITHIC_LITERALS:
         schedule, score, stats = improve_by_windows(problem, incumbent, time_limit=left, workers=workers,
                                                     seed=seed, progress=progress)
         method = "cp-sat-lns" if stats.improved else "dispatch"
         return SolveReport(schedule, score, base_score, method, SolveStatus.FEASIBLE, (),
-                           time.perf_counter() - started, first_feasible, stats.windows)
+                           time.perf_counter() - started, first_feasible, stats.windows, incumbent_score)
     upper = incumbent_score.makespan if problem.objective is ObjectiveKind.MAKESPAN else None
-    horizon = search_horizon(problem, incumbent_score)
     model = ScheduleModel(problem, incumbent=incumbent, horizon=horizon, upper_bound=upper)
     if lns_share is None:
         lns_share = LNS_SHARE[problem.objective]
@@ -94,6 +97,19 @@ def search_horizon(problem: SchedulingProblem, baseline: Objectives) -> int:
     latest = max([baseline.makespan, *(d.due for d in problem.demands), *(t.release for t in problem.tasks)])
     margin = HORIZON_MARGIN_MINUTES + baseline.makespan // 10
     return max(baseline.makespan, min(problem.horizon, latest + margin))
+
+
+def calendar_literals(problem: SchedulingProblem, horizon: int) -> int:
+    """Roughly how many break-crossing literals one model of the whole problem needs (two per
+    working window a task's start or end could fall in): the model's size beyond its intervals."""
+    total = 0
+    for task in problem.tasks:
+        low = problem.heads[task.index]
+        for calendar_id in problem.calendar_groups(task):
+            calendar = problem.calendars[calendar_id]
+            if not calendar.is_continuous:
+                total += 2 * (bisect.bisect_left(calendar.starts, horizon) - bisect.bisect_left(calendar.starts, low))
+    return total
 
 
 def _baseline(problem: SchedulingProblem) -> Schedule:
@@ -121,9 +137,9 @@ def _choose(problem: SchedulingProblem, start: tuple[Schedule, Objectives], base
         score = evaluate(problem, result.schedule)
         if score.key(kind) <= incumbent_score.key(kind):
             return SolveReport(result.schedule, score, base_score, "cp-sat", result.status, result.stages,
-                               time.perf_counter() - started, first_feasible)
+                               time.perf_counter() - started, first_feasible, warm_start=incumbent_score)
     return SolveReport(incumbent, incumbent_score, base_score, "dispatch", SolveStatus.FEASIBLE, result.stages,
-                       time.perf_counter() - started, first_feasible)
+                       time.perf_counter() - started, first_feasible, warm_start=incumbent_score)
 
 
 def _main_stage(stages: tuple[StageResult, ...]) -> StageResult | None:
