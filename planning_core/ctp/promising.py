@@ -82,9 +82,15 @@ def _first_fixed_day(model: CtpModel, fixed: list[FixedDemand], order: SalesOrde
 
     if fits(day):
         return day
-    low, high = day + 1, model.days - 1
-    if low > high or not fits(high):
-        return None
+    # Usually a day or two more is enough: probe 1, 2, 4, … days later, then bisect.
+    low, step = day + 1, 1
+    while True:
+        high = min(day + step, model.days - 1)
+        if fits(high):
+            break
+        if high == model.days - 1:
+            return None
+        low, step = high + 1, step * 2
     while low < high:
         middle = (low + high) // 2
         if fits(middle):
