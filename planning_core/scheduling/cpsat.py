@@ -94,6 +94,29 @@ class _TaskVars:
     end: LinearExpr | None = None
 
 
+@dataclass(frozen=True)
+class _Stage:
+    """One objective of the lexicographic order: sum of coefficient x variable (each with its lower bound)."""
+
+    name: str
+    terms: tuple[tuple[int, cp_model.IntVar, int], ...]
+
+    @property
+    def expr(self) -> LinearExpr:
+        return cp_model.LinearExpr.weighted_sum([v for _, v, _ in self.terms], [c for c, _, _ in self.terms])
+
+    @property
+    def lower(self) -> int:
+        """A bound no schedule can beat: every variable at its lower bound."""
+        return sum(c * low for c, _, low in self.terms)
+
+    def value(self, values: dict[int, int]) -> int | None:
+        """The objective at the given variable values (None if one is missing)."""
+        if any(v.index not in values for _, v, _ in self.terms):
+            return None
+        return sum(c * values[v.index] for c, v, _ in self.terms)
+
+
 STAGE_SHARES = {"rush_tardiness": 0.25, "weighted_tardiness": 0.55, "flow_time": 0.20, "makespan": 1.0}
 
 
@@ -121,7 +144,7 @@ class ScheduleModel:
         self.model = cp_model.CpModel()
         self.infeasible = False
         self.vars: dict[int, _TaskVars] = {}
-        self.stages: list[tuple[str, LinearExpr]] = []
+        self.stages: list[_Stage] = []
         self._hints: dict[int, int] = {}
         self._add_task_variables()
         self._add_mode_choice()
@@ -281,12 +304,12 @@ class ScheduleModel:
         makespan = self._new_int(low, max(low, high), hint)
         for end in ends:
             self.model.add(makespan >= end)
-        self.stages.append(("makespan", makespan))
+        self.stages.append(_Stage("makespan", ((1, makespan, low),)))
 
     def _add_tardiness(self) -> None:
-        rush: list[LinearExpr] = []
-        weighted: list[LinearExpr] = []
-        flow: list[LinearExpr] = []
+        rush: list[tuple[int, cp_model.IntVar, int]] = []
+        weighted: list[tuple[int, cp_model.IntVar, int]] = []
+        flow: list[tuple[int, cp_model.IntVar, int]] = []
         for demand in self.problem.demands:
             finals = [t for t in demand.final_tasks if t in self.free]
             if not finals:
@@ -303,14 +326,13 @@ class ScheduleModel:
             late = self._new_int(0, max(0, latest - demand.due), late_hint)
             self.model.add(late >= done - demand.due)
             if demand.rush:
-                rush.append(late)
-            weighted.append(demand.weight * late)
-            flow.append(done)
-        total = cp_model.LinearExpr.sum
+                rush.append((1, late, 0))
+            weighted.append((demand.weight, late, 0))
+            flow.append((1, done, known))
         if rush:
-            self.stages.append(("rush_tardiness", total(rush)))
-        self.stages.append(("weighted_tardiness", total(weighted)))
-        self.stages.append(("flow_time", total(flow)))
+            self.stages.append(_Stage("rush_tardiness", tuple(rush)))
+        self.stages.append(_Stage("weighted_tardiness", tuple(weighted)))
+        self.stages.append(_Stage("flow_time", tuple(flow)))
 
     # ----- working time -> real time -----
 
@@ -396,24 +418,35 @@ class ScheduleModel:
         if self.infeasible:
             return ModelResult(SolveStatus.INFEASIBLE, None, (), 0.0)
         results: list[StageResult] = []
-        schedule: Schedule | None = None
-        remaining_shares = sum(STAGE_SHARES[name] for name, _ in self.stages)
-        for name, expr in self.stages:
+        schedule = self.incumbent
+        values = dict(self._hints)  # the solution the next stage starts from (the incumbent's, at first)
+        remaining_shares = sum(STAGE_SHARES[stage.name] for stage in self.stages)
+        for stage in self.stages:
             left = time_limit - (time.perf_counter() - started)
+            budget = max(0.01, left * STAGE_SHARES[stage.name] / remaining_shares)
+            remaining_shares -= STAGE_SHARES[stage.name]
+            current = stage.value(values)
+            if current is not None and current <= stage.lower:  # the start is already optimal here
+                results.append(StageResult(stage.name, SolveStatus.OPTIMAL, current, stage.lower, 0.0))
+                self.model.add(stage.expr <= current)
+                continue
             if left <= 0.01 and schedule is not None:
                 break
-            budget = max(0.01, left * STAGE_SHARES[name] / remaining_shares)
-            remaining_shares -= STAGE_SHARES[name]
-            reporter = _Reporter(name, started, progress) if progress is not None else None
-            result, solver = self._solve_stage(name, expr, budget=budget, workers=workers, seed=seed,
+            reporter = _Reporter(stage.name, started, progress) if progress is not None else None
+            result, solver = self._solve_stage(stage.name, stage.expr, budget=budget, workers=workers, seed=seed,
                                                parameters=parameters, lns_share=lns_share, reporter=reporter)
-            results.append(result)
             if solver is None or result.value is None:
-                if schedule is None:
-                    return ModelResult(result.status, None, tuple(results), time.perf_counter() - started)
-                break
+                if current is None:  # no solution and nothing to fall back on
+                    results.append(result)
+                    return ModelResult(result.status, schedule, tuple(results), time.perf_counter() - started)
+                # nothing found in time: keep the start's value for this stage and go on from there
+                results.append(StageResult(stage.name, SolveStatus.FEASIBLE, current, result.bound, result.seconds))
+                self.model.add(stage.expr <= current)
+                continue
+            results.append(result)
             schedule = self._extract(solver)
-            self.model.add(expr <= result.value)
+            self.model.add(stage.expr <= result.value)
+            values = dict(enumerate(solver.response_proto.solution))
             self._hint_from(solver)
         final = SolveStatus.OPTIMAL if all(r.status is SolveStatus.OPTIMAL for r in results) and \
             len(results) == len(self.stages) else SolveStatus.FEASIBLE
