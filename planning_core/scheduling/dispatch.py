@@ -162,7 +162,10 @@ def tardiness_dispatches(problem: SchedulingProblem, baseline: Schedule, *, roun
     previous = baseline
     for _ in range(rounds):
         done = [max([d.ready, *(previous.placements[t].end for t in d.final_tasks)]) for d in problem.demands]
-        previous = dispatch(problem, apparent_tardiness_priority(problem, done, look_ahead=LOOK_AHEAD))
+        try:
+            previous = dispatch(problem, apparent_tardiness_priority(problem, done, look_ahead=LOOK_AHEAD))
+        except HorizonExceeded:  # this order of work runs past the calendars: no candidate
+            break
         found.append(previous)
     return found
 

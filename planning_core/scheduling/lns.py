@@ -42,6 +42,7 @@ def improve_by_windows(
     window_tasks: int = 800,
     window_seconds: float = 3.0,
     progress: ProgressFn | None = None,
+    parameters: dict[str, object] | None = None,
 ) -> tuple[Schedule, Objectives, LnsStats]:
     started = time.perf_counter()
     kind = problem.objective
@@ -62,7 +63,7 @@ def improve_by_windows(
         high = max(current.placements[t].end for t in free)
         model = ScheduleModel(problem, incumbent=current, free=free, horizon=problem.horizon, window=(low, high))
         result = model.solve(time_limit=min(window_seconds, left), workers=workers, seed=seed + windows,
-                             progress=progress)
+                             progress=progress, parameters=parameters)
         windows += 1
         if result.schedule is None:
             continue
