@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from planning_core.scheduling.problem import SchedulingProblem, Task
-from planning_core.scheduling.solution import Placement, Schedule
+from planning_core.scheduling.solution import Placement, Schedule, completions
 
 
 class HorizonExceeded(Exception):
@@ -161,9 +161,9 @@ def tardiness_dispatches(problem: SchedulingProblem, baseline: Schedule, *, roun
     found = []
     previous = baseline
     for _ in range(rounds):
-        done = [max([d.ready, *(previous.placements[t].end for t in d.final_tasks)]) for d in problem.demands]
         try:
-            previous = dispatch(problem, apparent_tardiness_priority(problem, done, look_ahead=LOOK_AHEAD))
+            priority = apparent_tardiness_priority(problem, completions(problem, previous), look_ahead=LOOK_AHEAD)
+            previous = dispatch(problem, priority)
         except HorizonExceeded:  # this order of work runs past the calendars: no candidate
             break
         found.append(previous)

@@ -13,9 +13,11 @@ from planning_core.model import PlantSnapshot, WorkOrderStatus
 from planning_core.plan import Plan
 
 MIN_DAYS, MAX_DAYS = 7, 28
+MAX_LABELLED_BARS = 400  # order ids on the bars of small plans only
+LABEL_MIN_SHARE = 0.018  # of the chart's width
 LATE = "#d62728"
 WORK_ORDER = "#9e9e9e"
-PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#aec7e8",
+PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#aec7e8",
            "#98df8a", "#c5b0d5", "#c49c94", "#9edae5", "#dbdb8d", "#393b79", "#637939", "#8c6d31")
 
 
@@ -43,21 +45,25 @@ def draw_gantt(
         days = min(MAX_DAYS, max(MIN_DAYS, math.ceil(last / 1440.0) + 1))
     cutoff = axis.to_minutes(axis.origin + timedelta(days=days))
     late = set(late_orders)
-    bars: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    bars: dict[str, list[tuple[float, float, str, str]]] = defaultdict(list)  # start, end, colour, label
     for op in plan.operations:
         if op.start < cutoff and op.end > op.start:
             colour = LATE if op.demand_id in late else PALETTE[zlib.crc32((op.demand_id or "").encode()) % len(PALETTE)]
-            bars[op.resource_id].append((op.start, op.end, colour))
+            bars[op.resource_id].append((op.start, op.end, colour, op.demand_id or ""))
     for wo in snapshot.work_orders:
         start, end = max(axis.to_minutes(wo.start), 0.0), axis.to_minutes(wo.end)
         if wo.status is not WorkOrderStatus.DONE and start < cutoff and end > start:
-            bars[wo.resource_id].append((start, end, WORK_ORDER))
+            bars[wo.resource_id].append((start, end, WORK_ORDER, wo.wo_id))
     rows = sorted(bars, reverse=True)
     figure, ax = plt.subplots(figsize=(14, max(3.0, 0.32 * len(rows) + 1.6)))
     origin = mdates.date2num(axis.origin)  # type: ignore[no-untyped-call]
+    labelled = sum(len(b) for b in bars.values()) <= MAX_LABELLED_BARS
     for y, resource_id in enumerate(rows):
-        spans = [(origin + s / 1440.0, (e - s) / 1440.0) for s, e, _ in bars[resource_id]]
-        ax.broken_barh(spans, (y - 0.4, 0.8), facecolors=[c for _, _, c in bars[resource_id]], linewidth=0)
+        spans = [(origin + s / 1440.0, (e - s) / 1440.0) for s, e, _, _ in bars[resource_id]]
+        ax.broken_barh(spans, (y - 0.4, 0.8), facecolors=[c for _, _, c, _ in bars[resource_id]], linewidth=0)
+        for (x, width), (_, _, _, label) in zip(spans, bars[resource_id], strict=True):
+            if labelled and width >= LABEL_MIN_SHARE * days:  # only where the text fits
+                ax.text(x + width / 2, y, label, ha="center", va="center", fontsize=6, color="white", clip_on=True)
     ax.set_yticks(range(len(rows)), rows, fontsize=8)
     ax.set_ylim(-0.6, max(len(rows), 1) - 0.4)
     ax.set_xlim(origin, origin + days)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from planning_core.calendars import Minutes
 from planning_core.model import PlantSnapshot, Priority
@@ -17,6 +19,7 @@ from planning_core.scheduling.scheduler import SolveReport, solve_problem
 from planning_core.scheduling.solution import Placement, Schedule, completions
 
 MAX_HORIZON_DAYS = 4 * 366
+T = TypeVar("T")
 MIN_SOLVE_SECONDS = 0.5
 
 
@@ -56,29 +59,30 @@ def schedule_plant(
     """Schedule every open order in about `time_limit` seconds, problem building included
     (the EDD baseline if nothing beats it)."""
     started = time.perf_counter()
-    explosion = explode(snapshot, as_of)
-    days = initial_horizon_days(explosion)
-    while True:
-        plant = assemble(snapshot, explosion, days=days)
-        try:
-            left = max(MIN_SOLVE_SECONDS, time_limit - (time.perf_counter() - started))
-            report = solve_problem(plant.problem, time_limit=left, workers=workers, seed=seed, progress=progress)
-            break
-        except HorizonExceeded:
-            if days >= MAX_HORIZON_DAYS:
-                raise
-            days = min(2 * days, MAX_HORIZON_DAYS)
+
+    def solve(plant: PlantProblem) -> SolveReport:
+        left = max(MIN_SOLVE_SECONDS, time_limit - (time.perf_counter() - started))
+        return solve_problem(plant.problem, time_limit=left, workers=workers, seed=seed, progress=progress)
+
+    plant, report, days = _within_horizon(snapshot, as_of, solve)
     return PlantSchedule(plan_from_schedule(plant, report.schedule), outcomes(plant, report.schedule), report, days)
 
 
 def edd_schedule(snapshot: PlantSnapshot, as_of: date) -> tuple[PlantProblem, Schedule]:
     """The dispatching baseline alone (earliest due date, rush first)."""
+    plant, schedule, _ = _within_horizon(snapshot, as_of, lambda plant: edd(plant.problem))
+    return plant, schedule
+
+
+def _within_horizon(snapshot: PlantSnapshot, as_of: date,
+                    solve: Callable[[PlantProblem], T]) -> tuple[PlantProblem, T, int]:
+    """Solve over calendars expanded far enough: twice as far each time the work does not fit."""
     explosion = explode(snapshot, as_of)
     days = initial_horizon_days(explosion)
     while True:
         plant = assemble(snapshot, explosion, days=days)
         try:
-            return plant, edd(plant.problem)
+            return plant, solve(plant), days
         except HorizonExceeded:
             if days >= MAX_HORIZON_DAYS:
                 raise
