@@ -363,7 +363,11 @@ class PromiseEngine:
         promise_day = held if held is not None else max(first.day, m.day_of(due))
         rushed = m.fixed_demand(key, item_id, qty, promise_day)
         others = [o for o in scope.orders if order is None or o.order_id != order.order_id]
-        after = self._project(m, others, first=[*scope.base, rushed])
+        standing = self._held(scope, tuple(others))
+        if m.feasible([*scope.base, rushed, *standing]):  # the rush fits in the slack: nobody moves
+            after = Projection(tuple(standing), {d.key: d.day for d in standing})
+        else:
+            after = self._project(m, others, first=[*scope.base, rushed])
         impacted = self._impacted(others, after, m)
         fixed = [*scope.base, rushed, *after.fixed]
         solution = m.solve_fixed(fixed)
