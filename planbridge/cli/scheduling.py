@@ -7,17 +7,21 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from planbridge.cli.common import Cli, Commands, stderr, stdout
-from planbridge.services import scheduling as service
-from planning_core.scheduling.benchmark import BenchRow, BenchSummary
-from planning_core.scheduling.cpsat import Progress as SolverProgress
-from planning_core.scheduling.cpsat import ProgressFn
+
+if TYPE_CHECKING:
+    from planbridge.services import scheduling as service
+    from planning_core.scheduling.benchmark import BenchRow, BenchSummary
+    from planning_core.scheduling.cpsat import Progress as SolverProgress
+    from planning_core.scheduling.cpsat import ProgressFn
+
+# OR-Tools and pandas load inside the commands, so that every other command starts fast.
 
 commands = Commands()
 bench_commands = Commands(group="bench", help="Solver benchmarks.")
@@ -35,6 +39,8 @@ def schedule(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.services import scheduling as service
+
     command = service.MakeSchedule(as_of=cli.as_of, time_limit=time_limit, workers=workers, save=save)
     services = cli.services()
     with _solver_progress(time_limit) as progress:
@@ -141,6 +147,8 @@ def jsplib(
     cli: Cli,
 ) -> None:
     names = tuple(n.strip() for n in (only or "").split(",") if n.strip())
+    from planbridge.services import scheduling as service
+
     command = service.RunJsplibBench(file=file, time_limit=time_limit, workers=workers, only=names)
     if not cli.json:
         stdout.print(f"{'instance':<8} {'size':>6} {'best':>6} | {'product':>7} {'gap%':>6} {'opt':>3} {'s':>5} "

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from integrations.csv_import import read_plant_folder
 from planbridge.errors import Conflict, DataValidationError
 from planbridge.services.context import ServiceContext
 from planning_core.model import ItemType, OrderStatus, PlantSnapshot
@@ -30,6 +29,8 @@ class ImportReport:
 
 def import_plant(cmd: ImportPlant, ctx: ServiceContext) -> ImportReport:
     """Validate the whole folder, then swap it in as one transaction (or change nothing)."""
+    from integrations.csv_import import read_plant_folder  # the holiday calendars load with it
+
     started = time.perf_counter()
     reading = read_plant_folder(cmd.folder)
     if reading.snapshot is None:
