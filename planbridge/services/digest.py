@@ -18,7 +18,7 @@ from planbridge.language.replies import display_name
 from planbridge.services import wording
 from planbridge.services.context import ServiceContext
 from planbridge.services.material import KpiCommand, kpis
-from planbridge.services.quoting import order_outlook
+from planbridge.services.quoting import number, order_outlook
 from planbridge.services.records import AuditEntry, RequestStatus, StoredRequest
 from planbridge.services.requests import list_requests
 from planning_core.kpi import KpiReport, OpenLine
@@ -50,7 +50,7 @@ class OrderLine:
 
     def to_json(self) -> dict[str, Any]:
         return {"order_id": self.order_id, "customer": self.customer, "item_id": self.item_id,
-                "item_name": self.item_name, "qty": wording_number(self.qty), "due_date": self.due_date.isoformat(),
+                "item_name": self.item_name, "qty": number(self.qty), "due_date": self.due_date.isoformat(),
                 "days_late": self.days_late, "short_items": list(self.short_items)}
 
 
@@ -67,7 +67,7 @@ class ShortageLine:
 
     def to_json(self) -> dict[str, Any]:
         return {"item_id": self.item_id, "item_name": self.item_name, "uom": self.uom, "date": self.short_from.isoformat(),
-                "until": self.until.isoformat() if self.until else None, "qty": wording_number(self.qty),
+                "until": self.until.isoformat() if self.until else None, "qty": number(self.qty),
                 "orders": list(self.orders), "customers": list(self.customers)}
 
 
@@ -132,7 +132,7 @@ class ProjectedLine:
 
     def to_json(self) -> dict[str, Any]:
         return {"order_id": self.order_id, "customer": self.customer, "item_name": self.item_name,
-                "qty": wording_number(self.qty), "promised_date": self.promised_date.isoformat(),
+                "qty": number(self.qty), "promised_date": self.promised_date.isoformat(),
                 "projected_date": self.projected_date.isoformat() if self.projected_date else None}
 
 
@@ -247,10 +247,6 @@ def digest_language(value: str | None) -> str:
     if lang not in LANGUAGES:
         raise BadRequest(f"digest language must be en or zh, not {value!r}")
     return lang
-
-
-def wording_number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(value, 4)
 
 
 # -- once per day ----------------------------------------------------------------------------

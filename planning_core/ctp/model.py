@@ -83,7 +83,7 @@ class CtpModel:
 
     def _supplies(self) -> tuple[Supply, ...]:
         s, grid, net = self.snapshot, self.grid, self.network
-        here = {item for item, step in net.points if step is None}
+        here = self._items_here
         supplies = [Supply(net.inventory_point(i), 0, q) for i, q in s.inventory.items() if q > 0 and i in here]
         for po in s.purchase_orders:
             day = max(self.day_of(po.due_date), 0)
@@ -97,9 +97,14 @@ class CtpModel:
                 supplies.append(Supply(net.inventory_point(wo.item_id), grid.slot_at(max(end, 0.0)), wo.qty))
         return tuple(supplies)
 
+    @property
+    def _items_here(self) -> set[str]:
+        """Items of this (part of the) plant: those with an inventory point in the network."""
+        return {item for item, step in self.network.points if step is None}
+
     def _buyable(self) -> dict[int, int]:
         result = {}
-        here = {item for item, step in self.network.points if step is None}
+        here = self._items_here
         for item in self.snapshot.items.values():
             if item.type is ItemType.BUY and item.lead_time_days < self.grid.days and item.item_id in here:
                 result[self.network.inventory_point(item.item_id)] = int(self.grid.day_first_slot[item.lead_time_days])
