@@ -4,9 +4,14 @@
 number of levels (end items at level 0, bought materials at the deepest level), a
 routing of 1–3 steps for every made item, resources on 3–5 calendars, open orders
 over the next ten weeks, a year of shipped order history and purchase orders.
-Routing times are calibrated against the open order book, so the busier resources
-carry about 70–95 % of their working time and the rest much less: hard enough to be
-interesting, not so hard that nothing can be promised.
+Routing times are calibrated against the open order book. At the default target load
+(`load=0.85`) each open order is its own batch, as the promise engine and the
+scheduler plan it, bought materials are stocked for their lead time, and the busiest
+resources carry about 85 % of their working time: most orders can be on time, and
+promising is a real choice. `overload=True` is the earlier, much tighter plant (set-ups
+counted once a week, materials stocked for a few weeks whatever their lead time): most
+of its orders are late whatever the plan, which is the pathological case worth
+benchmarking too.
 
 `estimate_load` is the rough-cut capacity check used for that calibration (and by
 the tests of the demo plant): open demand netted against stock, exploded through
@@ -63,27 +68,31 @@ class NetDemand:
     batches: int
 
 
-def net_requirements(snapshot: PlantSnapshot, *, start: date, end: date) -> dict[str, NetDemand]:
+def net_requirements(
+    snapshot: PlantSnapshot, *, start: date, end: date, batch_per_order: bool = False
+) -> dict[str, NetDemand]:
     """What must be made of each item for the open orders due by `end`, net of stock on hand.
 
     Stock is netted level by level from the top (no lot sizing, no safety stock): good
-    enough to size capacity, not a material plan.
+    enough to size capacity, not a material plan. Batches are one per order that needs
+    the item (`batch_per_order`, as the promise engine and scheduler plan) or one per
+    week in which any of them is due.
     """
     gross: dict[str, float] = defaultdict(float)
-    weeks: dict[str, set[int]] = defaultdict(set)
+    batches: dict[str, set[str | int]] = defaultdict(set)  # the orders, or the weeks, each item is made for
     for order in snapshot.open_orders:
         if order.due_date <= end:
             gross[order.item_id] += order.qty
-            weeks[order.item_id].add(max(0, (order.due_date - start).days) // 7)
+            batches[order.item_id].add(order.order_id if batch_per_order else max(0, (order.due_date - start).days) // 7)
     result: dict[str, NetDemand] = {}
     for item_id in snapshot.topological_order:
         need = max(0.0, gross.get(item_id, 0.0) - snapshot.inventory.get(item_id, 0.0))
         if need <= 0 or snapshot.items[item_id].type is ItemType.BUY:
             continue
-        result[item_id] = NetDemand(need, len(weeks[item_id]))
+        result[item_id] = NetDemand(need, len(batches[item_id]))
         for line in snapshot.components_of.get(item_id, ()):
             gross[line.component_id] += need * line.gross_qty_per
-            weeks[line.component_id] |= weeks[item_id]
+            batches[line.component_id] |= batches[item_id]
     return result
 
 
@@ -102,12 +111,14 @@ def available_minutes(snapshot: PlantSnapshot, *, start: date, end: date) -> dic
     return {rid: per_calendar.get(r.calendar_id, 0.0) * r.units for rid, r in snapshot.resources.items()}
 
 
-def estimate_load(snapshot: PlantSnapshot, *, start: date, end: date) -> dict[str, float]:
+def estimate_load(
+    snapshot: PlantSnapshot, *, start: date, end: date, batch_per_order: bool = False
+) -> dict[str, float]:
     """Share of each resource's working time on `start`..`end` that the open orders due by then need.
 
     A step with alternative resources is counted evenly on each of them.
     """
-    demand = net_requirements(snapshot, start=start, end=end)
+    demand = net_requirements(snapshot, start=start, end=end, batch_per_order=batch_per_order)
     needed = _minutes_by_resource(snapshot.routings, demand)
     available = available_minutes(snapshot, start=start, end=end)
     return {
@@ -133,11 +144,17 @@ def _minutes_by_resource(routings: tuple[RoutingStep, ...], demand: dict[str, Ne
 # -- the generator ---------------------------------------------------------------------------
 
 
+DEFAULT_LOAD = 0.85
+
+
 def generate_plant(
-    *, items: int = 2000, orders: int = 5000, resources: int = 50, levels: int = 4, seed: int = 0, anchor: date
+    *, items: int = 2000, orders: int = 5000, resources: int = 50, levels: int = 4, seed: int = 0, anchor: date,
+    load: float = DEFAULT_LOAD, overload: bool = False,
 ) -> PlantSnapshot:
     """A synthetic plant with `items` items on `levels` BOM levels, `resources` resources and
-    `orders` open confirmed sales orders, as of `anchor`. The same arguments give the same plant."""
+    `orders` open confirmed sales orders, as of `anchor`; the busiest resources carry about
+    `load` of their working time (ignored with `overload`, see the module's docstring).
+    The same arguments give the same plant."""
     if levels < 2:
         raise ValueError("levels must be at least 2 (end items and the materials they are made from)")
     if items < 2 * levels:
@@ -146,7 +163,9 @@ def generate_plant(
         raise ValueError("resources must be at least 1")
     if orders < 0:
         raise ValueError("orders must not be negative")
-    return _Generator(random.Random(seed), anchor=anchor).build(
+    if not 0.05 <= load <= 1.5:
+        raise ValueError(f"load must be between 0.05 and 1.5 (a share of working time), got {load:g}")
+    return _Generator(random.Random(seed), anchor=anchor, load=None if overload else load).build(
         items=items, orders=orders, resources=resources, levels=levels
     )
 
@@ -205,9 +224,10 @@ _CUSTOMER_SUFFIXES = ("", " Asia", " Europe", " Americas", " Projects")
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, *, anchor: date) -> None:
+    def __init__(self, rng: random.Random, *, anchor: date, load: float | None) -> None:
         self.rng = rng
         self.anchor = anchor
+        self.load = load  # None: the overload preset
         self.plant = PlantInfo(name="Synthetic valve and pump works", timezone=PLANT_TIMEZONE, country="CN")
 
     def build(self, *, items: int, orders: int, resources: int, levels: int) -> PlantSnapshot:
@@ -230,7 +250,8 @@ class _Generator:
         )
         snapshot = self._stock(snapshot)
         # routings are sized to the work the order book brings, so generate them last
-        demand = net_requirements(snapshot, start=self.anchor, end=self.horizon_end)
+        demand = net_requirements(snapshot, start=self.anchor, end=self.horizon_end,
+                                  batch_per_order=self.load is not None)
         capacity = calendar_minutes(snapshot.plant, calendars, start=self.anchor, end=self.horizon_end)
         drafts = self._step_drafts(by_level, demand)
         resource_map, groups = self._resources(resources, drafts, capacity)
@@ -530,12 +551,14 @@ class _Generator:
         purchases: list[PurchaseOrder] = []
         for item_id, item in snapshot.items.items():
             need = weekly.get(item_id, 0.0)
-            if rng.random() < 0.2:
+            if rng.random() < 0.2 and (item.type is ItemType.MAKE or self.load is None):
                 continue  # nothing in stock
             if item.type is ItemType.MAKE:
                 weeks = rng.uniform(0.0, 0.5) if snapshot.low_level_codes[item_id] == 0 else rng.uniform(0.5, 1.5)
-            else:
+            elif self.load is None:
                 weeks = rng.uniform(1.0, 4.0)
+            else:  # a buyer keeps what the lead time takes to replenish, and a little more
+                weeks = item.lead_time_days / 7 + rng.uniform(0.5, 1.5)
             inventory[item_id] = _rounded(need * weeks, item)
             if item.type is ItemType.BUY and need > 0 and rng.random() < 0.4:
                 due = self.anchor + timedelta(days=rng.randint(1, max(1, item.lead_time_days)))
@@ -549,8 +572,12 @@ class _Generator:
         available = available_minutes(snapshot, start=self.anchor, end=self.horizon_end)
         # about a third of the resources are the busy ones (at least one), the rest have room
         busy = set(rng.sample(sorted(snapshot.resources), max(1, round(len(snapshot.resources) * 0.35))))
+        if self.load is None:
+            busy_share, idle_share = (0.75, 0.92), (0.35, 0.7)
+        else:
+            busy_share, idle_share = (0.9 * self.load, self.load), (0.4 * self.load, 0.8 * self.load)
         target = {
-            rid: rng.uniform(0.75, 0.92) if rid in busy else rng.uniform(0.35, 0.7) for rid in sorted(snapshot.resources)
+            rid: rng.uniform(*busy_share) if rid in busy else rng.uniform(*idle_share) for rid in sorted(snapshot.resources)
         }
         routings = snapshot.routings
         for _ in range(4):  # alternatives couple resources: a few rounds settle them

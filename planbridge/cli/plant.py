@@ -60,6 +60,8 @@ def generate(
     levels: Annotated[int, typer.Option("--levels", help="BOM levels, end items to bought materials.")] = 4,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed writes the same plant.")] = 0,
     anchor: Annotated[str | None, typer.Option("--anchor", help="The plant's 'today' (default: --as-of, else today).")] = None,
+    load: Annotated[float, typer.Option("--load", help="Share of working time the busiest resources carry.")] = 0.85,
+    overload: Annotated[bool, typer.Option("--overload", help="The much tighter preset: most orders late whatever the plan.")] = False,
     *,
     cli: Cli,
 ) -> None:
@@ -69,7 +71,8 @@ def generate(
     today = parse_date(anchor, option="--anchor") or cli.as_of or _today()
     started = time.perf_counter()
     try:
-        snapshot = generate_plant(items=items, orders=orders, resources=resources, levels=levels, seed=seed, anchor=today)
+        snapshot = generate_plant(items=items, orders=orders, resources=resources, levels=levels, seed=seed, anchor=today,
+                                  load=load, overload=overload)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
     if out_dir.exists() and not out_dir.is_dir():
@@ -77,7 +80,8 @@ def generate(
     write_plant_folder(snapshot, out_dir)
     seconds = time.perf_counter() - started
     document = {
-        "folder": str(out_dir), "anchor": today.isoformat(), "seed": seed, "items": len(snapshot.items),
+        "folder": str(out_dir), "anchor": today.isoformat(), "seed": seed, "load": None if overload else load,
+        "overload": overload, "items": len(snapshot.items),
         "bom_lines": len(snapshot.bom), "routing_steps": len(snapshot.routings), "resources": len(snapshot.resources),
         "calendars": len(snapshot.calendars), "open_orders": len(snapshot.open_orders),
         "sales_orders": len(snapshot.sales_orders), "purchase_orders": len(snapshot.purchase_orders),
