@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -22,12 +24,27 @@ from planning_core.model import ItemType, PlantSnapshot, WorkOrderStatus
 FULL_LOAD = 0.97
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the plan behind an answer shows: when the demand is complete and what it used."""
+
+    day: int | None  # None: not complete within the horizon
+    used: FloatArray  # minutes used per resource and slot, everything in the plan
+    bought: dict[int, float]  # stock point → units bought new for the demand
+    stock_left: Callable[[int, int], float]  # (stock point, slot) → units on hand at the end of the slot
+
+    @classmethod
+    def of_solution(cls, model: CtpModel, done: Completion) -> Evidence:
+        day = done.day if done.solution.feasible else None
+        return cls(day, _used_minutes(model, done), dict(done.solution.bought), done.solution.level_at)
+
+
 def binding_constraints(
-    snapshot: PlantSnapshot, model: CtpModel, done: Completion, *, item_id: str, qty: float
+    snapshot: PlantSnapshot, model: CtpModel, done: Evidence, *, item_id: str, qty: float
 ) -> tuple[BindingConstraint, ...]:
     if not snapshot.is_makeable(item_id) and done.day is None:
         return (_missing_source(snapshot, item_id),)
-    if done.day is None or not done.solution.feasible:
+    if done.day is None:
         return (BindingConstraint(ConstraintKind.CAPACITY, item_id, None, (("horizon_days", str(model.days)),)),)
     subtree = explode(snapshot, item_id, 1.0)
     found: list[BindingConstraint] = _latest_arrivals(
@@ -78,9 +95,9 @@ def _resources_of(model: CtpModel, subtree: dict[str, float]) -> set[str]:
     return {arc.resource_id for arc in model.network.arcs if arc.item_id in subtree}
 
 
-def _purchases(snapshot: PlantSnapshot, model: CtpModel, done: Completion) -> list[BindingConstraint]:
+def _purchases(snapshot: PlantSnapshot, model: CtpModel, done: Evidence) -> list[BindingConstraint]:
     result = []
-    for point, qty in sorted(done.solution.bought.items()):
+    for point, qty in sorted(done.bought.items()):
         item = snapshot.items[model.network.points[point][0]]
         arrival = model.date_of(item.lead_time_days)
         result.append(
@@ -94,7 +111,7 @@ def _purchases(snapshot: PlantSnapshot, model: CtpModel, done: Completion) -> li
 
 
 def _receipts(
-    snapshot: PlantSnapshot, model: CtpModel, done: Completion, subtree: dict[str, float]
+    snapshot: PlantSnapshot, model: CtpModel, done: Evidence, subtree: dict[str, float]
 ) -> list[BindingConstraint]:
     """Open orders the plan waits for: the part's stock is used up just before they arrive."""
     assert done.day is not None
@@ -111,7 +128,7 @@ def _receipts(
             continue
         point = model.network.inventory_point(item_id)
         slot = int(grid.day_first_slot[day])
-        if slot > 0 and done.solution.level_at(point, slot - 1) <= 1e-6 + 1e-9 * qty:
+        if slot > 0 and done.stock_left(point, slot - 1) <= 1e-6 + 1e-9 * qty:
             result.append(
                 BindingConstraint(
                     ConstraintKind.RECEIPT, item_id, None,
@@ -131,11 +148,11 @@ def _used_minutes(model: CtpModel, done: Completion) -> FloatArray:
     return used
 
 
-def _capacity(model: CtpModel, done: Completion, subtree: dict[str, float]) -> list[BindingConstraint]:
+def _capacity(model: CtpModel, done: Evidence, subtree: dict[str, float]) -> list[BindingConstraint]:
     """Resources the order needs that run flat out on the working days up to the promise."""
     assert done.day is not None
     grid = model.grid
-    used = _used_minutes(model, done)
+    used = done.used
     result = []
     for resource_id in sorted(_resources_of(model, subtree)):
         row = grid.resource_index[resource_id]
@@ -161,7 +178,7 @@ def _capacity(model: CtpModel, done: Completion, subtree: dict[str, float]) -> l
     return result
 
 
-def _closures(snapshot: PlantSnapshot, model: CtpModel, done: Completion, resources: set[str]) -> list[BindingConstraint]:
+def _closures(snapshot: PlantSnapshot, model: CtpModel, done: Evidence, resources: set[str]) -> list[BindingConstraint]:
     """Normally working days on which a needed resource is closed (exception or holiday)."""
     assert done.day is not None
     grid = model.grid
@@ -185,7 +202,7 @@ def _closures(snapshot: PlantSnapshot, model: CtpModel, done: Completion, resour
     return result
 
 
-def _stock(snapshot: PlantSnapshot, model: CtpModel, item_id: str, qty: float, done: Completion) -> list[BindingConstraint]:
+def _stock(snapshot: PlantSnapshot, model: CtpModel, item_id: str, qty: float, done: Evidence) -> list[BindingConstraint]:
     on_hand = snapshot.inventory.get(item_id, 0.0)
     if on_hand <= 0:
         return []

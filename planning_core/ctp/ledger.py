@@ -1,262 +1,505 @@
-"""Order-by-order loading of confirmed orders: the background plan of large plants.
+"""The committed-capacity ledger: what confirmed orders take from the plant, kept as arrays.
 
-For plants too large for one LP, confirmed orders are loaded one at a time in
-due-date order onto the same slot grid and network the LP uses: stock and open
-orders first (earliest first), then new purchases at their lead time, then
-production placed as late as its due date allows (so early capacity stays free
-for new quotes), step by step down the bill of materials. An order that cannot be
-complete on time is loaded as early as possible instead, which gives its projected
-date. The result is a valid bucketed plan (same semantics as the LP's) from which
-a quote cuts out and re-optimises just the part its own item touches.
+Free minutes per resource and slot and the remaining units of every stock lot are
+numpy arrays; each order's *claim* is a journal of what it took (minutes per slot on
+each resource, units from each lot, new purchases), so booking, cancelling or changing
+one order applies or undoes just its journal. The ledger has the capable-to-promise
+LP's semantics, which the independent checker verifies:
+
+- steps of an item overlap unit by unit (a step has made, by the end of any slot, no
+  more than the step before it), and so do components and the parent step using them;
+- each order is its own batch: a step pays its whole set-up on every resource it uses,
+  spread over the units made there;
+- stock and open orders are lots usable from their slot; a bought item can always be
+  bought more, arriving after its lead time.
+
+Orders are *held* as late as their day allows (so early capacity stays free to promise);
+an order that cannot be complete by its day is laid as late as the earliest day it can
+be; one that cannot be complete within the horizon keeps what it can take, so nobody
+else is promised its material or capacity.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from planning_core.ctp.curves import as_early_as_possible, as_late_as_possible, first_reaching, increments
 from planning_core.ctp.grid import FloatArray, IntArray, SlotGrid
 from planning_core.ctp.lp import Supply
 from planning_core.ctp.network import Network
 from planning_core.model import ItemType, PlantSnapshot
 
 TOL = 1e-9
+UNLIMITED = 1e15  # units a step with no run or set-up time can make in a working slot
+POOL_ROUNDS = 8  # fixed-point rounds that size each resource's share of a split batch
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """Minutes of one resource taken in some slots."""
+
+    row: int
+    slots: IntArray
+    minutes: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """Units made through one arc (routing step on a resource) in some slots, and the minutes that took."""
+
+    arc: int
+    slots: IntArray
+    units: FloatArray
+    minutes: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class FromLots:
+    """Units taken from some of a stock point's lots."""
+
+    point: int
+    lots: IntArray
+    units: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class Bought:
+    point: int
+    slot: int
+    units: float
+
+
+Entry = Taken | Made | FromLots | Bought
 
 
 @dataclass
-class Loaded:
-    """What the ledger committed: flows per arc and slot, purchases, projected days."""
+class Claim:
+    """One order's (or one quote's) share of the plant: the journal of what it took."""
 
-    flow: dict[int, dict[int, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
-    minutes: dict[int, dict[int, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
-    bought: dict[tuple[int, int], float] = field(default_factory=lambda: defaultdict(float))  # (point, slot) → units
-    delivered: dict[str, tuple[int, float, int]] = field(default_factory=dict)  # order → (point, qty, day)
-    projected_day: dict[str, int | None] = field(default_factory=dict)
-    unused: list[tuple[int, int, float]] = field(default_factory=list)  # stock and receipts left: (point, slot, units)
+    key: str
+    item_id: str
+    qty: float
+    day: int | None  # complete by the end of this day; None: not within the horizon
+    entries: list[Entry] = field(default_factory=list)
+    ready: FloatArray | None = None  # units of the item ready by the end of each slot
+
+    @property
+    def delivered(self) -> float:
+        """Units complete by `day` (what the horizon allows when the order cannot finish)."""
+        if self.ready is None or len(self.ready) == 0:
+            return self.qty if self.day is not None else 0.0
+        return self.qty if self.day is not None else float(min(self.qty, self.ready[-1]))
+
+    def made(self) -> Iterator[Made]:
+        return (e for e in self.entries if isinstance(e, Made))
+
+    def bought(self) -> Iterator[Bought]:
+        return (e for e in self.entries if isinstance(e, Bought))
 
 
-@dataclass
-class _Journal:
-    capacity: list[tuple[int, int, float]] = field(default_factory=list)  # (resource row, slot, minutes taken)
-    lots: list[tuple[int, int, float]] = field(default_factory=list)  # (point, lot index, units taken)
-    flows: list[tuple[int, int, float, float]] = field(default_factory=list)  # (arc, slot, units, minutes)
-    bought: list[tuple[int, int, float]] = field(default_factory=list)
+@dataclass(frozen=True)
+class _Option:
+    """One way to place a step: the resources used, their rates and the units per slot."""
+
+    arcs: tuple[int, ...]
+    rows: tuple[int, ...]
+    rates: tuple[float, ...]  # minutes per unit on each resource (run plus its share of set-up)
+    units: tuple[FloatArray, ...]  # units per slot on each resource
+    curve: FloatArray  # cumulative units through the step
 
 
 class Ledger:
-    def __init__(self, snapshot: PlantSnapshot, grid: SlotGrid, network: Network, supplies: Iterable[Supply],
-                 buy_slot: dict[int, int]) -> None:
+    def __init__(
+        self, snapshot: PlantSnapshot, grid: SlotGrid, network: Network, supplies: tuple[Supply, ...],
+        buy_slot: dict[int, int],
+    ) -> None:
         self.snapshot, self.grid, self.network = snapshot, grid, network
+        self.T = grid.slots
         self.free: FloatArray = grid.capacity.copy()
+        self.working = grid.capacity > 1e-9
         self.buy_slot = buy_slot
-        lots: dict[int, list[list[float]]] = defaultdict(list)
+        by_point: dict[int, list[tuple[int, float]]] = {}
         for s in supplies:
-            lots[s.point].append([float(s.slot), s.qty])
-        self.lots = {p: sorted(v) for p, v in lots.items()}
-        self.steps_of: dict[str, list[list[int]]] = {}  # item → per routing step, its arcs (alternatives)
+            if 0 <= s.slot < self.T and s.qty > TOL:
+                by_point.setdefault(s.point, []).append((s.slot, s.qty))
+        self.lot_slot: dict[int, IntArray] = {}
+        self.lot_qty: dict[int, FloatArray] = {}
+        for point, lots in by_point.items():
+            lots.sort()
+            self.lot_slot[point] = np.array([slot for slot, _ in lots], dtype=np.int64)
+            self.lot_qty[point] = np.array([qty for _, qty in lots], dtype=np.float64)
+        self.steps_of: dict[str, list[tuple[int, ...]]] = {}
         for k, arc in enumerate(network.arcs):
             if arc.foreground:
                 continue
             steps = self.steps_of.setdefault(arc.item_id, [])
             while len(steps) <= arc.step_index:
-                steps.append([])
-            steps[arc.step_index].append(k)
-        self.loaded = Loaded()
-        self._journal = _Journal()
+                steps.append(())
+            steps[arc.step_index] = (*steps[arc.step_index], k)
+        self.row_of = [grid.resource_index[a.resource_id] for a in network.arcs]
+        self.claims: dict[str, Claim] = {}
+        self.version = 0  # counts holds and releases
+        self._journal: list[Entry] = []
 
-    # -- public ------------------------------------------------------------------
-    def load_order(self, key: str, item_id: str, qty: float, due_day: int) -> int | None:
-        """Load one order; returns the day it will be complete (None: not within the horizon)."""
+    # -- whole orders ------------------------------------------------------------------
+    def hold(self, key: str, item_id: str, qty: float, day: int) -> Claim:
+        """Commit `qty` of `item_id` complete by the end of `day`, as late as that allows;
+        when it cannot be, by the earliest day it can (the claim says which)."""
+        self.release(key)
+        day = min(max(day, 0), self.grid.days - 1)
+        claim = self._try_by(key, item_id, qty, day)
+        if claim is None:
+            early = self.place_earliest(key, item_id, qty)
+            if early.day is None:
+                self._record(early)  # keeps what it can take: nobody else is promised it
+                return early
+            self.undo(early.entries)
+            claim = self._try_by(key, item_id, qty, max(early.day, day))
+            if claim is None:  # laid late it no longer fits: keep the forward plan
+                self.redo(early.entries)
+                claim = early
+        self._record(claim)
+        return claim
+
+    def hold_at(self, key: str, item_id: str, qty: float, day: int) -> Claim | None:
+        """Commit complete by the end of `day` if that fits as things stand; else change nothing."""
+        self.release(key)
+        claim = self._try_by(key, item_id, qty, min(max(day, 0), self.grid.days - 1))
+        if claim is not None:
+            self._record(claim)
+        return claim
+
+    def place_earliest(self, key: str, item_id: str, qty: float) -> Claim:
+        """Take what makes `qty` ready as early as possible (applied, not recorded as a claim)."""
+        self._journal = []
+        ready = self._obtain_asap(item_id, qty)
+        slot = first_reaching(ready, qty)
+        day = None if slot is None else int(self.grid.day[slot])
+        return Claim(key, item_id, qty, day, self._journal, ready)
+
+    def release(self, key: str) -> Claim | None:
+        """Give back everything an order took (cancellation, change, or before re-holding it)."""
+        claim = self.claims.pop(key, None)
+        if claim is not None:
+            self.undo(claim.entries)
+            self.version += 1
+        return claim
+
+    def restore(self, claim: Claim) -> None:
+        """Put a released claim back exactly as it was."""
+        self.redo(claim.entries)
+        self._record(claim)
+
+    def _record(self, claim: Claim) -> None:
+        self.claims[claim.key] = claim
+        self.version += 1
+
+    def copy(self) -> Ledger:
+        other = object.__new__(Ledger)
+        other.__dict__.update(self.__dict__)
+        other.free = self.free.copy()
+        other.lot_qty = {p: q.copy() for p, q in self.lot_qty.items()}
+        other.claims = dict(self.claims)
+        other._journal = []
+        return other
+
+    # -- as late as the day allows ---------------------------------------------------------
+    def _try_by(self, key: str, item_id: str, qty: float, day: int) -> Claim | None:
+        self._journal = []
+        required = np.zeros(self.T)
+        required[int(self.grid.day_last_slot[day]):] = qty
+        if self._obtain_by(item_id, required):
+            ready = required.copy()
+            return Claim(key, item_id, qty, day, self._journal, ready)
+        self.undo(self._journal)
+        return None
+
+    def _obtain_by(self, item_id: str, required: FloatArray) -> bool:
+        """Take what makes `required[s]` units of the item ready by the end of every slot s."""
         point = self.network.inventory_point(item_id)
-        deadline = int(self.grid.day_last_slot[min(max(due_day, 0), self.grid.days - 1)])
-        self._journal = _Journal()
-        if self._obtain_by(point, item_id, qty, deadline):
-            day = max(due_day, 0)
-        else:
-            self._undo()
-            self._journal = _Journal()
-            ready = self._obtain_asap(point, item_id, qty)
-            if ready is None:
-                self._undo()
-                self.loaded.projected_day[key] = None
-                return None
-            day = max(int(self.grid.day[ready]), due_day)
-            self._relay_late(point, item_id, qty, day)
-        self._commit()
-        self.loaded.delivered[key] = (point, qty, day)
-        self.loaded.projected_day[key] = day
-        return day
-
-    def _relay_late(self, point: int, item_id: str, qty: float, day: int) -> None:
-        """A late order, once its day is known, is laid as late as that day allows instead of
-        as early as possible: the early capacity it would hold stays free for the orders
-        after it (which would otherwise be pushed late one after another)."""
-        forward = self._journal
-        self._undo()
-        self._journal = _Journal()
-        if self._obtain_by(point, item_id, qty, int(self.grid.day_last_slot[day])):
-            return
-        self._undo()  # the backward pass found no room after all: keep the forward plan
-        self._redo(forward)
-
-    def _redo(self, journal: _Journal) -> None:
-        for row, slot, minutes in journal.capacity:
-            self.free[row, slot] -= minutes
-        for point, index, units in journal.lots:
-            self.lots[point][index][1] -= units
-        self._journal = journal
-
-    def finish(self) -> Loaded:
-        self.loaded.unused = [
-            (point, int(slot), qty) for point, lots in self.lots.items() for slot, qty in lots if qty > TOL
-        ]
-        return self.loaded
-
-    # -- backward: as late as the deadline allows --------------------------------------
-    def _obtain_by(self, point: int, item_id: str, qty: float, deadline: int) -> bool:
-        remaining = self._take_lots(point, qty, last_slot=deadline)
-        if remaining <= TOL:
+        missing = self._cover_from_lots(point, required)
+        total = float(missing[-1])
+        if total <= TOL * max(1.0, float(required[-1])):
             return True
         item = self.snapshot.items[item_id]
         if item.type is ItemType.BUY:
             slot = self.buy_slot.get(point)
-            if slot is None or slot > deadline:
+            if slot is None or (slot > 0 and float(missing[slot - 1]) > TOL * max(1.0, total)):
                 return False
-            self._journal.bought.append((point, slot, remaining))
+            self._take(Bought(point, slot, total))
             return True
         steps = self.steps_of.get(item_id)
         if not steps:
             return False
-        latest = deadline
+        needed = missing
         for arcs in reversed(steps):
-            first = self._place_backward(arcs, remaining, latest)
-            if first is None:
+            option = self._best_late(arcs, total, needed)
+            if option is None:
                 return False
-            latest = first
+            self._commit(option)
+            needed = option.curve
         return all(
-            self._obtain_by(self.network.inventory_point(line.component_id), line.component_id,
-                            remaining * line.gross_qty_per, latest)
+            self._obtain_by(line.component_id, needed * line.gross_qty_per)
             for line in self.snapshot.components_of.get(item_id, ())
         )
 
-    def _place_backward(self, arcs: list[int], qty: float, last_slot: int) -> int | None:
-        """Take capacity for `qty` on the step's resources, latest slots first; the first slot used.
+    def _cover_from_lots(self, point: int, required: FloatArray) -> FloatArray:
+        """Serve the earliest needs from lots, taking the latest lots that can (early stock
+        stays free to promise); returns the requirement left for production or purchase."""
+        slots = self.lot_slot.get(point)
+        if slots is None:
+            return required
+        qty = self.lot_qty[point]
+        if float(qty.max()) <= TOL:
+            return required
+        arriving = np.zeros(self.T)
+        np.add.at(arriving, slots, np.maximum(qty, 0.0))
+        available = np.cumsum(arriving)
+        covered = as_early_as_possible(available, increments(required))
+        if float(covered[-1]) <= TOL:
+            return required
+        taken = as_late_as_possible(covered, arriving)
+        if taken is None:  # cannot happen (covered never exceeds what arrived); keep it safe
+            return required
+        self._take_lots(point, increments(taken))
+        return np.maximum(required - covered, 0.0)
 
-        Each order is its own batch, so its set-up is spread over exactly its units."""
-        arc0 = self.network.arcs[arcs[0]]
-        per_unit = arc0.run_minutes + arc0.setup_minutes / max(qty, TOL)
-        need = qty * per_unit
-        rows = [self.grid.resource_index[self.network.arcs[k].resource_id] for k in arcs]
-        window = self.free[rows, : last_slot + 1]
-        per_slot = window.sum(axis=0)
-        from_end = np.cumsum(per_slot[::-1])
-        enough = np.flatnonzero(from_end >= need - 1e-7)
-        if len(enough) == 0:
+    def _best_late(self, arcs: tuple[int, ...], qty: float, needed: FloatArray) -> _Option | None:
+        """The placement that makes the step's units latest; one resource unless none can alone."""
+        singles = [o for o in (self._late_on((k,), qty, needed) for k in arcs) if o is not None]
+        if singles:
+            return min(singles, key=lambda o: float(o.curve.sum()))
+        if len(arcs) > 1:
+            return self._pooled(arcs, qty, needed, late=True)
+        return None
+
+    def _late_on(self, arcs: tuple[int, ...], qty: float, needed: FloatArray) -> _Option | None:
+        rates = tuple(self._rate(k, qty) for k in arcs)
+        capacity = [self._capacity(k, rate) for k, rate in zip(arcs, rates, strict=True)]
+        curve = as_late_as_possible(needed, np.sum(capacity, axis=0))
+        if curve is None:
             return None
-        first = last_slot - int(enough[0])
-        self._take(arcs, rows, np.arange(last_slot, first - 1, -1), need, per_unit)
-        return first
+        return self._option(arcs, rates, capacity, curve)
 
-    # -- forward: as early as possible (late orders) -------------------------------
-    def _obtain_asap(self, point: int, item_id: str, qty: float) -> int | None:
-        """Supply `qty` as early as possible; the slot by whose end all of it is there."""
-        remaining, ready = self._take_lots_asap(point, qty)
-        if remaining <= TOL:
-            return ready
+    # -- as early as possible ---------------------------------------------------------------
+    def _obtain_asap(self, item_id: str, qty: float) -> FloatArray:
+        """Take what makes `qty` of the item ready as early as possible; returns the units
+        ready by the end of each slot (short of `qty` when the horizon does not allow)."""
+        point = self.network.inventory_point(item_id)
         item = self.snapshot.items[item_id]
         if item.type is ItemType.BUY:
             slot = self.buy_slot.get(point)
-            if slot is None:
-                return None
-            self._journal.bought.append((point, slot, remaining))
-            return max(ready, slot)
+            ready, got = self._take_lots_earliest(point, qty, before=slot)
+            if qty - got > TOL * max(1.0, qty) and slot is not None:
+                self._take(Bought(point, slot, qty - got))
+                ready = ready.copy()
+                ready[slot:] += qty - got
+            return ready
+        mark = len(self._journal)
+        ready = self._made_asap(item_id, point, qty, before=None)
+        # A lot arriving late may hold the order back more than making those units would:
+        # try without it while that finishes earlier.
+        for _ in range(3):
+            done = first_reaching(ready, qty)
+            last_lot = self._last_lot_used(mark)
+            if done is None or last_lot is None or last_lot < done:
+                break
+            first_try = self._rewind(mark)
+            better = self._made_asap(item_id, point, qty, before=last_lot)
+            finish = first_reaching(better, qty)
+            if finish is not None and finish < done:
+                ready = better
+                continue
+            self._rewind(mark)
+            self.redo(first_try)
+            self._journal.extend(first_try)
+            break
+        return ready
+
+    def _made_asap(self, item_id: str, point: int, qty: float, *, before: int | None) -> FloatArray:
+        ready, got = self._take_lots_earliest(point, qty, before=before)
+        remaining = qty - got
+        if remaining <= TOL * max(1.0, qty):
+            return ready
         steps = self.steps_of.get(item_id)
         if not steps:
-            return None
-        start = 0
+            return ready
+        through = np.full(self.T, remaining)
         for line in self.snapshot.components_of.get(item_id, ()):
-            got = self._obtain_asap(self.network.inventory_point(line.component_id), line.component_id,
-                                    remaining * line.gross_qty_per)
-            if got is None:
-                return None
-            start = max(start, got)
+            have = self._obtain_asap(line.component_id, remaining * line.gross_qty_per)
+            through = np.minimum(through, have / line.gross_qty_per)
         for arcs in steps:
-            end = self._place_forward(arcs, remaining, start)
-            if end is None:
-                return None
-            start = end
-        return max(ready, start)
+            option = self._best_early(arcs, remaining, through)
+            self._commit(option)
+            through = option.curve
+        made: FloatArray = ready + through
+        return made
 
-    def _place_forward(self, arcs: list[int], qty: float, first_slot: int) -> int | None:
-        arc0 = self.network.arcs[arcs[0]]
-        per_unit = arc0.run_minutes + arc0.setup_minutes / max(qty, TOL)
-        need = qty * per_unit
-        rows = [self.grid.resource_index[self.network.arcs[k].resource_id] for k in arcs]
-        per_slot = self.free[rows, first_slot:].sum(axis=0)
-        cumulative = np.cumsum(per_slot)
-        enough = np.flatnonzero(cumulative >= need - 1e-7)
-        if len(enough) == 0:
-            return None
-        last = first_slot + int(enough[0])
-        self._take(arcs, rows, np.arange(first_slot, last + 1), need, per_unit)
+    def _best_early(self, arcs: tuple[int, ...], qty: float, through: FloatArray) -> _Option:
+        """The placement that finishes the step earliest (fewest resources on a tie)."""
+        options = [self._early_on((k,), qty, through) for k in arcs]
+        if len(arcs) > 1:
+            pooled = self._pooled(arcs, qty, through, late=False)
+            if pooled is not None:
+                options.append(pooled)
+
+        def finish(o: _Option) -> tuple[float, float, int]:
+            done = first_reaching(o.curve, qty)
+            return (float("inf") if done is None else done, -float(o.curve[-1]), len(o.arcs))
+
+        return min(options, key=finish)
+
+    def _early_on(self, arcs: tuple[int, ...], qty: float, through: FloatArray) -> _Option:
+        rates = tuple(self._rate(k, qty) for k in arcs)
+        capacity = [self._capacity(k, rate) for k, rate in zip(arcs, rates, strict=True)]
+        curve = as_early_as_possible(np.minimum(through, qty), np.sum(capacity, axis=0))
+        option = self._option(arcs, rates, capacity, curve)
+        made = float(curve[-1])
+        if 0 < made < qty * (1 - 1e-9) and any(self.network.arcs[k].setup_minutes > 0 for k in arcs):
+            # Short of the whole batch within the horizon: a smaller batch pays its set-up too.
+            return self._early_on_batch(arcs, made, through)
+        return option
+
+    def _early_on_batch(self, arcs: tuple[int, ...], qty: float, through: FloatArray) -> _Option:
+        for _ in range(POOL_ROUNDS):
+            rates = tuple(self._rate(k, qty) for k in arcs)
+            capacity = [self._capacity(k, rate) for k, rate in zip(arcs, rates, strict=True)]
+            curve = as_early_as_possible(np.minimum(through, qty), np.sum(capacity, axis=0))
+            if float(curve[-1]) >= qty * (1 - 1e-9):
+                return self._option(arcs, rates, capacity, curve)
+            qty = float(curve[-1])
+            if qty <= TOL:
+                break
+        return self._option(arcs, tuple(0.0 for _ in arcs), [np.zeros(self.T) for _ in arcs], np.zeros(self.T))
+
+    # -- a batch split over alternative resources --------------------------------------------
+    def _pooled(self, arcs: tuple[int, ...], qty: float, curve_in: FloatArray, *, late: bool) -> _Option | None:
+        """All alternatives at once, each paying its own set-up over the units it makes there
+        (sized by a few fixed-point rounds, as the LP does); None when that does not settle."""
+        shares = dict.fromkeys(arcs, qty)
+        for _ in range(POOL_ROUNDS):
+            used = tuple(k for k in arcs if shares[k] > TOL)
+            rates = tuple(self._rate(k, shares[k]) for k in used)
+            capacity = [self._capacity(k, rate) for k, rate in zip(used, rates, strict=True)]
+            total = np.sum(capacity, axis=0)
+            if late:
+                curve = as_late_as_possible(curve_in, total)
+                if curve is None:
+                    return None
+            else:
+                curve = as_early_as_possible(np.minimum(curve_in, qty), total)
+            option = self._option(used, rates, capacity, curve)
+            made = {k: float(u.sum()) for k, u in zip(used, option.units, strict=True)}
+            if all(made[k] >= shares[k] * (1 - 1e-9) or made[k] <= TOL for k in used):
+                kept = tuple(j for j, k in enumerate(used) if made[k] > TOL)
+                return _Option(tuple(used[j] for j in kept), tuple(option.rows[j] for j in kept),
+                               tuple(option.rates[j] for j in kept), tuple(option.units[j] for j in kept), curve)
+            shares = {k: made.get(k, 0.0) for k in arcs}
+        return None
+
+    # -- arithmetic ---------------------------------------------------------------------------
+    def _rate(self, arc: int, batch: float) -> float:
+        a = self.network.arcs[arc]
+        return a.run_minutes + (a.setup_minutes / batch if a.setup_minutes > 0 else 0.0)
+
+    def _capacity(self, arc: int, rate: float) -> FloatArray:
+        """Units the arc's resource can make in each slot at `rate` minutes per unit."""
+        row = self.row_of[arc]
+        capacity: FloatArray = (
+            np.where(self.working[row], UNLIMITED, 0.0) if rate <= 0 else np.maximum(self.free[row], 0.0) / rate
+        )
+        return capacity
+
+    def _option(self, arcs: tuple[int, ...], rates: tuple[float, ...], capacity: list[FloatArray],
+                curve: FloatArray) -> _Option:
+        per_slot = increments(curve)
+        if len(arcs) == 1:
+            units: tuple[FloatArray, ...] = (per_slot,)
+        else:  # each resource makes its share of a slot's units, by what it can make then
+            total = np.sum(capacity, axis=0)
+            share = np.divide(per_slot, total, out=np.zeros(self.T), where=total > 0)
+            units = tuple(share * c for c in capacity)
+        rows = tuple(self.row_of[k] for k in arcs)
+        return _Option(arcs, rows, rates, units, curve)
+
+    def _commit(self, option: _Option) -> None:
+        for arc, row, rate, units in zip(option.arcs, option.rows, option.rates, option.units, strict=True):
+            slots = np.flatnonzero(units > TOL)
+            if len(slots) == 0:
+                continue
+            made = units[slots]
+            minutes = np.minimum(made * rate, np.maximum(self.free[row, slots], 0.0))
+            self._take(Taken(row, slots, minutes))
+            self._journal.append(Made(arc, slots, made, minutes))
+
+    def _take_lots_earliest(self, point: int, qty: float, *, before: int | None) -> tuple[FloatArray, float]:
+        """Take up to `qty` from the point's lots, earliest first (only lots before slot `before`)."""
+        ready = np.zeros(self.T)
+        slots = self.lot_slot.get(point)
+        if slots is None:
+            return ready, 0.0
+        have = np.maximum(self.lot_qty[point], 0.0)
+        if before is not None:
+            have = np.where(slots < before, have, 0.0)
+        cumulative = np.cumsum(have)
+        take = np.maximum(np.minimum(cumulative, qty) - (cumulative - have), 0.0)
+        if float(take.sum()) <= TOL:
+            return ready, 0.0
+        self._take_lots(point, take, by_lot=True)
+        np.add.at(ready, slots, take)
+        return np.cumsum(ready), float(take.sum())
+
+    def _take_lots(self, point: int, units: FloatArray, *, by_lot: bool = False) -> None:
+        """Take `units` per slot (or per lot with `by_lot`) from the point's lots."""
+        qty = self.lot_qty[point]
+        if by_lot:
+            per_lot = units
+        else:  # a slot's units from the lots arriving in it, in order
+            slots = self.lot_slot[point]
+            per_lot = np.zeros(len(qty))
+            left = units.copy()
+            for index, slot in enumerate(slots.tolist()):
+                take = min(left[slot], max(float(qty[index]), 0.0))
+                per_lot[index] = take
+                left[slot] -= take
+        lots = np.flatnonzero(per_lot > TOL)
+        if len(lots):
+            self._take(FromLots(point, lots, per_lot[lots]))
+
+    def _last_lot_used(self, mark: int) -> int | None:
+        last = None
+        for entry in self._journal[mark:]:
+            if isinstance(entry, FromLots):
+                slot = int(self.lot_slot[entry.point][entry.lots].max())
+                last = slot if last is None else max(last, slot)
         return last
 
-    def _take(self, arcs: list[int], rows: list[int], slots: IntArray, need: float, per_unit: float) -> None:
-        """Take `need` minutes from the resources' free time, slot by slot in the order given."""
-        if len(rows) == 1:
-            flat = self.free[rows[0], slots]
-        else:  # slot-major: every alternative of a slot before the next slot
-            flat = self.free[np.ix_(np.asarray(rows), slots)].T.ravel()
-        before = np.cumsum(flat) - flat
-        take = np.clip(need - before, 0.0, flat)
-        for index in np.flatnonzero(take > TOL).tolist():
-            slot_index, alternative = divmod(index, len(rows))
-            self._use(arcs[alternative], rows[alternative], int(slots[slot_index]), float(take[index]), per_unit)
+    # -- journal ------------------------------------------------------------------------------
+    def _take(self, entry: Entry) -> None:
+        self._apply(entry, -1.0)
+        self._journal.append(entry)
 
-    # -- bookkeeping ------------------------------------------------------------------
-    def _use(self, arc: int, row: int, slot: int, minutes: float, per_unit: float) -> None:
-        self.free[row, slot] -= minutes
-        self._journal.capacity.append((row, slot, minutes))
-        self._journal.flows.append((arc, slot, minutes / per_unit, minutes))
+    def _apply(self, entry: Entry, sign: float) -> None:
+        if isinstance(entry, Taken):
+            self.free[entry.row, entry.slots] += sign * entry.minutes
+        elif isinstance(entry, FromLots):
+            self.lot_qty[entry.point][entry.lots] += sign * entry.units
 
-    def _take_lots(self, point: int, qty: float, *, last_slot: int) -> float:
-        remaining = qty
-        for index, lot in enumerate(self.lots.get(point, ())):
-            if lot[0] > last_slot or remaining <= TOL:
-                break
-            take = min(lot[1], remaining)
-            if take > TOL:
-                lot[1] -= take
-                remaining -= take
-                self._journal.lots.append((point, index, take))
-        return remaining
+    def _rewind(self, mark: int) -> list[Entry]:
+        """Undo the journal back to `mark`; returns what was undone."""
+        undone = self._journal[mark:]
+        self.undo(undone)
+        del self._journal[mark:]
+        return undone
 
-    def _take_lots_asap(self, point: int, qty: float) -> tuple[float, int]:
-        remaining, ready = qty, 0
-        for index, lot in enumerate(self.lots.get(point, ())):
-            if remaining <= TOL:
-                break
-            take = min(lot[1], remaining)
-            if take > TOL:
-                lot[1] -= take
-                remaining -= take
-                ready = max(ready, int(lot[0]))
-                self._journal.lots.append((point, index, take))
-        return remaining, ready
+    def undo(self, entries: list[Entry]) -> None:
+        for entry in reversed(entries):
+            self._apply(entry, 1.0)
 
-    def _undo(self) -> None:
-        j = self._journal
-        for row, slot, minutes in j.capacity:
-            self.free[row, slot] += minutes
-        for point, index, units in j.lots:
-            self.lots[point][index][1] += units
+    def redo(self, entries: list[Entry]) -> None:
+        for entry in entries:
+            self._apply(entry, -1.0)
 
-    def _commit(self) -> None:
-        for arc, slot, units, minutes in self._journal.flows:
-            self.loaded.flow[arc][slot] += units
-            self.loaded.minutes[arc][slot] += minutes
-        for point, slot, units in self._journal.bought:
-            self.loaded.bought[(point, slot)] += units

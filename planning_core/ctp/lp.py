@@ -69,6 +69,17 @@ class FlexibleDemand:
 
 
 @dataclass(frozen=True)
+class LateDemand:
+    """An order the LP may deliver late: it delivers all of `qty`, each unit-day beyond `day` costing `weight`."""
+
+    key: str
+    point: int
+    qty: float
+    day: int
+    weight: float
+
+
+@dataclass(frozen=True)
 class Scenario:
     supplies: tuple[Supply, ...]
     fixed: tuple[FixedDemand, ...]

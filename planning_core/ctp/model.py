@@ -7,15 +7,17 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
+import highspy
 import numpy as np
 
 from planning_core.ctp.grid import FloatArray, SlotGrid, build_grid
-from planning_core.ctp.lp import FixedDemand, FlexibleDemand, Scenario, Solution, Supply
+from planning_core.ctp.lp import FixedDemand, FlexibleDemand, LateDemand, Scenario, Solution, Supply
 from planning_core.ctp.network import Network, build_network
 from planning_core.ctp.session import LpSession, events_of
 from planning_core.model import ItemType, PlantSnapshot, SalesOrder, WorkOrderStatus
@@ -41,6 +43,15 @@ class Completion:
     day: int | None
     solution: Solution
     foreground_batches: dict[int, float]  # foreground arc → units it makes (its batch)
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search below a known feasible day found: an earlier completion, or none."""
+
+    earlier: Completion | None  # None: no day before the one given is feasible (as far as searched)
+    finished: bool  # False: stopped at its deadline before proving the answer
+    probes: int
 
 
 class CtpModel:
@@ -172,6 +183,55 @@ class CtpModel:
             else:
                 low = mid + 1
         return Completion(best[0], best[1], best[2])
+
+    def earliest_below(
+        self, fixed: list[FixedDemand], *, key: str, item_id: str, qty: float, below: int, not_before: int = 0,
+        deadline: float | None = None,
+    ) -> Search:
+        """The earliest day before `below` (a day known to be feasible) that `qty` can be complete.
+
+        Seeded by a first answer: the first probe asks for the day before it, which settles
+        most quotes in one solve; a feasible probe's own completion (the LP delivers as early
+        as it can) bounds the next one, and the rest is bisection. Every day answered comes
+        with its LP plan; `deadline` (time.monotonic) stops the search with the best so far.
+        """
+        point = self.network.inventory_point(item_id)
+        batches = {k: qty * explode(self.snapshot, item_id, 1.0).get(self.network.arcs[k].item_id, 0.0)
+                   for k, arc in enumerate(self.network.arcs) if arc.foreground}
+        best: Completion | None = None
+        low, high = not_before, below  # the answer lies in [low, high]; `high` is known feasible
+        probe, descents, probes = high - 1, 0, 0
+        while low < high:
+            if deadline is not None and time.monotonic() > deadline:
+                return Search(best, False, probes)
+            trial = FlexibleDemand(key, point, qty, first_day=not_before, last_day=probe, complete=True)
+            solution, sized = self._solve_with_setups(fixed, trial, batches)
+            probes += 1
+            day = _completion_day(solution, qty) if solution.feasible else None
+            if day is not None:
+                best, high = Completion(day, solution, sized), day
+                descents += 1
+                probe = high - 1 if descents < 2 else (low + high - 1) // 2
+            else:
+                low = probe + 1
+                probe = (low + high - 1) // 2
+        return Search(best, True, probes)
+
+    def lateness(
+        self, fixed: list[FixedDemand], late: list[LateDemand], *, time_limit: float | None = None
+    ) -> dict[str, FloatArray] | None:
+        """Units per day each of `late` is delivered when they go as little late as they can (one LP)."""
+        minutes = self._background_minutes.copy()
+        foreground = [k for k, arc in enumerate(self.network.arcs) if arc.foreground]
+        session = LpSession(self.grid, self.network, supplies=self.supplies, buyable=self.buyable,
+                            minutes_per_unit=minutes, extra_events=events_of(fixed, self.grid))
+        if foreground:
+            upper = np.full(session.n_cols, highspy.kHighsInf)
+            for k in foreground:
+                upper[session.arc_offset[k]: session.arc_offset[k + 1]] = 0.0
+            session.solver.changeColsBounds(session.n_cols, np.arange(session.n_cols, dtype=np.int32),
+                                            np.zeros(session.n_cols), upper)
+        return session.solve_lateness(fixed, late, minutes, time_limit=time_limit)
 
     def _solve_with_setups(
         self, fixed: list[FixedDemand], flexible: FlexibleDemand, batches: dict[int, float]

@@ -76,6 +76,8 @@ class Quote:
     constraints: tuple[BindingConstraint, ...]
     review: OrderReview
     plan: Plan | None
+    exact: bool = True  # False: a first answer (feasible, possibly later than the earliest day)
+    first_answer_date: date | None = None  # set when the exact day is earlier than the first answer
 
     @property
     def feasible_by_due(self) -> bool | None:
@@ -109,6 +111,7 @@ class RushImpact:
     impacted: tuple[ImpactedOrder, ...]
     constraints: tuple[BindingConstraint, ...]
     plan: Plan | None
+    exact: bool = True  # False: projected on the committed plan only, not re-optimised
 
     @property
     def feasible_by_due(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from planning_core.ctp.model import Completion, CtpModel, explode
+from planning_core.ctp.model import CtpModel, explode
 from planning_core.ctp.results import BindingConstraint, CheckStatus, ConstraintKind, OrderReview, ReviewCheck
 from planning_core.model import ItemType, PlantSnapshot
 
@@ -12,14 +12,14 @@ from planning_core.model import ItemType, PlantSnapshot
 def review_order(
     snapshot: PlantSnapshot,
     model: CtpModel,
-    done: Completion,
+    day: int | None,
     *,
     item_id: str,
     qty: float,
     due: date | None,
     constraints: tuple[BindingConstraint, ...],
 ) -> OrderReview:
-    promise = model.date_of(done.day) if done.day is not None else None
+    promise = model.date_of(day) if day is not None else None
     return OrderReview(
         technical=_technical(snapshot, item_id),
         material=_material(constraints),

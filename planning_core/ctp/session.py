@@ -21,6 +21,7 @@ from planning_core.ctp.lp import (
     FlexibleDemand,
     FloatArray,
     IntArray,
+    LateDemand,
     Scenario,
     Solution,
     Supply,
@@ -215,6 +216,43 @@ class LpSession:
         if not optimal:
             return Solution(False, {}, {}, {}, np.zeros(self.grid.days), scenario)
         return self._read(np.asarray(self.solver.getSolution().col_value), flexible, scenario)
+
+    def solve_lateness(
+        self, fixed: list[FixedDemand], late: list[LateDemand], minutes: FloatArray, *, time_limit: float | None = None,
+    ) -> dict[str, FloatArray] | None:
+        """Deliver every order in `late` in full, as little late as possible (weighted unit-days past
+        its day; earlier days slightly preferred otherwise), keeping `fixed`. Returns the units each
+        delivers per day, or None when not even that is feasible. Changes the model for good:
+        use a session of its own."""
+        self._set_rhs(fixed)
+        self._set_minutes(minutes)
+        days = np.arange(self.grid.days, dtype=np.int64)
+        first_row = self.total_row + 1
+        self.solver.addRows(len(late), np.array([d.qty for d in late]), np.array([d.qty for d in late]),
+                            0, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
+        first_col = self.n_cols
+        for j, demand in enumerate(late):
+            balance = self.row(demand.point, self.grid.day_last_slot[days])
+            index = np.column_stack([balance, np.full(len(days), first_row + j)]).ravel().astype(np.int32)
+            cost = demand.weight * np.maximum(days - demand.day, 0) + 1e-3 * days / len(days)
+            self.solver.addCols(len(days), cost.astype(np.float64), np.zeros(len(days)), np.full(len(days), INF),
+                                2 * len(days), np.arange(len(days), dtype=np.int32) * 2, index, np.ones(2 * len(days)))
+            self.n_cols += len(days)
+        for first, ship_days in self.ships.values():  # no other flexible demand takes part
+            self.solver.changeColsBounds(len(ship_days), np.arange(first, first + len(ship_days), dtype=np.int32),
+                                         np.zeros(len(ship_days)), np.zeros(len(ship_days)))
+        self.solver.changeRowBounds(self.total_row, 0.0, 0.0)
+        self.solver.setOptionValue("solver", "ipm")
+        if time_limit is not None:
+            self.solver.setOptionValue("time_limit", max(time_limit, 0.01))
+        self.solver.run()
+        if self.solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        x = np.asarray(self.solver.getSolution().col_value)
+        return {
+            demand.key: np.clip(x[first_col + j * len(days): first_col + (j + 1) * len(days)], 0.0, None)
+            for j, demand in enumerate(late)
+        }
 
     def _set_rhs(self, fixed: list[FixedDemand]) -> None:
         rhs = self.rhs.copy()
