@@ -8,7 +8,7 @@ unit inside a slot (pipelining), as the planning semantics allow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -68,6 +68,18 @@ class SlotGrid:
 
     def date_of_day(self, day: int) -> date:
         return self.axis.origin_day + timedelta(days=day)
+
+
+def window(grid: SlotGrid, days: int, *, capacity: FloatArray | None = None) -> SlotGrid:
+    """The first `days` days of a grid (same slots), with other capacity if given."""
+    if days >= grid.days:
+        return grid if capacity is None else replace(grid, capacity=capacity)
+    last = int(grid.day_first_slot[days]) if grid.day_first_slot[days] >= 0 else grid.slots
+    full = grid.capacity if capacity is None else capacity
+    return SlotGrid(
+        TimeAxis(grid.axis.origin_day, grid.axis.timezone, days), grid.starts[:last], grid.ends[:last],
+        grid.day[:last], grid.resource_ids, full[:, :last], grid.windows, grid.free_units[:, :last],
+    )
 
 
 def build_grid(snapshot: PlantSnapshot, *, as_of: date, days: int, resource_ids: tuple[str, ...] | None = None) -> SlotGrid:

@@ -21,7 +21,7 @@ else is promised its material or capacity.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,6 +101,16 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Seating:
+    """A demand seated by taking stock committed orders held, and those orders held again
+    (none later than before); `Ledger.unseat` puts everything back."""
+
+    claim: Claim
+    originals: list[Claim]
+    reheld: list[Claim]
+
+
+@dataclass(frozen=True)
 class _Option:
     """One way to place a step: the resources used, their rates and the units per slot."""
 
@@ -141,6 +151,9 @@ class Ledger:
             steps[arc.step_index] = (*steps[arc.step_index], k)
         self.row_of = [grid.resource_index[a.resource_id] for a in network.arcs]
         self.claims: dict[str, Claim] = {}
+        self.made_for: dict[str, dict[str, list[Made]]] = {}  # item → claim → what it makes of the item
+        self.holding: dict[int, set[str]] = {}  # stock point → claims holding some of its lots
+        self.using: dict[int, set[str]] = {}  # resource row → claims taking some of its time
         self.version = 0  # counts holds and releases
         self._journal: list[Entry] = []
 
@@ -180,11 +193,82 @@ class Ledger:
         day = None if slot is None else int(self.grid.day[slot])
         return Claim(key, item_id, qty, day, self._journal, ready)
 
+    def seat_borrowing(
+        self, key: str, item_id: str, qty: float, *, day: int | None, due_day: Mapping[str, int],
+        points: set[int] | None = None, limit: int = 8,
+    ) -> Seating | None:
+        """Commit the demand (complete by `day`, or as early as it can be) letting it take stock of
+        its bill of materials that committed orders hold, when each of them can be held again no
+        later than it stood (their stock replaced by later receipts, purchases or production).
+        Stock is not reserved for an order by its position, only its day is. None: that does not
+        work, and nothing changed. `points`: the stock points worth borrowing (default: every
+        item of the bill of materials)."""
+        if points is None:
+            points = {self.network.inventory_point(i) for i in self.snapshot.explode(item_id, 1.0)}
+        keys = set().union(*(self.holding.get(p, set()) for p in points)) if points else set()
+        holders = [c for c in (self.claims[k] for k in keys) if c.day is not None]
+        if not holders:
+            return None
+        holders = sorted(holders, key=lambda c: (due_day.get(c.key, c.day or 0), c.key))[-limit:]
+        # The latest-due holders have the most time to be supplied again: ask them first, then more.
+        best: tuple[int, int] | None = None  # (day, how many holders)
+        for count in sorted({1, 3, len(holders)}):
+            seating = self._seat_taking(key, item_id, qty, day=day, holders=holders[-count:], due_day=due_day)
+            if seating is None:
+                continue
+            if day is not None:
+                return seating  # complete by the day asked: the fewest orders touched
+            assert seating.claim.day is not None
+            self.unseat(seating)
+            if best is None or seating.claim.day < best[0]:
+                best = (seating.claim.day, count)
+        if best is None:
+            return None
+        return self._seat_taking(key, item_id, qty, day=None, holders=holders[-best[1]:], due_day=due_day)
+
+    def _seat_taking(self, key: str, item_id: str, qty: float, *, day: int | None, holders: list[Claim],
+                     due_day: Mapping[str, int]) -> Seating | None:
+        originals = [c for c in (self.release(h.key) for h in holders) if c is not None]
+        if day is None:
+            claim: Claim | None = self.place_earliest(key, item_id, qty)
+            assert claim is not None
+            self._record(claim)
+        else:
+            claim = self.hold_at(key, item_id, qty, day)
+        reheld: list[Claim] = []
+        if claim is not None and claim.day is not None:
+            for original in sorted(originals, key=lambda c: (due_day.get(c.key, c.day or 0), c.key)):
+                again = self.hold(original.key, original.item_id, original.qty, due_day.get(original.key, original.day or 0))
+                reheld.append(again)
+                if again.day is None or original.day is None or again.day > original.day:
+                    break
+            else:
+                return Seating(claim, originals, reheld)
+        self._put_back(key, originals, reheld)
+        return None
+
+    def unseat(self, seating: Seating) -> None:
+        """Undo a seating: the demand and the re-held orders out, the orders as they were back."""
+        self._put_back(seating.claim.key, seating.originals, seating.reheld)
+
+    def _put_back(self, key: str, originals: list[Claim], reheld: list[Claim]) -> None:
+        for claim in reversed(reheld):
+            self.release(claim.key)
+        self.release(key)
+        for claim in originals:
+            self.restore(claim)
+
     def release(self, key: str) -> Claim | None:
         """Give back everything an order took (cancellation, change, or before re-holding it)."""
         claim = self.claims.pop(key, None)
         if claim is not None:
             self.undo(claim.entries)
+            for item_id in {self.network.arcs[m.arc].item_id for m in claim.made()}:
+                self.made_for[item_id].pop(key, None)
+            for point in {e.point for e in claim.entries if isinstance(e, FromLots)}:
+                self.holding[point].discard(key)
+            for row in {e.row for e in claim.entries if isinstance(e, Taken)}:
+                self.using[row].discard(key)
             self.version += 1
         return claim
 
@@ -195,6 +279,13 @@ class Ledger:
 
     def _record(self, claim: Claim) -> None:
         self.claims[claim.key] = claim
+        for entry in claim.entries:
+            if isinstance(entry, Made):
+                self.made_for.setdefault(self.network.arcs[entry.arc].item_id, {}).setdefault(claim.key, []).append(entry)
+            elif isinstance(entry, FromLots):
+                self.holding.setdefault(entry.point, set()).add(claim.key)
+            elif isinstance(entry, Taken):
+                self.using.setdefault(entry.row, set()).add(claim.key)
         self.version += 1
 
     def copy(self) -> Ledger:
@@ -203,6 +294,9 @@ class Ledger:
         other.free = self.free.copy()
         other.lot_qty = {p: q.copy() for p, q in self.lot_qty.items()}
         other.claims = dict(self.claims)
+        other.made_for = {item: dict(by_claim) for item, by_claim in self.made_for.items()}
+        other.holding = {point: set(keys) for point, keys in self.holding.items()}
+        other.using = {row: set(keys) for row, keys in self.using.items()}
         other._journal = []
         return other
 

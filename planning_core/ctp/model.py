@@ -19,7 +19,7 @@ import numpy as np
 from planning_core.ctp.grid import FloatArray, SlotGrid, build_grid
 from planning_core.ctp.lp import FixedDemand, FlexibleDemand, LateDemand, Scenario, Solution, Supply
 from planning_core.ctp.network import Network, build_network
-from planning_core.ctp.session import LpSession, events_of
+from planning_core.ctp.session import LpSession, OutOfTime, events_of
 from planning_core.model import ItemType, PlantSnapshot, SalesOrder, WorkOrderStatus
 
 QTY_TOLERANCE = 1e-6
@@ -205,7 +205,10 @@ class CtpModel:
             if deadline is not None and time.monotonic() > deadline:
                 return Search(best, False, probes)
             trial = FlexibleDemand(key, point, qty, first_day=not_before, last_day=probe, complete=True)
-            solution, sized = self._solve_with_setups(fixed, trial, batches)
+            try:
+                solution, sized = self._solve_with_setups(fixed, trial, batches, deadline=deadline)
+            except OutOfTime:
+                return Search(best, False, probes)
             probes += 1
             day = _completion_day(solution, qty) if solution.feasible else None
             if day is not None:
@@ -234,11 +237,12 @@ class CtpModel:
         return session.solve_lateness(fixed, late, minutes, time_limit=time_limit)
 
     def _solve_with_setups(
-        self, fixed: list[FixedDemand], flexible: FlexibleDemand, batches: dict[int, float]
+        self, fixed: list[FixedDemand], flexible: FlexibleDemand, batches: dict[int, float], *,
+        deadline: float | None = None,
     ) -> tuple[Solution, dict[int, float]]:
         """Solve, then re-solve until every foreground arc carries a whole set-up for what it makes."""
         disabled: set[int] = set()
-        solution = self._solve(fixed, flexible, batches, frozenset(disabled))
+        solution = self._solve(fixed, flexible, batches, frozenset(disabled), deadline=deadline)
         for _ in range(MAX_SETUP_ROUNDS):
             if not solution.feasible:
                 return solution, batches
@@ -248,18 +252,18 @@ class CtpModel:
             # Each arc's batch becomes what it made, so its set-up is spread over the
             # right number of units; arcs left idle keep their size for the next try.
             batches = {**batches, **made}
-            solution = self._solve(fixed, flexible, batches, frozenset(disabled))
+            solution = self._solve(fixed, flexible, batches, frozenset(disabled), deadline=deadline)
         # Still splitting into ever smaller batches: keep one resource per step.
         made = {k: float(solution.flow[k][1].sum()) for k in batches if k in solution.flow}
         keep = _largest_per_step(self.network, made)
         disabled = {k for k in batches if k not in keep}
-        solution = self._solve(fixed, flexible, batches, frozenset(disabled))
+        solution = self._solve(fixed, flexible, batches, frozenset(disabled), deadline=deadline)
         made = {k: float(solution.flow[k][1].sum()) for k in batches if k in solution.flow}
         return solution, made
 
     def _solve(
         self, fixed: list[FixedDemand], flexible: FlexibleDemand | None, batches: dict[int, float],
-        disabled: frozenset[int] = frozenset(),
+        disabled: frozenset[int] = frozenset(), *, deadline: float | None = None,
     ) -> Solution:
         minutes = self._background_minutes.copy()
         off = set(disabled)
@@ -278,7 +282,7 @@ class CtpModel:
                     self.grid, self.network, supplies=self.supplies, buyable=self.buyable, minutes_per_unit=minutes,
                     extra_events=events_of(fixed, self.grid),
                 )
-            return self._session.solve(fixed, flexible, minutes, frozenset(off), scenario)
+            return self._session.solve(fixed, flexible, minutes, frozenset(off), scenario, deadline=deadline)
 
 
 def _completion_day(solution: Solution, qty: float) -> int | None:

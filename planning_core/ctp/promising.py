@@ -19,26 +19,30 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 
 import numpy as np
 
 from planning_core.ctp.explain import Evidence, binding_constraints
-from planning_core.ctp.grid import FloatArray, IntArray
-from planning_core.ctp.layout import FlexibleOutcome, bucket_operations, build_plan, slot_span
-from planning_core.ctp.ledger import Bought, Claim, FromLots, Ledger, Taken
+from planning_core.ctp.grid import FloatArray, window
+from planning_core.ctp.layout import FlexibleOutcome, build_plan
+from planning_core.ctp.ledger import Bought, Claim, FromLots, Ledger, Made, Taken
 from planning_core.ctp.lp import FixedDemand, LateDemand
-from planning_core.ctp.model import Completion, CtpModel, explode, remaining_qty
+from planning_core.ctp.model import Completion, CtpModel, remaining_qty
 from planning_core.ctp.results import ImpactedOrder, PartialDelivery, Quote, RushImpact
 from planning_core.ctp.review import review_order
 from planning_core.ctp.state import MAX_HORIZON_DAYS, NEW_DEMAND, Placement, PromiseState, by_due, place_on
 from planning_core.model import PlantSnapshot, SalesOrder
-from planning_core.plan import Delivery, Operation, Plan, Promise, Purchase
+from planning_core.plan import Plan
 
 EXACT_LIMIT = 400_000  # LP variables up to which the whole plant is solved at once
 COUNTED_UNITS = frozenset({"pcs", "pc", "ea", "each", "unit", "units", "set", "sets", "个", "件", "台", "套", "只"})
 MAX_SCOPES = 32
+MAX_FLEXIBLE = 400  # confirmed orders one exact answer may move, the latest due of those that compete
+NEIGHBOURHOOD_LIMIT = 25_000  # LP variables of the part of a large plant one exact answer re-optimises
 
 
 @dataclass(frozen=True)
@@ -50,25 +54,12 @@ class Projection:
 
 
 @dataclass(frozen=True)
-class Scope:
-    """The part of the plant an exact answer re-optimises, and what stays fixed around it."""
+class Neighbourhood:
+    """The part of the plant an exact answer re-optimises, and what stays as committed around it."""
 
-    model: CtpModel
-    base: tuple[FixedDemand, ...]  # material the fixed rest of the plant takes from this part
-    orders: tuple[SalesOrder, ...]  # confirmed orders inside the part
-    background: Plan | None  # the fixed rest, merged into every plan (None: nothing fixed)
-
-
-@dataclass
-class _ItemShare:
-    """One item's share of the committed plan (for cutting a part out of a large plant)."""
-
-    used: list[tuple[int, IntArray, FloatArray]]  # (resource row, slots, minutes)
-    operations: list[Operation]
-    taken_by: list[tuple[str, int, float]]  # (consuming item, slot, units)
-    purchases: list[Purchase]
-    deliveries: list[Delivery]
-    promises: list[Promise]
+    model: CtpModel  # the part's items, on what the rest leaves, over its days
+    held: tuple[FixedDemand, ...]  # its confirmed orders, complete by their days, anyhow
+    outside: tuple[Claim, ...]  # every other committed order, where it stands
 
 
 class PromiseEngine:
@@ -76,15 +67,16 @@ class PromiseEngine:
 
     def __init__(
         self, snapshot: PlantSnapshot, *, as_of: date, horizon_days: int | None = None, exact_limit: int = EXACT_LIMIT,
-        state: PromiseState | None = None,
+        state: PromiseState | None = None, neighbourhood_limit: int = NEIGHBOURHOOD_LIMIT,
     ) -> None:
         self.state = state or PromiseState(snapshot, as_of=as_of, horizon_days=horizon_days)
         self.snapshot = self.state.snapshot
         self.as_of = self.state.as_of
         self.model = self.state.model
         self.exact_limit = exact_limit
+        self.neighbourhood_limit = neighbourhood_limit
         self.decomposed = self.model.size > exact_limit
-        self._scopes: OrderedDict[tuple[frozenset[str], int], Scope] = OrderedDict()
+        self._scopes: OrderedDict[tuple[str, int, int], Neighbourhood] = OrderedDict()
         self._scope_lock = threading.Lock()
 
     def _wider(self) -> PromiseEngine | None:
@@ -111,11 +103,6 @@ class PromiseEngine:
             return None
         return model.fixed_demand(claim.key, claim.item_id, delivered, model.days - 1)
 
-    def _held(self, model: CtpModel, orders: tuple[SalesOrder, ...]) -> list[FixedDemand]:
-        with self.state.lock:
-            claims = [self.state.ledger.claims.get(o.order_id) for o in orders]
-        return [d for d in (self._held_demand(model, c) for c in claims if c is not None) if d is not None]
-
     # -- quotes ----------------------------------------------------------------------
     def quote(
         self, *, item_id: str, qty: float, due: date | None = None, exact: bool = True, deadline: float | None = None
@@ -132,27 +119,28 @@ class PromiseEngine:
             return first  # nothing can be earlier (or it can never be made): already exact
         if not exact:
             return replace(first, exact=False)
-        scope = self.scope(item_id)
-        fixed = [*scope.base, *self._held(scope.model, scope.orders)]
-        search = scope.model.earliest_below(fixed, key=NEW_DEMAND, item_id=item_id, qty=qty, below=placement.day,
-                                            deadline=deadline)
+        part = self.neighbourhood(item_id, placement.day)
+        fixed = list(part.held)
+        search = part.model.earliest_below(fixed, key=NEW_DEMAND, item_id=item_id, qty=qty, below=placement.day,
+                                           deadline=deadline)
         if search.earlier is None:
             return replace(first, exact=search.finished)
         done = search.earlier
-        plan = self._plan(scope, done, fixed, FlexibleOutcome(NEW_DEMAND, item_id, qty, done.day))
-        evidence = Evidence.of_solution(scope.model, done)
+        plan = partial(self._plan, part, done, fixed, FlexibleOutcome(NEW_DEMAND, item_id, qty, done.day))
+        evidence = Evidence.of_solution(part.model, done)
         return self._quote(evidence, item_id=item_id, qty=qty, due=due, plan=plan, shipped=done.solution.shipped,
-                           model=scope.model, exact=search.finished, first_day=placement.day)
+                           model=part.model, exact=search.finished, first_day=placement.day)
 
     def _first_quote(self, placement: Placement, *, item_id: str, qty: float, due: date | None) -> Quote:
-        plan = self.state.plan((*placement.committed, placement.claim))
+        plan = partial(self.state.plan, (*placement.committed, placement.claim))
         ready = placement.claim.ready if placement.claim.ready is not None else np.zeros(self.model.grid.slots)
         grid = self.model.grid
         shipped = np.diff(np.minimum(ready, qty)[grid.day_last_slot], prepend=0.0)
         return self._quote(placement.evidence, item_id=item_id, qty=qty, due=due, plan=plan, shipped=shipped,
                            model=self.model, exact=True, first_day=None)
 
-    def _quote(self, evidence: Evidence, *, item_id: str, qty: float, due: date | None, plan: Plan, shipped: FloatArray,
+    def _quote(self, evidence: Evidence, *, item_id: str, qty: float, due: date | None, plan: Callable[[], Plan],
+               shipped: FloatArray,
                model: CtpModel, exact: bool, first_day: int | None) -> Quote:
         constraints = binding_constraints(self.snapshot, model, evidence, item_id=item_id, qty=qty)
         return Quote(
@@ -165,19 +153,18 @@ class PromiseEngine:
             constraints=constraints,
             review=review_order(self.snapshot, model, evidence.day, item_id=item_id, qty=qty, due=due,
                                 constraints=constraints),
-            plan=plan,
+            plan_source=plan,
             exact=exact,
             first_answer_date=None if first_day is None else model.date_of(first_day),
         )
 
-    def _plan(self, scope: Scope, done: Completion, fixed: list[FixedDemand], flexible: FlexibleOutcome | None) -> Plan:
-        m = scope.model
+    def _plan(self, part: Neighbourhood, done: Completion, fixed: list[FixedDemand],
+              flexible: FlexibleOutcome | None) -> Plan:
+        m = part.model
         plan = build_plan(self.snapshot, m.grid, m.network, done.solution, fixed=fixed, flexible=flexible)
-        if scope.background is None:
-            return plan
-        b = scope.background
-        return Plan(plan.axis, plan.operations + b.operations, plan.purchases + b.purchases,
-                    plan.deliveries + b.deliveries, (), plan.promises + b.promises)
+        rest = self.state.plan(part.outside)
+        return Plan(self.model.grid.axis, plan.operations + rest.operations, plan.purchases + rest.purchases,
+                    plan.deliveries + rest.deliveries, (), plan.promises + rest.promises)
 
     def _partial(self, day: int | None, shipped: FloatArray, item_id: str, qty: float) -> tuple[PartialDelivery, ...]:
         if day is None:
@@ -195,102 +182,101 @@ class PromiseEngine:
                 delivered = ready
         return tuple(result)
 
-    # -- scopes --------------------------------------------------------------------
-    def scope(self, item_id: str) -> Scope:
-        if not self.decomposed:
-            return Scope(self.model, (), tuple(self.snapshot.open_orders), None)
-        items = frozenset(explode(self.snapshot, item_id, 1.0))
-        key = (items, self.state.version)
+    # -- the part an exact answer re-optimises ----------------------------------------
+    def neighbourhood(self, item_id: str, day: int) -> Neighbourhood:
+        """The confirmed orders a demand for `item_id` complete before `day` competes with, freed
+        from their places on the committed plan (held to their days only), on what everything
+        else leaves, over the days up to `day`.
+
+        Those orders are the ones complete by `day` that take time on a resource the demand's
+        bill of materials may use, or stock of one of its items. The others keep their places:
+        they share nothing with the demand, or are due later and already held as late as their
+        day allows, which is all the room they can make. On a small plant that is often every
+        order; on a large one, the few hundred that matter.
+        """
+        key = (item_id, day, self.state.version)
         with self._scope_lock:
             if key in self._scopes:
                 self._scopes.move_to_end(key)
                 return self._scopes[key]
-        scope = self._cut(items)
+        part = self._cut(item_id, day)
         with self._scope_lock:
-            self._scopes[key] = scope
+            self._scopes[key] = part
             while len(self._scopes) > MAX_SCOPES:
                 self._scopes.popitem(last=False)
-        return scope
+        return part
 
-    def _cut(self, items: frozenset[str]) -> Scope:
-        """The part of the committed plan made of `items`, re-optimised on what the rest leaves.
+    def _within_limit(self, competing: list[Claim], items: set[str], day: int) -> list[Claim]:
+        """The competing orders, latest first (their work lies where the demand's would), as many
+        as keep the LP within `neighbourhood_limit` variables."""
+        grid, network = self.model.grid, self.model.network
+        last = int(grid.day_last_slot[min(day, grid.days - 1)]) + 1
+        working = (grid.capacity[:, :last] > 1e-9).sum(axis=1)
 
-        The part's confirmed orders stay flexible (they may be resequenced), each of its
-        routing steps costing what the ledger found per unit. Should that not fit (set-ups
-        spread differently), the part is a model with no room: the first answer stands.
-        """
-        m, grid = self.model, self.model.grid
+        def size(item_ids: set[str]) -> int:
+            points = sum(len(self.snapshot.routing_of.get(i, ())) or 1 for i in item_ids)
+            arcs = sum(int(working[grid.resource_index[network.arcs[k].resource_id]])
+                       for i in item_ids for k in network.arcs_of_item.get(i, ()))
+            return points * last + arcs
+
+        chosen: list[Claim] = []
+        total = size(items)
+        for claim in competing:
+            more = set(self.snapshot.explode(claim.item_id, 1.0)) - items
+            extra = size(more) if more else 0
+            if total + extra > self.neighbourhood_limit or len(chosen) >= MAX_FLEXIBLE:
+                continue
+            chosen.append(claim)
+            items |= more
+            total += extra
+        return chosen
+
+    def _cut(self, item_id: str, day: int) -> Neighbourhood:
+        m, network = self.model, self.model.network
+        bom = self.snapshot.explode(item_id, 1.0)
+        rows = {m.grid.resource_index[network.arcs[k].resource_id] for i in bom for k in network.arcs_of_item.get(i, ())}
+        points = {network.inventory_point(i) for i in bom}
         with self.state.lock:
-            claims = list(self.state.ledger.claims.values())
-        shares = self._shares(claims)
-        used = np.zeros_like(grid.capacity)
-        for item_id, share in shares.items():
-            if item_id not in items:
-                for row, slots, minutes in share.used:
-                    np.add.at(used[row], slots, minutes)
-        residual = replace(grid, capacity=np.maximum(grid.capacity - used, 0.0))
-        part = CtpModel(self.snapshot, as_of=self.as_of, days=m.days, grid=residual, items=items,
-                        minutes_per_unit=self._minutes_per_unit(claims, items))
-        takes: dict[tuple[str, int], float] = defaultdict(float)
-        for component in items & shares.keys():
-            for consumer, slot, qty in shares[component].taken_by:
-                if consumer not in items:
-                    takes[(component, slot)] += qty
-        base = tuple(
-            FixedDemand(f"used-by:{component}", part.network.inventory_point(component), qty, int(grid.day[slot]), slot)
-            for (component, slot), qty in sorted(takes.items())
-        )
-        inside = tuple(o for o in self.snapshot.open_orders if o.item_id in items)
-        kept = [share for item_id, share in shares.items() if item_id not in items]
-        background = Plan(
-            grid.axis,
-            tuple(op for share in kept for op in share.operations),
-            tuple(p for share in kept for p in share.purchases),
-            tuple(d for share in kept for d in share.deliveries),
-            (),
-            tuple(p for share in kept for p in share.promises),
-        )
-        return Scope(part, base, inside, background)
-
-    def _shares(self, claims: list[Claim]) -> dict[str, _ItemShare]:
-        m, grid = self.model, self.model.grid
-        shares: dict[str, _ItemShare] = defaultdict(lambda: _ItemShare([], [], [], [], [], []))
-        for claim in claims:
-            for made in claim.made():
-                arc = m.network.arcs[made.arc]
-                share = shares[arc.item_id]
-                share.used.append((grid.resource_index[arc.resource_id], made.slots, made.minutes))
-                for slot, units, minutes in zip(made.slots.tolist(), made.units.tolist(), made.minutes.tolist(),
-                                                strict=True):
-                    share.operations.extend(
-                        bucket_operations(arc, slot_span(grid, slot), units, minutes, demand_id=claim.key))
-                    if arc.step_index == 0:
-                        for point, per_unit in arc.inputs:
-                            shares[m.network.points[point][0]].taken_by.append((arc.item_id, slot, units * per_unit))
-            for bought in claim.bought():
-                item_id = m.network.points[bought.point][0]
-                shares[item_id].purchases.append(Purchase(item_id, bought.units, float(grid.starts[bought.slot])))
-            share = shares[claim.item_id]
-            share.deliveries.extend(self.state.plan([claim]).deliveries)
-            if claim.day is not None:
-                share.promises.append(Promise(claim.key, claim.item_id, claim.qty, m.date_of(claim.day)))
-        return dict(shares)
-
-    def _minutes_per_unit(self, claims: list[Claim], items: frozenset[str]) -> dict[tuple[str, int, str], float]:
-        """Per routing step and resource, the minutes a unit of the committed orders takes."""
+            ledger = self.state.ledger
+            keys: set[str] = set()
+            for point in points:
+                keys |= ledger.holding.get(point, set())
+            for row in rows:
+                keys |= ledger.using.get(row, set())
+            competing = sorted((c for c in (ledger.claims[k] for k in keys) if c.day is not None and c.day <= day),
+                               key=lambda c: (c.day, c.key), reverse=True)
+            flexible = self._within_limit(competing, set(bom), day)
+            free = ledger.free.copy()
+            lots = {p: (ledger.lot_slot[p], ledger.lot_qty[p].copy()) for p in ledger.lot_slot}
+            outside = tuple(c for c in ledger.claims.values() if c.key not in {f.key for f in flexible})
+        items = set(bom)
         units: dict[int, float] = defaultdict(float)
         minutes: dict[int, float] = defaultdict(float)
-        for claim in claims:
-            for made in claim.made():
-                if self.model.network.arcs[made.arc].item_id in items:
-                    units[made.arc] += float(made.units.sum())
-                    minutes[made.arc] += float(made.minutes.sum())
-        result = {}
-        for k, total in units.items():
-            arc = self.model.network.arcs[k]
-            if total > 1e-9:
-                result[(arc.item_id, arc.step, arc.resource_id)] = minutes[k] / total
-        return result
+        for claim in flexible:
+            items |= self.snapshot.explode(claim.item_id, 1.0).keys()
+            for entry in claim.entries:
+                if isinstance(entry, Taken):
+                    free[entry.row, entry.slots] += entry.minutes
+                elif isinstance(entry, FromLots):
+                    lots[entry.point][1][entry.lots] += entry.units
+                elif isinstance(entry, Made):
+                    units[entry.arc] += float(entry.units.sum())
+                    minutes[entry.arc] += float(entry.minutes.sum())
+        per_unit = {
+            (network.arcs[k].item_id, network.arcs[k].step, network.arcs[k].resource_id): minutes[k] / total
+            for k, total in units.items() if total > 1e-9
+        }
+        days = day + 1
+        grid = window(m.grid, days, capacity=np.maximum(free, 0.0))
+        supplies = tuple(
+            (network.points[p][0], slot, qty)
+            for p, (slots, left) in lots.items() if network.points[p][0] in items
+            for slot, qty in zip(slots.tolist(), left.tolist(), strict=True) if qty > 1e-9 and slot < grid.slots
+        )
+        part = CtpModel(self.snapshot, as_of=self.as_of, days=days, grid=grid, items=frozenset(items),
+                        supplies=supplies, minutes_per_unit=per_unit)
+        held = tuple(part.fixed_demand(c.key, c.item_id, c.qty, c.day) for c in flexible if c.day is not None)
+        return Neighbourhood(part, held, outside)
 
     # -- rush ------------------------------------------------------------------------
     def rush(
@@ -328,8 +314,8 @@ class PromiseEngine:
         others = {o.order_id: o for o in self.snapshot.open_orders if o.order_id != key}
         after = {k: ledger.claims[k].day if k in ledger.claims else None for k in moved}
         first = RushImpact(key if order else None, item_id, qty, self.as_of, due, self.model.date_of(promise_day),
-                           self._impacted(others, before, after), constraints, self.state.plan(ledger.claims.values()),
-                           exact=not moved)
+                           self._impacted(others, before, after), constraints,
+                           partial(self.state.plan, tuple(ledger.claims.values())), exact=not moved)
         if not exact or not moved or self.decomposed:
             return first
         return self._rush_exact(first, key=key, item_id=item_id, qty=qty, promise_day=promise_day,
@@ -364,8 +350,8 @@ class PromiseEngine:
         solution = m.solve_fixed(fixed)
         if not solution.feasible:
             return first
-        plan = build_plan(self.snapshot, m.grid, m.network, solution, fixed=fixed, flexible=None)
-        return replace(first, impacted=self._impacted({o.order_id: o for o in moved}, before, after), plan=plan,
+        plan = partial(build_plan, self.snapshot, m.grid, m.network, solution, fixed=fixed, flexible=None)
+        return replace(first, impacted=self._impacted({o.order_id: o for o in moved}, before, after), plan_source=plan,
                        exact=True)
 
     def _impacted(self, orders: dict[str, SalesOrder], before: dict[str, int | None],

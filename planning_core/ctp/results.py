@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 
 from planning_core.plan import Plan
 
@@ -75,9 +77,14 @@ class Quote:
     partial: tuple[PartialDelivery, ...]
     constraints: tuple[BindingConstraint, ...]
     review: OrderReview
-    plan: Plan | None
+    plan_source: Callable[[], Plan] | None = field(default=None, repr=False, compare=False)
     exact: bool = True  # False: a first answer (feasible, possibly later than the earliest day)
     first_answer_date: date | None = None  # set when the exact day is earlier than the first answer
+
+    @cached_property
+    def plan(self) -> Plan | None:
+        """The plan behind the answer (built when asked: on a large plant it holds every order)."""
+        return None if self.plan_source is None else self.plan_source()
 
     @property
     def feasible_by_due(self) -> bool | None:
@@ -110,8 +117,13 @@ class RushImpact:
     promise_date: date | None
     impacted: tuple[ImpactedOrder, ...]
     constraints: tuple[BindingConstraint, ...]
-    plan: Plan | None
+    plan_source: Callable[[], Plan] | None = field(default=None, repr=False, compare=False)
     exact: bool = True  # False: projected on the committed plan only, not re-optimised
+
+    @cached_property
+    def plan(self) -> Plan | None:
+        """The plan behind the answer (built when asked: on a large plant it holds every order)."""
+        return None if self.plan_source is None else self.plan_source()
 
     @property
     def feasible_by_due(self) -> bool:

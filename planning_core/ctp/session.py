@@ -10,6 +10,8 @@ these time-expanded models.
 
 from __future__ import annotations
 
+import time
+
 import highspy
 import numpy as np
 
@@ -31,6 +33,10 @@ from planning_core.ctp.lp import (
 from planning_core.ctp.network import Network
 
 INF = highspy.kHighsInf
+
+
+class OutOfTime(Exception):
+    """A solve was stopped at its deadline: nothing is known about its question."""
 
 
 class LpSession:
@@ -181,9 +187,10 @@ class LpSession:
 
     def solve(
         self, fixed: list[FixedDemand], flexible: FlexibleDemand | None, minutes: FloatArray, disabled: frozenset[int],
-        scenario: Scenario,
+        scenario: Scenario, *, deadline: float | None = None,
     ) -> Solution:
-        """Apply what changed since the last solve, solve, and read the answer."""
+        """Apply what changed since the last solve, solve, and read the answer; past `deadline`
+        (time.monotonic) the solve stops and raises `OutOfTime`."""
         self._set_rhs(fixed)
         self._set_minutes(minutes)
         if flexible is not None:
@@ -210,8 +217,16 @@ class LpSession:
         # point method is faster again.
         self.solver.setOptionValue("solver", "simplex" if self.warm and not self.reshaped else "ipm")
         self.reshaped = False
+        left = INF if deadline is None else deadline - time.monotonic()
+        if left <= 0:
+            raise OutOfTime
+        self.solver.setOptionValue("time_limit", float(left))
         self.solver.run()
-        optimal = self.solver.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        status = self.solver.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            self.warm = False
+            raise OutOfTime
+        optimal = status == highspy.HighsModelStatus.kOptimal
         self.warm = self.warm or optimal
         if not optimal:
             return Solution(False, {}, {}, {}, np.zeros(self.grid.days), scenario)

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -107,8 +107,32 @@ class PromiseState:
     # -- first answers ------------------------------------------------------------------------
     def place(self, item_id: str, qty: float, *, key: str = NEW_DEMAND) -> Placement:
         """The earliest the committed orders leave room for `qty` of `item_id`, and the plan
-        that shows it (feasible by construction). The ledger is left as it was."""
-        return place_on(self.ledger, item_id, qty, key=key)
+        that shows it (feasible by construction). The ledger is left as it was.
+
+        Committed orders hold stock only by their day, not by position: when taking stock
+        they hold (and holding them again on later supply, no later than they stood) makes
+        the demand earlier, that is the answer."""
+        placement = place_on(self.ledger, item_id, qty, key=key)
+        if placement.day is None or placement.day == 0:
+            return placement
+        # Only stock the demand had to make or buy more of is worth borrowing.
+        network = self.model.network
+        short = {network.arcs[m.arc].output for m in placement.claim.made() if network.arcs[m.arc].is_last_step}
+        short |= {b.point for b in placement.claim.bought()}
+        seating = self.ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self._due_days, points=short)
+        if seating is None:
+            return placement
+        try:
+            if seating.claim.day is None or seating.claim.day >= placement.day:
+                return placement
+            return Placement(seating.claim, tuple(c for c in self.ledger.claims.values() if c.key != key),
+                             evidence_of(self.ledger, seating.claim))
+        finally:
+            self.ledger.unseat(seating)
+
+    @cached_property
+    def _due_days(self) -> dict[str, int]:
+        return {o.order_id: self.model.day_of(o.due_date) for o in self.snapshot.open_orders}
 
     def fits_by(self, item_id: str, qty: float, day: int, *, key: str = NEW_DEMAND) -> Claim | None:
         """The claim that makes `qty` complete by the end of `day` on what is left (taken back), or None."""
@@ -162,20 +186,24 @@ def place_on(ledger: Ledger, item_id: str, qty: float, *, key: str = NEW_DEMAND)
     """Place a demand as early as possible on `ledger`, read the evidence, and take it back."""
     claim = ledger.place_earliest(key, item_id, qty)
     try:
-        used = ledger.grid.capacity - ledger.free
-        network = ledger.network
-        lots = {
-            point: (ledger.lot_slot[point], ledger.lot_qty[point].copy())
-            for point in (network.inventory_point(i) for i in ledger.snapshot.explode(item_id, 1.0))
-            if point in ledger.lot_slot
-        }
+        evidence = evidence_of(ledger, claim)
     finally:
         ledger.undo(claim.entries)  # the placement was a what-if
+    return Placement(claim, tuple(ledger.claims.values()), evidence)
+
+
+def evidence_of(ledger: Ledger, claim: Claim) -> Evidence:
+    """What the ledger shows with `claim` in place (read while it is)."""
+    network = ledger.network
+    lots = {
+        point: (ledger.lot_slot[point], ledger.lot_qty[point].copy())
+        for point in (network.inventory_point(i) for i in ledger.snapshot.explode(claim.item_id, 1.0))
+        if point in ledger.lot_slot
+    }
     bought: dict[int, float] = {}
     for purchase in claim.bought():
         bought[purchase.point] = bought.get(purchase.point, 0.0) + purchase.units
-    evidence = Evidence(claim.day, used, bought, partial(_stock_left, lots))
-    return Placement(claim, tuple(ledger.claims.values()), evidence)
+    return Evidence(claim.day, ledger.grid.capacity - ledger.free, bought, partial(_stock_left, lots))
 
 
 def _stock_left(lots: dict[int, tuple[IntArray, FloatArray]], point: int, slot: int) -> float:
