@@ -29,12 +29,12 @@ import numpy as np
 from planning_core.ctp.explain import Evidence, binding_constraints
 from planning_core.ctp.grid import FloatArray, window
 from planning_core.ctp.layout import FlexibleOutcome, build_plan
-from planning_core.ctp.ledger import Bought, Claim, FromLots, Ledger, Made, Taken
+from planning_core.ctp.ledger import Claim, FromLots, Made, Taken
 from planning_core.ctp.lp import FixedDemand, LateDemand
 from planning_core.ctp.model import Completion, CtpModel, remaining_qty
 from planning_core.ctp.results import ImpactedOrder, PartialDelivery, Quote, RushImpact
 from planning_core.ctp.review import review_order
-from planning_core.ctp.state import MAX_HORIZON_DAYS, NEW_DEMAND, Placement, PromiseState, by_due, place_on
+from planning_core.ctp.state import MAX_HORIZON_DAYS, NEW_DEMAND, Placement, PromiseState, by_due, make_room, place_on
 from planning_core.model import PlantSnapshot, SalesOrder
 from planning_core.plan import Plan
 
@@ -70,7 +70,6 @@ class PromiseEngine:
         state: PromiseState | None = None, neighbourhood_limit: int = NEIGHBOURHOOD_LIMIT,
     ) -> None:
         self.state = state or PromiseState(snapshot, as_of=as_of, horizon_days=horizon_days)
-        self.snapshot = self.state.snapshot
         self.as_of = self.state.as_of
         self.model = self.state.model
         self.exact_limit = exact_limit
@@ -78,6 +77,11 @@ class PromiseEngine:
         self.decomposed = self.model.size > exact_limit
         self._scopes: OrderedDict[tuple[str, int, int], Neighbourhood] = OrderedDict()
         self._scope_lock = threading.Lock()
+
+    @property
+    def snapshot(self) -> PlantSnapshot:
+        """The plant as the state knows it (bookings add orders to it)."""
+        return self.state.snapshot
 
     def _wider(self) -> PromiseEngine | None:
         if self.model.days >= MAX_HORIZON_DAYS:
@@ -206,29 +210,37 @@ class PromiseEngine:
                 self._scopes.popitem(last=False)
         return part
 
-    def _within_limit(self, competing: list[Claim], items: set[str], day: int) -> list[Claim]:
-        """The competing orders, latest first (their work lies where the demand's would), as many
-        as keep the LP within `neighbourhood_limit` variables."""
-        grid, network = self.model.grid, self.model.network
-        last = int(grid.day_last_slot[min(day, grid.days - 1)]) + 1
-        working = (grid.capacity[:, :last] > 1e-9).sum(axis=1)
+    @staticmethod
+    def _competing(claims: dict[str, Claim], holders: set[str], users: set[str], day: int) -> list[Claim]:
+        """Who competes with a demand due before `day`, most directly first: orders holding stock of
+        its items; orders using its resources and complete by then, latest first (their work lies
+        where the demand's would); then those complete later, earliest first."""
+        held = sorted((claims[k] for k in holders if claims[k].day is not None), key=lambda c: (c.day, c.key))
+        using = [claims[k] for k in users if claims[k].day is not None]
+        before = sorted((c for c in using if c.day is not None and c.day <= day), key=lambda c: (-(c.day or 0), c.key))
+        after = sorted((c for c in using if c.day is not None and c.day > day), key=lambda c: (c.day, c.key))
+        return held + before + after
 
-        def size(item_ids: set[str]) -> int:
+    def _within_limit(self, competing: list[Claim], items: set[str], day: int) -> list[Claim]:
+        """As many of the competing orders, in order, as keep the LP within `neighbourhood_limit` variables."""
+        grid, network = self.model.grid, self.model.network
+        working = np.cumsum(grid.capacity > 1e-9, axis=1)  # working slots of each resource up to each slot
+
+        def size(item_ids: set[str], last_day: int) -> int:
+            last = int(grid.day_last_slot[min(last_day, grid.days - 1)])
             points = sum(len(self.snapshot.routing_of.get(i, ())) or 1 for i in item_ids)
-            arcs = sum(int(working[grid.resource_index[network.arcs[k].resource_id]])
+            arcs = sum(int(working[grid.resource_index[network.arcs[k].resource_id], last])
                        for i in item_ids for k in network.arcs_of_item.get(i, ()))
-            return points * last + arcs
+            return points * (last + 1) + arcs
 
         chosen: list[Claim] = []
-        total = size(items)
         for claim in competing:
-            more = set(self.snapshot.explode(claim.item_id, 1.0)) - items
-            extra = size(more) if more else 0
-            if total + extra > self.neighbourhood_limit or len(chosen) >= MAX_FLEXIBLE:
+            more = items | set(self.snapshot.explode(claim.item_id, 1.0))
+            last_day = max(day, claim.day or 0)
+            if len(chosen) >= MAX_FLEXIBLE or size(more, last_day) > self.neighbourhood_limit:
                 continue
             chosen.append(claim)
-            items |= more
-            total += extra
+            items, day = more, last_day
         return chosen
 
     def _cut(self, item_id: str, day: int) -> Neighbourhood:
@@ -238,14 +250,13 @@ class PromiseEngine:
         points = {network.inventory_point(i) for i in bom}
         with self.state.lock:
             ledger = self.state.ledger
-            keys: set[str] = set()
+            holders: set[str] = set()
             for point in points:
-                keys |= ledger.holding.get(point, set())
+                holders |= ledger.holding.get(point, set())
+            users: set[str] = set()
             for row in rows:
-                keys |= ledger.using.get(row, set())
-            competing = sorted((c for c in (ledger.claims[k] for k in keys) if c.day is not None and c.day <= day),
-                               key=lambda c: (c.day, c.key), reverse=True)
-            flexible = self._within_limit(competing, set(bom), day)
+                users |= ledger.using.get(row, set())
+            flexible = self._within_limit(self._competing(ledger.claims, holders, users - holders, day), set(bom), day)
             free = ledger.free.copy()
             lots = {p: (ledger.lot_slot[p], ledger.lot_qty[p].copy()) for p in ledger.lot_slot}
             outside = tuple(c for c in ledger.claims.values() if c.key not in {f.key for f in flexible})
@@ -266,7 +277,7 @@ class PromiseEngine:
             (network.arcs[k].item_id, network.arcs[k].step, network.arcs[k].resource_id): minutes[k] / total
             for k, total in units.items() if total > 1e-9
         }
-        days = day + 1
+        days = max([day, *(c.day for c in flexible if c.day is not None)]) + 1
         grid = window(m.grid, days, capacity=np.maximum(free, 0.0))
         supplies = tuple(
             (network.points[p][0], slot, qty)
@@ -307,9 +318,10 @@ class PromiseEngine:
         with self.state.lock:
             ledger = self.state.ledger.copy()
         before = {k: c.day for k, c in ledger.claims.items()}
-        due_day = {o.order_id: self.model.day_of(o.due_date) for o in self.snapshot.open_orders}
-        moved = _reseat(ledger, self.state.pristine(), key=key, item_id=item_id, qty=qty, day=promise_day,
-                        due_day=due_day, rushed=order)
+        if order is not None:
+            ledger.release(order.order_id)
+        moved = make_room(ledger, self.state.pristine(), key=key, item_id=item_id, qty=qty, day=promise_day,
+                          due_day=self.state.due_days, first_priority=True) or []
         constraints = binding_constraints(self.snapshot, self.model, alone.evidence, item_id=item_id, qty=qty)
         others = {o.order_id: o for o in self.snapshot.open_orders if o.order_id != key}
         after = {k: ledger.claims[k].day if k in ledger.claims else None for k in moved}
@@ -367,49 +379,3 @@ class PromiseEngine:
                 result.append(ImpactedOrder(order.order_id, order.customer, order.item_id, remaining_qty(order),
                                             order.due_date, None if now is None else self.model.date_of(now)))
         return tuple(sorted(result, key=lambda i: (i.promised_date, i.order_id)))
-
-
-def _reseat(ledger: Ledger, pristine: Ledger, *, key: str, item_id: str, qty: float, day: int,
-            due_day: dict[str, int], rushed: SalesOrder | None) -> list[str]:
-    """Hold the rushed demand complete by `day` ahead of everyone; returns the orders that had to
-    make room, committed again after it in due-date order (late where they must be)."""
-    if rushed is not None:
-        ledger.release(rushed.order_id)
-    if ledger.hold_at(key, item_id, qty, day) is not None:
-        return []
-    footprint = pristine.hold_at(key, item_id, qty, day) or pristine.place_earliest(key, item_id, qty)
-    in_the_way = _in_the_way(ledger, footprint, item_id, same_slots=True)
-    sharing = _in_the_way(ledger, footprint, item_id, same_slots=False)
-    # Those in the way, and everyone due after them on the same resources and stock: in due-date
-    # order, the first displaced order may in turn displace them.
-    first_due = min((due_day.get(k, 0) for k in in_the_way), default=0)
-    behind = [k for k in sharing if k in in_the_way or due_day.get(k, 0) >= first_due]
-    for candidates in (behind, sharing, [k for k in ledger.claims if k != key]):
-        taken = [c for c in (ledger.release(k) for k in candidates) if c is not None]
-        if ledger.hold_at(key, item_id, qty, day) is not None:
-            for claim in sorted(taken, key=lambda c: (due_day.get(c.key, c.day or 0), c.key)):
-                ledger.hold(claim.key, claim.item_id, claim.qty, due_day.get(claim.key, claim.day or 0))
-            return [c.key for c in taken]
-        for claim in taken:
-            ledger.restore(claim)
-    return []
-
-
-def _in_the_way(ledger: Ledger, footprint: Claim, item_id: str, *, same_slots: bool) -> list[str]:
-    """Committed orders that use what the demand needs: the same resources (in the same slots,
-    or at all) or stock of items in its bill of materials."""
-    cells = {(ledger.row_of[m.arc], s) for m in footprint.made() for s in m.slots.tolist()}
-    rows = {row for row, _ in cells}
-    points = {ledger.network.inventory_point(i) for i in ledger.snapshot.explode(item_id, 1.0)}
-    result = []
-    for key, claim in ledger.claims.items():
-        for entry in claim.entries:
-            if isinstance(entry, Taken) and entry.row in rows and (
-                not same_slots or any((entry.row, s) in cells for s in entry.slots.tolist())
-            ):
-                result.append(key)
-                break
-            if isinstance(entry, (FromLots, Bought)) and entry.point in points:
-                result.append(key)
-                break
-    return result

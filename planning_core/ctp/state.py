@@ -13,17 +13,17 @@ around every call (the service layer does).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property, partial
+from functools import partial
 
 import numpy as np
 
 from planning_core.ctp.explain import Evidence
 from planning_core.ctp.grid import FloatArray, IntArray
 from planning_core.ctp.layout import bucket_operations, slot_span
-from planning_core.ctp.ledger import Claim, Ledger
+from planning_core.ctp.ledger import Claim, Ledger, Taken
 from planning_core.ctp.model import CtpModel, remaining_qty
 from planning_core.model import PlantSnapshot, SalesOrder
 from planning_core.plan import Delivery, Operation, Plan, Promise, Purchase
@@ -39,9 +39,11 @@ def by_due(order: SalesOrder) -> tuple[date, int, str]:
     return (order.due_date, -order.priority.weight, order.order_id)
 
 
-def default_horizon(snapshot: PlantSnapshot, as_of: date) -> int:
+def default_horizon(snapshot: PlantSnapshot, as_of: date, *, leaving_out: Collection[str] = ()) -> int:
+    """Days the plant is planned ahead: beyond every date its data mentions (orders in
+    `leaving_out` aside), so that a state rebuilt with the same journal has the same horizon."""
     days = [MIN_HORIZON_DAYS]
-    days += [(o.due_date - as_of).days + HORIZON_MARGIN_DAYS for o in snapshot.open_orders]
+    days += [(o.due_date - as_of).days + HORIZON_MARGIN_DAYS for o in snapshot.open_orders if o.order_id not in leaving_out]
     days += [(po.due_date - as_of).days + HORIZON_MARGIN_DAYS for po in snapshot.purchase_orders]
     days += [item.lead_time_days + HORIZON_MARGIN_DAYS for item in snapshot.items.values()]
     return max(MIN_HORIZON_DAYS, min(max(days), MAX_HORIZON_DAYS))
@@ -62,15 +64,28 @@ class Placement:
 
 
 class PromiseState:
-    def __init__(self, snapshot: PlantSnapshot, *, as_of: date, horizon_days: int | None = None) -> None:
+    """`journal`: orders committed one by one after the others (bookings and approved changes,
+    in the order they happened); the others are committed first, in due-date order. Building a
+    state from the same snapshot and journal always gives the same state."""
+
+    def __init__(
+        self, snapshot: PlantSnapshot, *, as_of: date, horizon_days: int | None = None, journal: Sequence[str] = (),
+    ) -> None:
         self.snapshot = snapshot
         self.as_of = as_of
-        self.model = CtpModel(snapshot, as_of=as_of, days=horizon_days or default_horizon(snapshot, as_of))
+        days = horizon_days or default_horizon(snapshot, as_of, leaving_out=set(journal))
+        self.model = CtpModel(snapshot, as_of=as_of, days=days)
         m = self.model
         self.ledger = Ledger(snapshot, m.grid, m.network, m.supplies, m.buyable)
         self.lock = threading.RLock()
-        for order in sorted(snapshot.open_orders, key=by_due):
+        self.due_days = {o.order_id: m.day_of(o.due_date) for o in snapshot.open_orders}
+        later = set(journal)
+        for order in sorted((o for o in snapshot.open_orders if o.order_id not in later), key=by_due):
             self.hold(order)
+        for order_id in journal:
+            booked = snapshot.orders_by_id.get(order_id)
+            if booked is not None and booked.is_open:
+                self.commit(booked)
 
     @property
     def version(self) -> int:
@@ -92,11 +107,46 @@ class PromiseState:
             return None
         return self.ledger.hold(order.order_id, order.item_id, qty, self.model.day_of(day or order.due_date))
 
-    def hold_exactly(self, order: SalesOrder, day: date) -> Claim | None:
-        """Commit the order complete by `day` only if that fits as things stand (else change nothing)."""
-        return self.ledger.hold_at(order.order_id, order.item_id, remaining_qty(order), self.model.day_of(day))
+    def commit(self, order: SalesOrder) -> Claim | None:
+        """Commit a booked (or changed) order at its promise as every process replays it: as late
+        as its day allows; else taking stock or room from committed orders that can be held again
+        no later than they stood; else at the earliest day it can be complete."""
+        qty = remaining_qty(order)
+        self.due_days[order.order_id] = self.model.day_of(order.due_date)
+        if qty <= 0:
+            self.ledger.release(order.order_id)
+            return None
+        if self.seat(order.order_id, order.item_id, qty, order.due_date):
+            return self.ledger.claims[order.order_id]
+        return self.hold(order)
+
+    def seat(self, key: str, item_id: str, qty: float, day: date) -> bool:
+        """Hold `qty` of `item_id` complete by `day` if the committed plan can make room for it
+        without any order later than it stands (applied); False: nothing changed."""
+        at = self.model.day_of(day)
+        ledger = self.ledger
+        if ledger.hold_at(key, item_id, qty, at) is not None:
+            return True
+        if ledger.seat_borrowing(key, item_id, qty, day=at, due_day=self.due_days) is not None:
+            return True
+        return make_room(ledger, self.pristine(), key=key, item_id=item_id, qty=qty, day=at, due_day=self.due_days,
+                         first_priority=False) is not None
+
+    def rush(self, order: SalesOrder, day: date) -> list[str]:
+        """Make the order the first priority, complete by `day` (an approved rush or change): the
+        orders in its way are committed again after it, late where they must be; returns them."""
+        self.ledger.release(order.order_id)
+        self.due_days[order.order_id] = self.model.day_of(order.due_date)
+        moved = make_room(self.ledger, self.pristine(), key=order.order_id, item_id=order.item_id,
+                          qty=remaining_qty(order), day=self.model.day_of(day), due_day=self.due_days,
+                          first_priority=True)
+        if moved is None:  # even alone it cannot be complete by then: as early as it can be
+            self.hold(order, day=day)
+            return []
+        return moved
 
     def release(self, order_id: str) -> Claim | None:
+        self.due_days.pop(order_id, None)
         return self.ledger.release(order_id)
 
     @property
@@ -119,7 +169,7 @@ class PromiseState:
         network = self.model.network
         short = {network.arcs[m.arc].output for m in placement.claim.made() if network.arcs[m.arc].is_last_step}
         short |= {b.point for b in placement.claim.bought()}
-        seating = self.ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self._due_days, points=short)
+        seating = self.ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self.due_days, points=short)
         if seating is None:
             return placement
         try:
@@ -130,9 +180,6 @@ class PromiseState:
         finally:
             self.ledger.unseat(seating)
 
-    @cached_property
-    def _due_days(self) -> dict[str, int]:
-        return {o.order_id: self.model.day_of(o.due_date) for o in self.snapshot.open_orders}
 
     def fits_by(self, item_id: str, qty: float, day: int, *, key: str = NEW_DEMAND) -> Claim | None:
         """The claim that makes `qty` complete by the end of `day` on what is left (taken back), or None."""
@@ -212,3 +259,65 @@ def _stock_left(lots: dict[int, tuple[IntArray, FloatArray]], point: int, slot: 
         return 0.0
     slots, qty = lots[point]
     return float(np.maximum(qty[slots <= slot], 0.0).sum())
+
+
+def make_room(
+    ledger: Ledger, pristine: Ledger, *, key: str, item_id: str, qty: float, day: int, due_day: dict[str, int],
+    first_priority: bool,
+) -> list[str] | None:
+    """Hold a demand complete by `day`, taking committed orders in its way out and committing them
+    again after it in due-date order; returns them (empty: nothing was in the way).
+
+    With `first_priority` (a rush) they may end up late. Otherwise each must be held again no
+    later than it stood, else everything is put back and the answer is None.
+    """
+    if ledger.hold_at(key, item_id, qty, day) is not None:
+        return []
+    footprint = pristine.hold_at(key, item_id, qty, day) or pristine.place_earliest(key, item_id, qty)
+    in_the_way = _in_the_way(ledger, footprint, same_slots=True)
+    sharing = _in_the_way(ledger, footprint, same_slots=False)
+    # Those in the way, and everyone due after them on the same resources and stock: in due-date
+    # order, the first displaced order may in turn displace them.
+    first_due = min((due_day.get(k, 0) for k in in_the_way), default=0)
+    behind = [k for k in sharing if k in in_the_way or due_day.get(k, 0) >= first_due]
+    tiers = [behind, sharing] + ([[k for k in ledger.claims if k != key]] if first_priority else [])
+    for candidates in tiers:
+        taken = [c for c in (ledger.release(k) for k in sorted(candidates)) if c is not None]
+        if ledger.hold_at(key, item_id, qty, day) is not None:
+            again: list[Claim] = []
+            for claim in sorted(taken, key=lambda c: (due_day.get(c.key, c.day or 0), c.key)):
+                again.append(ledger.hold(claim.key, claim.item_id, claim.qty, due_day.get(claim.key, claim.day or 0)))
+                if not first_priority and _later(again[-1], claim):
+                    break
+            else:
+                return [c.key for c in taken]
+            for claim in reversed(again):
+                ledger.release(claim.key)
+            ledger.release(key)
+        for claim in taken:
+            ledger.restore(claim)
+    return None
+
+
+def _later(now: Claim, before: Claim) -> bool:
+    return before.day is not None and (now.day is None or now.day > before.day)
+
+
+def _in_the_way(ledger: Ledger, footprint: Claim, *, same_slots: bool) -> list[str]:
+    """Committed orders that use what the demand needs: the same resources (in the same slots,
+    or at all) or stock of items in its bill of materials."""
+    cells: dict[int, set[int]] = {}
+    for made in footprint.made():
+        cells.setdefault(ledger.row_of[made.arc], set()).update(made.slots.tolist())
+    points = {ledger.network.inventory_point(i) for i in ledger.snapshot.explode(footprint.item_id, 1.0)}
+    found: set[str] = set()
+    for point in points:
+        found |= ledger.holding.get(point, set())
+    for row, slots in cells.items():
+        for key in ledger.using.get(row, set()) - found:
+            if not same_slots or any(
+                isinstance(e, Taken) and e.row == row and not slots.isdisjoint(e.slots.tolist())
+                for e in ledger.claims[key].entries
+            ):
+                found.add(key)
+    return sorted(found)

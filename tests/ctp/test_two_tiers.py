@@ -1,0 +1,166 @@
+"""The two tiers of a promise, and the resident state behind them, on random small plants.
+
+The first answer comes from the committed-capacity ledger; the exact one from the LP,
+searched below it. Every plan either tier returns passes the independent checker (the
+autouse fixture in tests/conftest.py checks every quote and rush).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planning_core.checker import check_plan
+from planning_core.ctp.model import remaining_qty
+from planning_core.ctp.promising import PromiseEngine
+from planning_core.ctp.state import NEW_DEMAND, PromiseState
+from planning_core.model import OrderStatus, PlantSnapshot, SalesOrder
+from tests.ctp.plants import MONDAY, day, one_shift_plant
+from tests.ctp.test_properties import plants
+
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+
+
+def _day(answer_date: date | None) -> int | None:
+    return None if answer_date is None else (answer_date - MONDAY).days
+
+
+@FAST
+@given(plants(), st.integers(1, 60))
+def test_the_first_answer_is_never_earlier_than_the_exact_one(snapshot: PlantSnapshot, qty: int) -> None:
+    engine = PromiseEngine(snapshot, as_of=MONDAY)
+    first = engine.quote(item_id="TOP", qty=qty, exact=False)
+    exact = engine.quote(item_id="TOP", qty=qty)
+    assert first.promise_date is not None and exact.promise_date is not None
+    assert exact.promise_date <= first.promise_date
+    assert exact.exact
+    if exact.promise_date < first.promise_date:
+        assert exact.first_answer_date == first.promise_date
+    else:
+        assert exact.first_answer_date is None
+
+
+@FAST
+@given(plants(), st.integers(1, 60))
+def test_the_exact_answer_equals_a_full_search_of_the_whole_plant(snapshot: PlantSnapshot, qty: int) -> None:
+    """The seeded search on the part that competes finds the day the unseeded search of the
+    whole plant's LP finds (area objective, then bisection), orders held where the ledger holds them."""
+    engine = PromiseEngine(snapshot, as_of=MONDAY)
+    exact = engine.quote(item_id="TOP", qty=qty)
+    whole = engine.model.earliest(list(engine.projection.fixed), key=NEW_DEMAND, item_id="TOP", qty=qty)
+    assert whole.day is not None
+    assert _day(exact.promise_date) == whole.day
+
+
+def _book(snapshot: PlantSnapshot, order: SalesOrder) -> PlantSnapshot:
+    return replace(snapshot, sales_orders=(*snapshot.sales_orders, order))
+
+
+def _same_ledger(a: PromiseState, b: PromiseState) -> None:
+    assert np.allclose(a.ledger.free, b.ledger.free, rtol=0.0, atol=1e-9)
+    assert a.ledger.lot_qty.keys() == b.ledger.lot_qty.keys()
+    for point, qty in a.ledger.lot_qty.items():
+        assert np.allclose(qty, b.ledger.lot_qty[point], rtol=0.0, atol=1e-9)
+    assert a.projected_day == b.projected_day
+
+
+@FAST
+@given(plants(), st.integers(1, 40), st.integers(0, 20))
+def test_booking_then_cancelling_restores_the_ledger_exactly(snapshot: PlantSnapshot, qty: int, due: int) -> None:
+    state = PromiseState(snapshot, as_of=MONDAY)
+    before = PromiseState(snapshot, as_of=MONDAY)
+    claims = dict(state.ledger.claims)
+    order = SalesOrder("SO-NEW", "ACME", "TOP", float(qty), day(due))
+    state.snapshot = _book(snapshot, order)
+    state.commit(order)
+    moved = [k for k, c in claims.items() if state.ledger.claims.get(k) is not c]
+    state.release(order.order_id)
+    if not moved:
+        _same_ledger(state, before)
+    else:  # it took room from others, held again no later than they stood; they stay there
+        assert all(state.projected_day[k] is not None and state.projected_day[k] <= claims[k].day  # type: ignore[operator]
+                   for k in moved)
+
+
+@FAST
+@given(plants(), st.lists(st.tuples(st.integers(1, 30), st.integers(0, 20)), min_size=1, max_size=4))
+def test_the_ledger_after_bookings_equals_one_rebuilt_from_scratch(
+    snapshot: PlantSnapshot, bookings: list[tuple[int, int]]
+) -> None:
+    state = PromiseState(snapshot, as_of=MONDAY)
+    booked: list[str] = []
+    for k, (qty, due) in enumerate(bookings):
+        order = SalesOrder(f"SO-B{k}", "ACME", "TOP", float(qty), day(due))
+        state.snapshot = _book(state.snapshot, order)
+        state.commit(order)
+        booked.append(order.order_id)
+    rebuilt = PromiseState(state.snapshot, as_of=MONDAY, journal=booked)
+    _same_ledger(state, rebuilt)
+
+
+def test_booking_then_cancelling_gives_back_every_minute_and_unit() -> None:
+    plant = (
+        one_shift_plant().buy("RAW", stock=30).make("GEAR", ("M", 30), components=(("RAW", 1.0),))
+        .order("SO-1", "GEAR", 8, day(2)).build()
+    )
+    state = PromiseState(plant, as_of=MONDAY)
+    free, lots = state.ledger.free.copy(), {p: q.copy() for p, q in state.ledger.lot_qty.items()}
+    order = SalesOrder("SO-2", "ACME", "GEAR", 20, day(4))
+    state.snapshot = _book(plant, order)
+    claim = state.commit(order)
+    assert claim is not None and claim.day == 4
+    assert state.ledger.free.sum() < free.sum()  # it took time…
+    state.release("SO-2")
+    assert np.allclose(state.ledger.free, free, rtol=0.0, atol=1e-9)  # …and gave all of it back
+    assert all(np.allclose(q, lots[p], rtol=0.0, atol=1e-9) for p, q in state.ledger.lot_qty.items())
+
+
+def test_an_order_that_can_never_finish_keeps_what_it_can_take() -> None:
+    # RAW cannot be bought within the horizon: the 10 in stock are all there is, and SO-1 (100,
+    # never finishable) takes them. A quote may not be promised that stock.
+    plant = (
+        one_shift_plant().buy("RAW", lead_time_days=5000, stock=10)
+        .make("GEAR", ("M", 1), components=(("RAW", 1.0),)).order("SO-1", "GEAR", 100, day(3)).build()
+    )
+    engine = PromiseEngine(plant, as_of=MONDAY)
+    assert engine.projection.projected_day["SO-1"] is None
+    quote = engine.quote(item_id="GEAR", qty=5)
+    assert quote.promise_date is None
+    # Without SO-1 the same five could be made on Monday.
+    alone = PromiseEngine(replace(plant, sales_orders=()), as_of=MONDAY).quote(item_id="GEAR", qty=5)
+    assert alone.promise_date == MONDAY
+
+
+def test_a_booking_takes_stock_a_later_order_held_when_that_order_can_wait_for_a_purchase() -> None:
+    # 20 RAW in stock, more in 3 days. SO-1 (20, due Friday) was committed from stock; a new
+    # order for 20 by Monday may take it, SO-1 being made from the purchase instead, still by Friday.
+    plant = (
+        one_shift_plant().buy("RAW", lead_time_days=3, stock=20)
+        .make("GEAR", ("M", 10), components=(("RAW", 1.0),)).order("SO-1", "GEAR", 20, day(4)).build()
+    )
+    state = PromiseState(plant, as_of=MONDAY)
+    order = SalesOrder("SO-2", "ACME", "GEAR", 20, day(0))
+    state.snapshot = _book(plant, order)
+    claim = state.commit(order)
+    assert claim is not None and claim.day == 0
+    assert state.projected_day["SO-1"] == 4
+    report = check_plan(state.plan(state.ledger.claims.values()), state.snapshot)
+    assert report.ok, str(report)
+
+
+def test_an_order_that_cannot_keep_its_promise_is_committed_at_the_earliest_day_it_can() -> None:
+    plant = one_shift_plant().make("GEAR", ("M", 60)).order("SO-1", "GEAR", 16, day(3)).build()
+    state = PromiseState(plant, as_of=MONDAY)
+    # 8 a day. SO-1 (16, due Thursday) holds Wednesday and Thursday. SO-2 (24 by Tuesday) needs
+    # three days; it may not push SO-1 late, so it gets Monday, Tuesday and Friday.
+    order = SalesOrder("SO-2", "ACME", "GEAR", 24, day(1))
+    state.snapshot = _book(plant, order)
+    claim = state.commit(order)
+    assert claim is not None and claim.day == 4
+    assert state.projected_day["SO-1"] == 3
+    assert remaining_qty(state.snapshot.orders_by_id["SO-1"]) == 16
+    assert all(o.status is OrderStatus.CONFIRMED for o in state.snapshot.sales_orders)
