@@ -165,7 +165,19 @@ def _capacity(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
                 break
 
 
+def _largest_batches(snapshot: PlantSnapshot) -> dict[str, float]:
+    """The most of each item one open order needs, all the way down its bill of materials."""
+    largest: dict[str, float] = {}
+    for order in snapshot.sales_orders:
+        if order.is_open:
+            left = max(order.qty - (order.shipped_qty or 0.0), 0.0)
+            for item_id, qty in snapshot.explode(order.item_id, left).items():
+                largest[item_id] = max(largest.get(item_id, 0.0), qty)
+    return largest
+
+
 def _work_content(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
+    largest = _largest_batches(snapshot)
     groups: dict[tuple[str | None, str, int, str], list[Operation]] = defaultdict(list)
     for op in plan.operations:
         key = op.batch_id or op.demand_id
@@ -177,9 +189,11 @@ def _work_content(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
         qty = sum(op.qty for op in ops)
         if qty <= TOLERANCE:
             continue
-        # A pegged batch (demand or batch id) pays the routing's whole set-up on each resource;
-        # shared stock production declares the set-up time it includes.
-        setup = step.setup_minutes if key is not None else sum(op.setup_minutes for op in ops)
+        # A pegged batch (demand or batch id) pays the routing's whole set-up on each resource it
+        # uses. Production pooled for several confirmed orders pays at least one set-up for every
+        # largest batch's worth of units it makes there: what it declares is not taken on trust.
+        batch = qty if key is not None else largest.get(item_id) or qty  # no open order needs it: one batch
+        setup = step.setup_minutes * qty / batch
         needed = setup + step.run_minutes_per_unit * qty
         worked = sum(op.minutes for op in ops)
         if worked + 1e-3 < needed:
