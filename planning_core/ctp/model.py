@@ -212,7 +212,9 @@ class CtpModel:
             probes += 1
             day = _completion_day(solution, qty) if solution.feasible else None
             if day is not None:
-                best, high = Completion(day, solution, sized), day
+                # Later probes start from these batch sizes: the same LP coefficients, so HiGHS
+                # re-solves from this basis (as the unseeded search does).
+                best, high, batches = Completion(day, solution, sized), day, sized
                 descents += 1
                 probe = high - 1 if descents < 2 else (low + high - 1) // 2
             else:
