@@ -1,13 +1,17 @@
-"""Capable-to-promise latency: warm quotes and rush analyses, and a cold CLI quote.
+"""Capable-to-promise latency in the core: state build, first answers, exact answers, rushes, bookings.
 
-    .venv/bin/python -m benchmarks.quote [--quotes 200] [--rushes 30] [--seed 7]
+    .venv/bin/python -m benchmarks.quote [--quotes 100] [--rushes 20] [--bookings 50] [--seed 7]
+                                         [--plants pumps,demo,generated,overload]
 
-Generates the default plant (2,000 items, 4 levels, 50 resources, 5,000 open orders,
-seed 0), imports it into a temporary SQLite file, then times, in one warm process:
-building the promise engine (compile + load every confirmed order), random quotes
-(end items that have orders, 1–200 units) and random rush analyses of open orders;
-finally one cold `planbridge quote` in a fresh process. The same is done on the
-public example plant and the demo plant, which are solved whole and exactly.
+One warm process per plant (seeded): the resident promise state is built once (the
+committed-capacity ledger of every confirmed order), then random quotes (items that
+sell, 1–200 units) are answered first from the ledger (`exact=False`) and then exactly
+(the LP searching below the first answer; each exact answer is timed whole, first
+answer included), random open orders are rushed (exact), and random bookings are
+committed (the resident state changed in place, as `planbridge serve` does). The
+generated plant is the default 2,000-item / 5,000-order one at its realistic target
+load (0.85) and at the overload preset. Service-level figures (REST, concurrency, the
+cold CLI) are in `benchmarks.promise_service`.
 """
 
 from __future__ import annotations
@@ -15,9 +19,7 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,86 +27,94 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from integrations.csv_import import read_plant_folder, write_plant_folder
+from integrations.csv_import import read_plant_folder
 from planbridge.demo import demo_plant
 from planbridge.synthetic import generate_plant
 from planning_core.ctp.promising import PromiseEngine
-from planning_core.model import PlantSnapshot
+from planning_core.model import PlantSnapshot, SalesOrder
 
 ANCHOR = date(2027, 1, 4)
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float, float]:
+def percentiles(samples: list[float]) -> tuple[str, str, str]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered) * 1000, p95 * 1000, ordered[-1] * 1000
+    return f"{statistics.median(ordered) * 1000:.0f}", f"{p95 * 1000:.0f}", f"{ordered[-1] * 1000:.0f}"
 
 
-def _run_plant(name: str, snapshot: PlantSnapshot, *, quotes: int, rushes: int, seed: int) -> list[list[str]]:
+def plant(name: str) -> PlantSnapshot:
+    if name == "pumps":
+        reading = read_plant_folder(ROOT / "tests" / "data" / "pumps")
+        assert reading.snapshot is not None
+        return reading.snapshot
+    if name == "demo":
+        return demo_plant(ANCHOR)
+    return generate_plant(anchor=ANCHOR, seed=0, overload=name == "overload")
+
+
+def run(name: str, snapshot: PlantSnapshot, *, quotes: int, rushes: int, bookings: int, seed: int) -> list[list[str]]:
     rng = random.Random(seed)
     started = time.perf_counter()
     engine = PromiseEngine(snapshot, as_of=ANCHOR)
-    _ = engine.projection  # compile the plant and place every confirmed order
     build = time.perf_counter() - started
+    late = sum(1 for o in snapshot.open_orders
+               if (d := engine.state.projected_day.get(o.order_id)) is None or d > (o.due_date - ANCHOR).days)
     sold = sorted({o.item_id for o in snapshot.sales_orders})
-    quote_times: list[float] = []
+    first_times, exact_times, earlier, gain = [], [], 0, []
     for _ in range(quotes):
         item, qty = rng.choice(sold), rng.randint(1, 200)
         t = time.perf_counter()
-        engine.quote(item_id=item, qty=qty)
-        quote_times.append(time.perf_counter() - t)
+        first = engine.quote(item_id=item, qty=qty, exact=False)
+        first_times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        exact = engine.quote(item_id=item, qty=qty, exact=True)
+        exact_times.append(time.perf_counter() - t)
+        if first.promise_date and exact.promise_date and exact.promise_date < first.promise_date:
+            earlier += 1
+            gain.append((first.promise_date - exact.promise_date).days)
+    rush_times = []
     open_orders = list(snapshot.open_orders)
-    rush_times: list[float] = []
     for _ in range(min(rushes, len(open_orders))):
         order = rng.choice(open_orders)
-        due = ANCHOR + timedelta(days=rng.randint(0, 10))
         t = time.perf_counter()
-        engine.rush(due=due, order=order)
+        engine.rush(due=ANCHOR + timedelta(days=rng.randint(0, 10)), order=order)
         rush_times.append(time.perf_counter() - t)
-    mode = "split by item" if engine.decomposed else "whole plant"
-    rows = [[name, mode, "engine build (once per data version)", f"{build * 1000:.0f}", "", "", "1"]]
-    for what, samples in (("quote, warm", quote_times), ("rush impact, warm", rush_times)):
+    booking_times = []
+    for k in range(bookings):
+        item, qty = rng.choice(sold), rng.randint(1, 100)
+        order = SalesOrder(f"BENCH-{k}", "Bench", item, float(qty), ANCHOR + timedelta(days=rng.randint(5, 60)))
+        t = time.perf_counter()
+        with engine.state.lock:
+            engine.state.commit(order)
+        booking_times.append(time.perf_counter() - t)
+    mode = f"{len(snapshot.open_orders)} orders, {late} late"
+    rows = [[name, mode, "state build (once per data version)", f"{build * 1000:.0f}", "", "", "1"]]
+    for what, samples in (("first answer (ledger)", first_times), ("exact answer (first + LP)", exact_times),
+                          ("rush impact, exact", rush_times), ("booking (commit to the ledger)", booking_times)):
         if samples:
-            p50, p95, worst = _percentiles(samples)
-            rows.append([name, mode, what, f"{p50:.0f}", f"{p95:.0f}", f"{worst:.0f}", str(len(samples))])
+            rows.append([name, mode, what, *percentiles(samples), str(len(samples))])
+    if quotes:
+        mean_gain = f", {statistics.fmean(gain):.1f} days on average" if gain else ""
+        rows.append([name, mode, f"exact earlier than first: {earlier} of {quotes}{mean_gain}", "", "", "", ""])
     return rows
-
-
-def _cold_cli(folder: Path, item: str) -> float:
-    with tempfile.TemporaryDirectory() as work:
-        db = f"sqlite:///{work}/bench.sqlite"
-        exe = str(ROOT / ".venv" / "bin" / "planbridge")
-        subprocess.run([exe, "import", str(folder), "--db", db], check=True, capture_output=True)
-        started = time.perf_counter()
-        subprocess.run([exe, "quote", item, "50", "--db", db, "--as-of", ANCHOR.isoformat(), "--json"],
-                       check=True, capture_output=True)
-        return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quotes", type=int, default=200)
-    parser.add_argument("--rushes", type=int, default=30)
+    parser.add_argument("--quotes", type=int, default=100)
+    parser.add_argument("--rushes", type=int, default=20)
+    parser.add_argument("--bookings", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--plants", default="pumps,demo,generated,overload")
     args = parser.parse_args()
     console = Console()
-    table = Table("plant", "model", "what", "p50 ms", "p95 ms", "max ms", "n", title="Capable-to-promise latency")
-    with tempfile.TemporaryDirectory() as work:
-        folder = Path(work) / "generated"
-        big = generate_plant(anchor=ANCHOR, seed=0)
-        write_plant_folder(big, folder)
-        reading = read_plant_folder(folder)
-        assert reading.snapshot is not None
-        small = read_plant_folder(ROOT / "tests" / "data" / "pumps").snapshot
-        assert small is not None
-        for name, snapshot in (("pumps", small), ("demo", demo_plant(ANCHOR)), ("generated 2000/5000", reading.snapshot)):
-            console.print(f"running {name} …")
-            for row in _run_plant(name, snapshot, quotes=args.quotes, rushes=args.rushes, seed=args.seed):
-                table.add_row(*row)
-        item = sorted({o.item_id for o in reading.snapshot.open_orders})[0]
-        cold = _cold_cli(folder, item)
-        table.add_row("generated 2000/5000", "split by item", "cold CLI quote (new process)", f"{cold * 1000:.0f}", "", "", "1")
+    table = Table("plant", "orders", "what", "p50 ms", "p95 ms", "max ms", "n", title="Capable-to-promise latency")
+    for name in args.plants.split(","):
+        console.print(f"running {name} …")
+        for row in run(name, plant(name), quotes=args.quotes, rushes=args.rushes, bookings=args.bookings,
+                       seed=args.seed):
+            table.add_row(*row)
     console.print(table)
 
 

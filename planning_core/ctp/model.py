@@ -75,6 +75,17 @@ class CtpModel:
         self._session: LpSession | None = None
         self._lock = threading.Lock()  # one LP inside; the bot may ask from several threads
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the live LP (HiGHS) and its lock: both are rebuilt on the next solve."""
+        state = dict(self.__dict__)
+        state["_session"] = None
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @property
     def size(self) -> int:
         """Rough LP size (variables): levels per point and slot, flows per arc and working slot."""

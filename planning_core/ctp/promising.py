@@ -29,7 +29,7 @@ import numpy as np
 from planning_core.ctp.explain import Evidence, binding_constraints
 from planning_core.ctp.grid import FloatArray, window
 from planning_core.ctp.layout import FlexibleOutcome, build_plan
-from planning_core.ctp.ledger import Claim, FromLots, Made, Taken
+from planning_core.ctp.ledger import Claim, FromLots, Made
 from planning_core.ctp.lp import FixedDemand, LateDemand
 from planning_core.ctp.model import Completion, CtpModel, remaining_qty
 from planning_core.ctp.results import ImpactedOrder, PartialDelivery, Quote, RushImpact
@@ -266,11 +266,10 @@ class PromiseEngine:
         for claim in flexible:
             items |= self.snapshot.explode(claim.item_id, 1.0).keys()
             for entry in claim.entries:
-                if isinstance(entry, Taken):
-                    free[entry.row, entry.slots] += entry.minutes
-                elif isinstance(entry, FromLots):
+                if isinstance(entry, FromLots):
                     lots[entry.point][1][entry.lots] += entry.units
                 elif isinstance(entry, Made):
+                    free[entry.row, entry.slots] += entry.minutes
                     units[entry.arc] += float(entry.units.sum())
                     minutes[entry.arc] += float(entry.minutes.sum())
         per_unit = {

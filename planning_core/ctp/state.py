@@ -23,7 +23,7 @@ import numpy as np
 from planning_core.ctp.explain import Evidence
 from planning_core.ctp.grid import FloatArray, IntArray
 from planning_core.ctp.layout import bucket_operations, slot_span
-from planning_core.ctp.ledger import Claim, Ledger, Taken
+from planning_core.ctp.ledger import Claim, Ledger
 from planning_core.ctp.model import CtpModel, remaining_qty
 from planning_core.model import PlantSnapshot, SalesOrder
 from planning_core.plan import Delivery, Operation, Plan, Promise, Purchase
@@ -86,6 +86,15 @@ class PromiseState:
             booked = snapshot.orders_by_id.get(order_id)
             if booked is not None and booked.is_open:
                 self.commit(booked)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        del state["lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.RLock()
 
     @property
     def version(self) -> int:
@@ -316,8 +325,7 @@ def _in_the_way(ledger: Ledger, footprint: Claim, *, same_slots: bool) -> list[s
     for row, slots in cells.items():
         for key in ledger.using.get(row, set()) - found:
             if not same_slots or any(
-                isinstance(e, Taken) and e.row == row and not slots.isdisjoint(e.slots.tolist())
-                for e in ledger.claims[key].entries
+                m.row == row and not slots.isdisjoint(m.slots.tolist()) for m in ledger.claims[key].made()
             ):
                 found.add(key)
     return sorted(found)

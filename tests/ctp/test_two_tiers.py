@@ -7,6 +7,7 @@ autouse fixture in tests/conftest.py checks every quote and rush).
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from datetime import date
 
@@ -164,3 +165,18 @@ def test_an_order_that_cannot_keep_its_promise_is_committed_at_the_earliest_day_
     assert state.projected_day["SO-1"] == 3
     assert remaining_qty(state.snapshot.orders_by_id["SO-1"]) == 16
     assert all(o.status is OrderStatus.CONFIRMED for o in state.snapshot.sales_orders)
+
+
+@FAST
+@given(plants(), st.integers(1, 40))
+def test_a_state_saved_and_loaded_answers_as_the_one_it_was_saved_from(snapshot: PlantSnapshot, qty: int) -> None:
+    state = PromiseState(snapshot, as_of=MONDAY)
+    loaded = pickle.loads(pickle.dumps(state))
+    _same_ledger(state, loaded)
+    for key, claim in state.ledger.claims.items():
+        again = loaded.ledger.claims[key]
+        assert (again.day, again.qty, len(again.entries)) == (claim.day, claim.qty, len(claim.entries))
+    assert loaded.ledger.holding == state.ledger.holding and loaded.ledger.using == state.ledger.using
+    first = PromiseEngine(snapshot, as_of=MONDAY, state=state).quote(item_id="TOP", qty=qty)
+    again = PromiseEngine(snapshot, as_of=MONDAY, state=loaded).quote(item_id="TOP", qty=qty)
+    assert (first.promise_date, first.partial) == (again.promise_date, again.partial)
