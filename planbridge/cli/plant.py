@@ -63,7 +63,7 @@ def generate(
     *,
     cli: Cli,
 ) -> None:
-    from integrations.csv_import import write_plant_folder
+    from planbridge.bootstrap import plant_source
     from planbridge.synthetic import generate_plant
 
     today = parse_date(anchor, option="--anchor") or cli.as_of or _today()
@@ -72,9 +72,10 @@ def generate(
         snapshot = generate_plant(items=items, orders=orders, resources=resources, levels=levels, seed=seed, anchor=today)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
+    plant_service.checked(snapshot, what="the generated plant")
     if out_dir.exists() and not out_dir.is_dir():
         raise BadRequest(f"{out_dir} exists and is not a folder")
-    write_plant_folder(snapshot, out_dir)
+    plant_source().write(snapshot, str(out_dir))
     seconds = time.perf_counter() - started
     document = {
         "folder": str(out_dir), "anchor": today.isoformat(), "seed": seed, "items": len(snapshot.items),

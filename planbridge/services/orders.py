@@ -31,9 +31,6 @@ class Booking:
     order_id: str
     answer: QuoteAnswer
 
-    def to_json(self) -> dict[str, object]:
-        return {**self.answer.to_json(), "order_id": self.order_id, "booked": True}
-
 
 def book_order(cmd: BookOrder, ctx: ServiceContext) -> Booking:
     """Quote again on the data as it is *inside* the lock, then record the order.

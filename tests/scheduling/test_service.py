@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from planbridge.errors import BadRequest, NotFound
+from planbridge.presentation.charts import draw_gantt
 from planbridge.services.context import ServiceContext
 from planbridge.services.plant import store_plant
 from planbridge.services.scheduling import (
@@ -21,7 +22,6 @@ from planbridge.services.scheduling import (
     run_jsplib_bench,
 )
 from planning_core.model import PlantSnapshot, WorkOrder, WorkOrderStatus
-from planning_core.scheduling.gantt import draw_gantt
 from planning_core.scheduling.plant import schedule_plant
 from planning_core.scheduling.utilization import utilization
 from tests.scheduling.plants import DAY, moment, order, plant, step
