@@ -144,10 +144,6 @@ class Card:
     parts: tuple[Part, ...] = field(default_factory=tuple)
     text_only: bool = False  # a plain message: its one paragraph is the text, with no card around it
 
-    def without_buttons(self, note: Rich) -> Card:
-        """The same card after a click: its buttons replaced by a note of what was done."""
-        return Card(self.fallback, (*[p for p in self.parts if not isinstance(p, Buttons)], Note(note)), self.text_only)
-
 
 def text_card(text: str) -> Card:
     """A plain reply: one paragraph (nothing when the text is empty)."""

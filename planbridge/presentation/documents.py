@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from planbridge.services.digest import Digest, OrderLine
     from planbridge.services.material import ForecastAnswer, KpiAnswer, MrpAnswer
     from planbridge.services.orders import Booking
-    from planbridge.services.quoting import OrderOutlook, QuoteAnswer, RushAnswer
+    from planbridge.services.quoting import QuoteAnswer, RushAnswer
     from planbridge.services.records import AuditEntry, StoredRequest
     from planbridge.services.requests import RequestAnswer
     from planning_core.plan import Plan
@@ -220,21 +220,6 @@ def plan_document(plan: Plan) -> dict[str, list[dict[str, Any]]]:
             for d in plan.deliveries
         ],
     }
-
-
-class OutlookDocument(Document):
-    order_id: str
-    customer: str
-    item_id: str
-    qty: Number
-    promised_date: dt.date
-    projected_date: dt.date | None
-    days_late: int | None
-
-
-def outlook_document(o: OrderOutlook) -> OutlookDocument:
-    return OutlookDocument(order_id=o.order_id, customer=o.customer, item_id=o.item_id, qty=number(o.qty),
-                           promised_date=o.promised_date, projected_date=o.projected_date, days_late=o.days_late)
 
 
 # -- change requests and the audit log ---------------------------------------------------------

@@ -53,7 +53,7 @@ def store_plant(snapshot: PlantSnapshot, ctx: ServiceContext, *, replace: bool) 
     with ctx.uow_factory() as uow:
         if uow.plant.exists() and not replace:
             raise Conflict("a plant is already loaded: use --replace to swap it for the new one")
-        uow.plant.replace(snapshot)
+        uow.plant.replace(snapshot, at=ctx.clock.now())
         version = uow.plant.version()
         uow.commit()
     return version

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,7 +91,8 @@ def test_kpi_reads_a_saved_schedule_for_the_same_day_and_plant(pumps_services: S
     assert rough["utilization_next_14_days"]["ASSY"] == 0.15  # 30 pumps × 24 min of 10 × 480 min
     with ctx.uow_factory() as uow:
         document = {"resources": [{"resource_id": "ASSY", "utilization_next_14_days": 0.2}]}
-        uow.schedules.add(as_of=PUMPS_AS_OF, plant_version=uow.plant.version(), status="OPTIMAL", document=document)
+        uow.schedules.add(as_of=PUMPS_AS_OF, plant_version=uow.plant.version(), status="OPTIMAL", document=document,
+                          at=datetime.now(UTC))
         uow.commit()
     saved = kpi_document(material.kpis(material.KpiCommand(as_of=PUMPS_AS_OF), ctx)).to_dict()
     assert saved["utilization_source"] == "schedule"
