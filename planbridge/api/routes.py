@@ -26,9 +26,9 @@ from planbridge.chat import conversation
 from planbridge.errors import BadRequest, NotFound
 from planbridge.presentation import documents as doc
 from planbridge.presentation.digest import digest_document
+from planbridge.records import RequestKind
 from planbridge.services import digest as digests
 from planbridge.services import language, material, orders, quoting, requests, scheduling
-from planbridge.services.records import RequestKind
 
 router = APIRouter(prefix="/api")
 Language = Literal["en", "zh", "zh-Hant"]

@@ -19,10 +19,10 @@ from planbridge.presentation.catalogue import t
 from planbridge.presentation.digest import digest_card
 from planbridge.presentation.documents import DigestFigures, request_answer_document
 from planbridge.presentation.formats import day, qty
+from planbridge.records import RequestKind
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import DigestCommand, build_digest
 from planbridge.services.orders import BookOrder, book_order
-from planbridge.services.records import RequestKind
 from planbridge.services.requests import CreateRequest, Decide, create_request, decide_request
 from planning_core.model import User
 

@@ -134,8 +134,8 @@ def _create_request(kind: str, cli: Cli, *, order_id: str | None = None, due: st
                     item: str | None = None, qty: str | None = None, customer: str | None = None,
                     user: str | None = None, note: str | None = None) -> None:
     from planbridge.presentation import documents
+    from planbridge.records import RequestKind
     from planbridge.services import quoting, requests
-    from planbridge.services.records import RequestKind
 
     if not user:
         raise BadRequest("--user is required: who asks for the change")

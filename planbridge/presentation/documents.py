@@ -18,11 +18,11 @@ from planbridge.presentation.formats import iso, number
 from planbridge.presentation.names import item_name, resource_name
 
 if TYPE_CHECKING:
+    from planbridge.records import AuditEntry, StoredRequest
     from planbridge.services.digest import Digest, OrderLine
     from planbridge.services.material import ForecastAnswer, KpiAnswer, MrpAnswer
     from planbridge.services.orders import Booking
     from planbridge.services.quoting import QuoteAnswer, RushAnswer
-    from planbridge.services.records import AuditEntry, StoredRequest
     from planbridge.services.requests import RequestAnswer
     from planning_core.plan import Plan
 

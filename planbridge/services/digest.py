@@ -15,10 +15,10 @@ from typing import Any
 
 from planbridge.errors import BadRequest
 from planbridge.languages import EN, is_known, normalize
+from planbridge.records import AuditEntry, RequestStatus, StoredRequest
 from planbridge.services.context import ServiceContext
 from planbridge.services.material import KpiCommand, kpis
 from planbridge.services.quoting import order_outlook
-from planbridge.services.records import AuditEntry, RequestStatus, StoredRequest
 from planbridge.services.requests import list_requests
 from planning_core.kpi import KpiReport, OpenLine
 from planning_core.model import PlantSnapshot

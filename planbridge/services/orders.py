@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from planbridge.errors import BadRequest, Conflict
+from planbridge.records import AuditEntry
 from planbridge.services.context import ServiceContext
 from planbridge.services.lookup import find_user
 from planbridge.services.quoting import QuoteAnswer, QuoteCommand, quote_on
-from planbridge.services.records import AuditEntry
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.model import OrderStatus, Priority, SalesOrder
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from planbridge.services.records import AuditEntry, StoredRequest
+from planbridge.records import AuditEntry, StoredRequest
 from planning_core.model import ForecastEntry, PlantSnapshot, SalesOrder
 from planning_core.scheduling.saved import SavedSchedule
 

@@ -14,11 +14,11 @@ from planbridge.errors import BadRequest, Conflict, NotFound, PermissionDenied
 from planbridge.presentation.catalogue import t
 from planbridge.presentation.documents import rush_document
 from planbridge.presentation.formats import qty
+from planbridge.records import AuditEntry, RequestKind, RequestStatus, StoredRequest
 from planbridge.services.context import ServiceContext
 from planbridge.services.lookup import find_item, find_order, find_user
 from planbridge.services.ports import UnitOfWork
 from planbridge.services.quoting import RushAnswer, language_for, positive_quantity
-from planbridge.services.records import AuditEntry, RequestKind, RequestStatus, StoredRequest
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.model import OrderStatus, PlantSnapshot, Priority, SalesOrder, User
 

@@ -22,9 +22,9 @@ from planbridge.cli import app as cli_app
 from planbridge.presentation.charts import digest_chart
 from planbridge.presentation.digest import digest_card, digest_document, digest_text, kpi_card
 from planbridge.presentation.documents import digest_figures
+from planbridge.records import RequestKind
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import DigestCommand, build_digest
-from planbridge.services.records import RequestKind
 from planbridge.services.requests import CreateRequest, audit_log, create_request
 from planning_core.model import PlantSnapshot
 from tests.bot.conftest import AS_OF, DIGEST_CHANNEL, SALES, plant_services

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.actions import BOOK, REQUEST
-from planbridge.services.records import RequestKind
+from planbridge.records import RequestKind
 from planbridge.services.requests import CreateRequest, audit_log, create_request, list_requests
 from tests.bot.conftest import (
     AS_OF,

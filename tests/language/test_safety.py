@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, text
 
 from planbridge.chat.conversation import AskCommand, ask
 from planbridge.language.frame import Source
+from planbridge.records import RequestKind
 from planbridge.services.context import ServiceContext
-from planbridge.services.records import RequestKind
 from planbridge.services.requests import CreateRequest, create_request
 from tests.fakes.llm import ScriptedChatModel
 from tests.language.conftest import MONDAY

@@ -17,14 +17,14 @@ from planbridge.services.context import ServiceContext
 from planbridge.services.plant import store_plant
 from planning_core.model import OrderStatus, PlantSnapshot
 from tests.conftest import make_services
-from tests.material.plants import MONDAY, PlantBuilder
+from tests.plants import MONDAY, bench_plant
 
 PUMPS_AS_OF = date(2027, 1, 4)
 
 
 def demand_history() -> PlantSnapshot:
     """BOLT: 12 a week for 30 weeks, shipped; NUT has an imported forecast; nothing is open."""
-    b = PlantBuilder().buy("BOLT", lead_time_days=3).buy("NUT", lead_time_days=3)
+    b = bench_plant().buy("BOLT", lead_time_days=3).buy("NUT", lead_time_days=3)
     for k in range(1, 31):
         day = MONDAY - timedelta(weeks=k) + timedelta(days=1)
         b.order(f"B-{k}", "BOLT", 12, day, status=OrderStatus.SHIPPED, shipped=day)
