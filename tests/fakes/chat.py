@@ -34,12 +34,13 @@ class FakeChannel:
 
 @dataclass
 class FakeClick:
-    """A click on a button of `card`, posted in `place`."""
+    """A click on the button labelled `button` of `card`, posted in `place` (or with a `given` value)."""
 
     user_id: str
     card: Card
-    button: str  # the label of the clicked button
+    button: str
     place: Place | None = None
+    given: Mapping[str, Any] | None = None
     told: list[str] = field(default_factory=list)
     replies: list[Card] = field(default_factory=list)
     updated: list[Card] = field(default_factory=list)
@@ -47,6 +48,8 @@ class FakeClick:
 
     @property
     def value(self) -> Mapping[str, Any]:
+        if self.given is not None:
+            return self.given
         for part in self.card.parts:
             if isinstance(part, Buttons):
                 for b in part.buttons:
