@@ -16,34 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from planning_core.model import (
-    BomLine,
-    Calendar,
-    CalendarException,
-    ExceptionKind,
-    ForecastEntry,
-    Item,
-    ItemType,
-    Language,
-    OrderStatus,
-    PlantInfo,
-    PlantSnapshot,
-    Priority,
-    PurchaseOrder,
-    Resource,
-    Role,
-    RoutingStep,
-    SalesOrder,
-    ShiftInterval,
-    User,
-    Weekday,
-    WorkOrder,
-    WorkOrderStatus,
-)
+from planning_core import model as m
 
 MONDAY = date(2027, 1, 4)
 DAY_MINUTES = 24 * 60
-WEEKDAYS = (Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI)
+WEEKDAYS = (m.Weekday.MON, m.Weekday.TUE, m.Weekday.WED, m.Weekday.THU, m.Weekday.FRI)
 
 
 def day(offset: int) -> date:
@@ -60,52 +37,52 @@ def moment(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(MONDAY + timedelta(days=day), time(hour, minute))
 
 
-def weekly(calendar_id: str, *spans: tuple[str, str], days: tuple[Weekday, ...] = WEEKDAYS,
-           closed: tuple[date, ...] = ()) -> Calendar:
+def weekly(calendar_id: str, *spans: tuple[str, str], days: tuple[m.Weekday, ...] = WEEKDAYS,
+           closed: tuple[date, ...] = ()) -> m.Calendar:
     """A weekly calendar: the same working intervals on each of `days`, and whole days closed."""
     shifts = tuple(
-        ShiftInterval(weekday, time.fromisoformat(a), time.fromisoformat(b)) for weekday in days for a, b in spans
+        m.ShiftInterval(weekday, time.fromisoformat(a), time.fromisoformat(b)) for weekday in days for a, b in spans
     )
-    exceptions = tuple(CalendarException(calendar_id, d, ExceptionKind.CLOSED) for d in closed)
-    return Calendar(calendar_id, shifts, exceptions)
+    exceptions = tuple(m.CalendarException(calendar_id, d, m.ExceptionKind.CLOSED) for d in closed)
+    return m.Calendar(calendar_id, shifts, exceptions)
 
 
 DAY_SHIFT = weekly("DAY", ("08:00", "16:00"))
 DAY_WITH_LUNCH = weekly("DAY", ("08:00", "12:00"), ("12:30", "16:30"))
-ALWAYS = Calendar("ALWAYS", tuple(ShiftInterval(d, time(0), time(0)) for d in Weekday))
+ALWAYS = m.Calendar("ALWAYS", tuple(m.ShiftInterval(d, time(0), time(0)) for d in m.Weekday))
 
 
 @dataclass
 class PlantBuilder:
     """Collects plant records; `build()` returns the snapshot."""
 
-    items: dict[str, Item] = field(default_factory=dict)
-    bom: list[BomLine] = field(default_factory=list)
-    routings: list[RoutingStep] = field(default_factory=list)
-    calendars: dict[str, Calendar] = field(default_factory=dict)
-    resources: dict[str, Resource] = field(default_factory=dict)
+    items: dict[str, m.Item] = field(default_factory=dict)
+    bom: list[m.BomLine] = field(default_factory=list)
+    routings: list[m.RoutingStep] = field(default_factory=list)
+    calendars: dict[str, m.Calendar] = field(default_factory=dict)
+    resources: dict[str, m.Resource] = field(default_factory=dict)
     inventory: dict[str, float] = field(default_factory=dict)
-    purchase_orders: list[PurchaseOrder] = field(default_factory=list)
-    work_orders: list[WorkOrder] = field(default_factory=list)
-    orders: list[SalesOrder] = field(default_factory=list)
-    forecast: list[ForecastEntry] = field(default_factory=list)
-    users: dict[str, User] = field(default_factory=dict)
+    purchase_orders: list[m.PurchaseOrder] = field(default_factory=list)
+    work_orders: list[m.WorkOrder] = field(default_factory=list)
+    orders: list[m.SalesOrder] = field(default_factory=list)
+    forecast: list[m.ForecastEntry] = field(default_factory=list)
+    users: dict[str, m.User] = field(default_factory=dict)
     name: str = "Test plant"
     timezone: str = "UTC"
 
-    def calendar(self, calendar: Calendar) -> PlantBuilder:
+    def calendar(self, calendar: m.Calendar) -> PlantBuilder:
         self.calendars[calendar.calendar_id] = calendar
         return self
 
     def resource(self, resource_id: str, calendar_id: str, units: int = 1, *, name: str | None = None,
                  aliases: tuple[str, ...] = ()) -> PlantBuilder:
-        self.resources[resource_id] = Resource(resource_id, name or resource_id, calendar_id, units, aliases)
+        self.resources[resource_id] = m.Resource(resource_id, name or resource_id, calendar_id, units, aliases)
         return self
 
     def buy(self, item_id: str, *, lead_time_days: int = 0, stock: float = 0.0, safety_stock: float = 0.0,
             min_lot: float = 0.0, lot_multiple: float = 1.0, name: str | None = None, uom: str = "pcs",
             aliases: tuple[str, ...] = ()) -> PlantBuilder:
-        self.items[item_id] = Item(item_id, name or item_id, ItemType.BUY, uom, lead_time_days, safety_stock,
+        self.items[item_id] = m.Item(item_id, name or item_id, m.ItemType.BUY, uom, lead_time_days, safety_stock,
                                    min_lot, lot_multiple, aliases)
         return self._stock(item_id, stock)
 
@@ -114,49 +91,49 @@ class PlantBuilder:
              lot_multiple: float = 1.0, name: str | None = None, uom: str = "pcs",
              aliases: tuple[str, ...] = ()) -> PlantBuilder:
         """`steps` are (resources joined by '|', run minutes per unit[, setup minutes]), numbered 10, 20, …"""
-        self.items[item_id] = Item(item_id, name or item_id, ItemType.MAKE, uom, 0, safety_stock, min_lot,
+        self.items[item_id] = m.Item(item_id, name or item_id, m.ItemType.MAKE, uom, 0, safety_stock, min_lot,
                                    lot_multiple, aliases)
         for number, step in enumerate(steps, start=1):
             resources, run = step[0], step[1]
             setup = step[2] if len(step) > 2 else 0.0
-            self.routings.append(RoutingStep(item_id, number * 10, tuple(resources.split("|")), setup, run))
+            self.routings.append(m.RoutingStep(item_id, number * 10, tuple(resources.split("|")), setup, run))
         for component, qty_per in components:
-            self.bom.append(BomLine(item_id, component, qty_per))
+            self.bom.append(m.BomLine(item_id, component, qty_per))
         return self._stock(item_id, stock)
 
     def uses(self, parent: str, component: str, qty_per: float, scrap_pct: float = 0.0) -> PlantBuilder:
-        self.bom.append(BomLine(parent, component, qty_per, scrap_pct))
+        self.bom.append(m.BomLine(parent, component, qty_per, scrap_pct))
         return self
 
     def po(self, po_id: str, item_id: str, qty: float, due: date) -> PlantBuilder:
-        self.purchase_orders.append(PurchaseOrder(po_id, item_id, qty, due))
+        self.purchase_orders.append(m.PurchaseOrder(po_id, item_id, qty, due))
         return self
 
     def order(self, order_id: str, item_id: str, qty: float, promised: date, *, customer: str = "ACME",
-              priority: Priority = Priority.NORMAL, status: OrderStatus = OrderStatus.CONFIRMED,
+              priority: m.Priority = m.Priority.NORMAL, status: m.OrderStatus = m.OrderStatus.CONFIRMED,
               requested: date | None = None, shipped: date | None = None, shipped_qty: float | None = None,
               owner: str | None = None) -> PlantBuilder:
-        self.orders.append(SalesOrder(order_id, customer, item_id, qty, requested or promised, promised, priority,
+        self.orders.append(m.SalesOrder(order_id, customer, item_id, qty, requested or promised, promised, priority,
                                       status, shipped, shipped_qty, owner))
         return self
 
     def wo(self, wo_id: str, item_id: str, qty: float, end: datetime, *, resource: str = "BENCH",
-           start: datetime | None = None, status: WorkOrderStatus = WorkOrderStatus.RELEASED) -> PlantBuilder:
+           start: datetime | None = None, status: m.WorkOrderStatus = m.WorkOrderStatus.RELEASED) -> PlantBuilder:
         """A work order on `resource` from `start` (default: 08:00 of its last day) to `end`."""
-        self.work_orders.append(WorkOrder(wo_id, item_id, qty, resource, start or end.replace(hour=8), end, status))
+        self.work_orders.append(m.WorkOrder(wo_id, item_id, qty, resource, start or end.replace(hour=8), end, status))
         return self
 
     def forecast_qty(self, item_id: str, period_start: date, qty: float) -> PlantBuilder:
-        self.forecast.append(ForecastEntry(item_id, period_start, qty))
+        self.forecast.append(m.ForecastEntry(item_id, period_start, qty))
         return self
 
-    def user(self, user_id: str, name: str, role: Role, language: Language = Language.EN) -> PlantBuilder:
-        self.users[user_id] = User(user_id, name, role, language)
+    def user(self, user_id: str, name: str, role: m.Role, language: m.Language = m.Language.EN) -> PlantBuilder:
+        self.users[user_id] = m.User(user_id, name, role, language)
         return self
 
-    def build(self) -> PlantSnapshot:
-        return PlantSnapshot(
-            plant=PlantInfo(self.name, self.timezone),
+    def build(self) -> m.PlantSnapshot:
+        return m.PlantSnapshot(
+            plant=m.PlantInfo(self.name, self.timezone),
             items=dict(self.items),
             bom=tuple(self.bom),
             routings=tuple(self.routings),
@@ -189,33 +166,33 @@ def bench_plant() -> PlantBuilder:
 # -- records for plants built in one call ------------------------------------------------------
 
 
-def sales_order(order_id: str, item_id: str, qty: float, due_day: int, priority: Priority = Priority.NORMAL) -> SalesOrder:
+def sales_order(order_id: str, item_id: str, qty: float, due_day: int, priority: m.Priority = m.Priority.NORMAL) -> m.SalesOrder:
     due = MONDAY + timedelta(days=due_day)
-    return SalesOrder(order_id, "Customer", item_id, qty, due, due, priority)
+    return m.SalesOrder(order_id, "Customer", item_id, qty, due, due, priority)
 
 
-def step(item_id: str, number: int, resources: str, run: float, setup: float = 0.0) -> RoutingStep:
-    return RoutingStep(item_id, number, tuple(resources.split("|")), setup, run)
+def step(item_id: str, number: int, resources: str, run: float, setup: float = 0.0) -> m.RoutingStep:
+    return m.RoutingStep(item_id, number, tuple(resources.split("|")), setup, run)
 
 
 def plant(
     *,
-    orders: Iterable[SalesOrder],
-    routings: Iterable[RoutingStep],
-    resources: dict[str, tuple[Calendar, int]],
-    items: Iterable[Item] = (),
-    bom: Iterable[BomLine] = (),
+    orders: Iterable[m.SalesOrder],
+    routings: Iterable[m.RoutingStep],
+    resources: dict[str, tuple[m.Calendar, int]],
+    items: Iterable[m.Item] = (),
+    bom: Iterable[m.BomLine] = (),
     inventory: dict[str, float] | None = None,
-    purchase_orders: Iterable[PurchaseOrder] = (),
-    work_orders: Iterable[WorkOrder] = (),
-) -> PlantSnapshot:
+    purchase_orders: Iterable[m.PurchaseOrder] = (),
+    work_orders: Iterable[m.WorkOrder] = (),
+) -> m.PlantSnapshot:
     """A plant from its records; every item named in routings, orders or the BOM and not in `items` is made."""
     builder = PlantBuilder(routings=list(routings), orders=list(orders), bom=list(bom),
                            purchase_orders=list(purchase_orders), work_orders=list(work_orders),
                            inventory=dict(inventory or {}))
     builder.items.update({i.item_id: i for i in items})
     for item_id in [r.item_id for r in builder.routings] + [o.item_id for o in builder.orders] + [b.parent_id for b in builder.bom]:
-        builder.items.setdefault(item_id, Item(item_id, item_id, ItemType.MAKE))
+        builder.items.setdefault(item_id, m.Item(item_id, item_id, m.ItemType.MAKE))
     for resource_id, (calendar, units) in resources.items():
         builder.calendar(calendar).resource(resource_id, calendar.calendar_id, units)
     return builder.build()

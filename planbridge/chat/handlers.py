@@ -73,10 +73,17 @@ def answer_message(chat: Chat, *, text: str, user_id: str | None, place: Place, 
 # -- Book it ---------------------------------------------------------------------------------
 
 
-def book_clicked(chat: Chat, click: Interaction) -> None:
+def _acting_user(chat: Chat, click: Interaction, action: str) -> User | None:
+    """The plant user who clicked; a stranger is told privately how to get in, and gets None."""
     user = chat.user(click.user_id)
     if user is None:
-        click.tell(t("en", "card.unknown_user", action=t("en", "card.action_book")))
+        click.tell(t("en", "card.unknown_user", action=t("en", f"card.action_{action}")))
+    return user
+
+
+def book_clicked(chat: Chat, click: Interaction) -> None:
+    user = _acting_user(chat, click, "book")
+    if user is None:
         return
     language = user.language.value
     value = click.value
@@ -93,9 +100,8 @@ def book_clicked(chat: Chat, click: Interaction) -> None:
 
 
 def request_clicked(chat: Chat, click: Interaction) -> None:
-    user = chat.user(click.user_id)
+    user = _acting_user(chat, click, "request")
     if user is None:
-        click.tell(t("en", "card.unknown_user", action=t("en", "card.action_request")))
         return
     language = user.language.value
     v = click.value
@@ -121,9 +127,8 @@ def request_clicked(chat: Chat, click: Interaction) -> None:
 
 def decision_clicked(chat: Chat, click: Interaction, *, approve: bool) -> None:
     """Decide as the clicking user; a refusal is told to that user only and changes nothing."""
-    user = chat.user(click.user_id)
+    user = _acting_user(chat, click, "decide")
     if user is None:
-        click.tell(t("en", "card.unknown_user", action=t("en", "card.action_decide")))
         return
     language = user.language.value
     request_id = str(click.value["request_id"])

@@ -9,13 +9,14 @@ declare the contract's keys and carry the rest as extra fields.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from planbridge.presentation import quotes
 from planbridge.presentation.formats import iso, number
 from planbridge.presentation.names import item_name, resource_name
+from planning_core.plan import Plan
 
 if TYPE_CHECKING:
     from planbridge.records import AuditEntry, StoredRequest
@@ -24,9 +25,9 @@ if TYPE_CHECKING:
     from planbridge.services.orders import Booking
     from planbridge.services.quoting import QuoteAnswer, RushAnswer
     from planbridge.services.requests import RequestAnswer
-    from planning_core.plan import Plan
 
 Number = int | float
+D = TypeVar("D", bound="Document")
 
 
 class Document(BaseModel):
@@ -165,9 +166,7 @@ def quote_document(answer: QuoteAnswer, *, with_plan: bool = False) -> QuoteDocu
         "exact": answer.exact,
         "first_answer_date": answer.first_answer_date,
     }
-    if with_plan and q.plan is not None:
-        return QuoteWithPlan(**fields, plan=plan_document(q.plan))
-    return QuoteDocument(**fields)
+    return _with_plan(QuoteDocument, QuoteWithPlan, fields, q.plan if with_plan else None)
 
 
 def booking_document(booking: Booking) -> BookingDocument:
@@ -194,9 +193,12 @@ def rush_document(answer: RushAnswer, *, with_plan: bool = False) -> RushDocumen
         "language": answer.language,
         "explanation": quotes.rush_explanation(r, answer.snapshot, answer.language),
     }
-    if with_plan and r.plan is not None:
-        return RushWithPlan(**fields, plan=plan_document(r.plan))
-    return RushDocument(**fields)
+    return _with_plan(RushDocument, RushWithPlan, fields, r.plan if with_plan else None)
+
+
+def _with_plan(plain: type[D], planned: type[D], fields: dict[str, Any], plan: Plan | None) -> D:
+    """The document, with the plan behind the answer when one is asked for and there is one."""
+    return plain(**fields) if plan is None else planned(**fields, plan=plan_document(plan))
 
 
 def plan_document(plan: Plan) -> dict[str, list[dict[str, Any]]]:

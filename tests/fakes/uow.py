@@ -154,6 +154,13 @@ class FakeAuditLog:
         return [e for e in reversed(self.store.audit) if subject is None or e.subject == subject][:limit]
 
 
+REPOSITORIES: dict[str, type] = {
+    "plant": FakePlantRepository, "schedules": FakeScheduleRepository, "conversations": FakeConversationRepository,
+    "forecasts": FakeForecastRepository, "orders": FakeOrderBook, "requests": FakeRequestRepository,
+    "audit": FakeAuditLog,
+}
+
+
 class FakeUnitOfWork:
     """One transaction on a copy of `store`: `commit` writes it back, anything else forgets it."""
 
@@ -166,13 +173,8 @@ class FakeUnitOfWork:
             setattr(self.working, name, list(getattr(self.shared, name)))
         for name in ("conversations", "requests"):
             setattr(self.working, name, dict(getattr(self.shared, name)))
-        self.plant = FakePlantRepository(self.working)
-        self.schedules = FakeScheduleRepository(self.working)
-        self.conversations = FakeConversationRepository(self.working)
-        self.forecasts = FakeForecastRepository(self.working)
-        self.orders = FakeOrderBook(self.working)
-        self.requests = FakeRequestRepository(self.working)
-        self.audit = FakeAuditLog(self.working)
+        for name, repository in REPOSITORIES.items():
+            setattr(self, name, repository(self.working))
         return self
 
     def __exit__(
