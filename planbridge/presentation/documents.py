@@ -9,7 +9,7 @@ declare the contract's keys and carry the rest as extra fields.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -435,7 +435,7 @@ class FactsDocument(OpenDocument):
 class ChangeDocument(Document):
     """What a change or cancellation asked in chat would be (nothing is changed)."""
 
-    intent: str
+    intent: Literal["change", "cancel"]
     language: str
     order: dict[str, Any]
     requested: dict[str, Any]
