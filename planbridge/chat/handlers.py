@@ -35,6 +35,7 @@ class Chat:
     channel: ChatChannel
     production_channel: str | None = None
     channel_language: str = "en"  # the production and digest channels' language
+    platform: str = "Slack"  # how users know the platform (their id there is their users.csv user_id)
 
     def user(self, user_id: str | None) -> User | None:
         """The plant user with this chat id (users.csv `user_id`), or None for strangers."""
@@ -77,7 +78,7 @@ def _acting_user(chat: Chat, click: Interaction, action: str) -> User | None:
     """The plant user who clicked; a stranger is told privately how to get in, and gets None."""
     user = chat.user(click.user_id)
     if user is None:
-        click.tell(t("en", "card.unknown_user", action=t("en", f"card.action_{action}")))
+        click.tell(t("en", "card.unknown_user", action=t("en", f"card.action_{action}"), platform=chat.platform))
     return user
 
 
