@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint lock bench contract clean
+.PHONY: install run test test-unit lint lock bench contract clean
 
 install: $(STAMP)
 
@@ -27,6 +27,9 @@ run: install
 
 test: install
 	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+
+test-unit: install
+	$(BIN)/pytest -q -n 2 -m unit $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -29,9 +29,9 @@ from rich.console import Console
 from rich.table import Table
 
 from planbridge.bootstrap import bootstrap
+from planbridge.chat.conversation import AskCommand, ask
 from planbridge.demo import demo_plant
 from planbridge.language.rules import build_lexicon, lexicon_for, parse_rules
-from planbridge.services.language import AskCommand, ask
 from planbridge.services.plant import store_plant
 from planbridge.settings import Settings
 from planbridge.synthetic import generate_plant

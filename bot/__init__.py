@@ -1,1 +1,2 @@
-"""The Slack app: listeners that turn messages, the slash command and button clicks into service calls."""
+"""The Slack adapter: listeners that hand messages, the slash command and button clicks to the chat layer
+(`planbridge.chat`), the Slack channel, and cards drawn as Block Kit. Only `planbridge.bootstrap` imports it."""

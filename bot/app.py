@@ -1,4 +1,4 @@
-"""The Bolt app: signature checks, retries, listeners, and one global error handler."""
+"""The Bolt app: signature checks, retries, listeners on the chat layer, and one global error handler."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot import actions, commands, messages
-from bot.context import Bot
+from bot.channel import SlackChannel
 from bot.failures import on_error
+from planbridge.chat.handlers import Chat
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
 
@@ -33,14 +34,16 @@ def build_slack_app(
     settings: Settings,
     *,
     client: WebClient | None = None,
+    channel: SlackChannel | None = None,
     listener_executor: Executor | None = None,
 ) -> App:
     """The planbridge Slack app. Needs `SLACK_BOT_TOKEN`; HTTP requests are verified with
     `SLACK_SIGNING_SECRET` (a missing, stale or wrong signature gets 401 before any listener runs)."""
     if not settings.slack_bot_token:
         raise ValueError("SLACK_BOT_TOKEN is not set")
+    client = client or web_client(settings)
     app = App(
-        client=client or web_client(settings),
+        client=client,
         # Socket Mode only (no signing secret): a random secret nobody knows, so every HTTP request fails
         # verification (an empty secret would let anyone sign with an empty key).
         signing_secret=settings.slack_signing_secret or secrets.token_hex(32),
@@ -49,12 +52,12 @@ def build_slack_app(
         listener_executor=listener_executor,
         name="planbridge",
     )
-    bot = Bot.from_settings(services, settings)
+    chat = Chat(services, channel or SlackChannel(client), settings.production_channel, settings.digest_language)
     app.middleware(skip_slack_retries)
-    messages.register(app, bot)
-    commands.register(app, bot)
-    actions.register(app, bot)
-    app.error(on_error(bot))
+    messages.register(app, chat)
+    commands.register(app, chat)
+    actions.register(app, chat)
+    app.error(on_error(chat))
     return app
 
 

@@ -14,9 +14,10 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.context import Bot
-from bot.views.words import words
+from bot.channel import respond_privately
+from planbridge.chat.handlers import Chat
 from planbridge.errors import PlanbridgeError
+from planbridge.presentation.catalogue import t
 
 log = logging.getLogger("planbridge.bot")
 
@@ -25,8 +26,8 @@ LazyListener = Callable[..., None]
 
 def friendly_line(error: BaseException, language: str) -> str:
     if isinstance(error, PlanbridgeError):
-        return words(language, "failed", reason=error.message)
-    return words(language, "oops")
+        return t(language, "card.failed", reason=error.message)
+    return t(language, "card.oops")
 
 
 def tell_user(body: dict[str, Any], client: WebClient, text: str) -> None:
@@ -48,14 +49,7 @@ def tell_user(body: dict[str, Any], client: WebClient, text: str) -> None:
         log.exception("could not tell %s", user_id)
 
 
-def respond_privately(response_url: str, text: str) -> None:
-    """An ephemeral reply through the request's response_url (works in any channel, even DMs)."""
-    from slack_sdk.webhook import WebhookClient
-
-    WebhookClient(response_url).send(text=text, response_type="ephemeral", replace_original=False)
-
-
-def guarded(bot: Bot, func: LazyListener) -> LazyListener:
+def guarded(chat: Chat, func: LazyListener) -> LazyListener:
     """Wrap a lazy listener `func(body, client)` so any failure becomes one friendly line."""
 
     def run(body: dict[str, Any], client: WebClient) -> None:
@@ -64,20 +58,20 @@ def guarded(bot: Bot, func: LazyListener) -> LazyListener:
         except Exception as error:
             if not isinstance(error, PlanbridgeError):
                 log.exception("listener %s failed", func.__name__)
-            tell_user(body, client, friendly_line(error, bot.language_of(_user_id(body))))
+            tell_user(body, client, friendly_line(error, chat.language_of(_user_id(body))))
 
     functools.update_wrapper(run, func, assigned=("__module__", "__name__", "__qualname__", "__doc__"), updated=())
     return run
 
 
-def on_error(bot: Bot) -> Callable[..., None]:
+def on_error(chat: Chat) -> Callable[..., None]:
     """Bolt's global error handler: for failures outside the lazy listeners (ack functions, middleware)."""
 
     def handle(error: Exception, body: dict[str, Any], client: WebClient) -> None:
         if not isinstance(error, PlanbridgeError):
             log.error("Slack request failed: %s", error, exc_info=error)
         if isinstance(body, dict) and client is not None:
-            tell_user(body, client, friendly_line(error, bot.language_of(_user_id(body))))
+            tell_user(body, client, friendly_line(error, chat.language_of(_user_id(body))))
 
     return handle
 

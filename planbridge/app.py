@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
-from planbridge.bootstrap import bootstrap
+from planbridge.bootstrap import bootstrap, wire_slack
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from slack_bolt import App
     from slack_sdk import WebClient
 
-    from bot.digest_job import DailyDigest
+    from planbridge.chat.digests import DailyDigest
 
 log = logging.getLogger("planbridge.serve")
 
@@ -78,14 +78,12 @@ def build_runtime(
     runtime = Runtime(services, settings)
     if not settings.slack_enabled:
         return runtime
-    from bot.app import build_slack_app, web_client
-    from bot.digest_job import DailyDigest, DigestPoster, parse_time
+    from planbridge.chat.digests import DailyDigest, parse_time
 
-    client = client or web_client(settings)
-    runtime.slack_app = build_slack_app(services, settings, client=client, listener_executor=listener_executor)
-    if settings.digest_channel and settings.scheduler_enabled:
-        poster = DigestPoster(services, client, settings.digest_channel, settings.digest_language)
-        runtime.daily = DailyDigest(services, poster, parse_time(settings.digest_time), clock=services.clock)
+    slack = wire_slack(services, settings, client=client, listener_executor=listener_executor)
+    runtime.slack_app = slack.app
+    if slack.digests is not None:
+        runtime.daily = DailyDigest(services, slack.digests, parse_time(settings.digest_time), clock=services.clock)
     return runtime
 
 

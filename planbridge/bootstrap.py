@@ -1,17 +1,29 @@
-"""The composition root: wires settings, database, clock and caches into a `ServiceContext`."""
+"""The composition root: the one module that wires adapters to ports.
+
+It builds the `ServiceContext` (database, clock, language model, plant source) from the
+settings, and connects chat platforms (Slack, in `bot/`) to the chat layer. Nothing else
+outside `bot/` imports `bot/`.
+"""
 
 from __future__ import annotations
 
-from functools import partial
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect
-
-from integrations.db import migrate
-from integrations.db.engine import make_engine, make_session_factory
-from integrations.db.unit_of_work import SqlUnitOfWork
 from planbridge.errors import NotFound
 from planbridge.services.context import ServiceContext, SystemClock
+from planbridge.services.ports import LanguageModel, LanguageModels, LanguageModelUnavailable, PlantSource
 from planbridge.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+    from slack_sdk import WebClient
+
+    from planbridge.chat.digests import DigestPublisher
+    from planbridge.chat.ports import ChatChannel
+    from planbridge.presentation.cards import Card
 
 
 def bootstrap(
@@ -22,6 +34,12 @@ def bootstrap(
     `create_schema` runs the migrations (import, demo, serve do); read-only commands
     only upgrade an existing schema and otherwise report that no plant is loaded.
     """
+    from sqlalchemy import inspect
+
+    from integrations.db import migrate
+    from integrations.db.engine import make_engine, make_session_factory
+    from integrations.db.unit_of_work import SqlUnitOfWork
+
     settings = settings or get_settings()
     engine = make_engine(database_url or settings.database_url)
     if create_schema or inspect(engine).has_table("alembic_version"):
@@ -33,4 +51,69 @@ def bootstrap(
         uow_factory=partial(SqlUnitOfWork, session_factory),
         clock=SystemClock(fixed_today=settings.as_of),
         settings=settings,
+        language_model=language_models(settings),
+        plant_source=plant_source(),
     )
+
+
+def plant_source() -> PlantSource:
+    """Plant folders of CSV files (CONTRACT section 1)."""
+    from integrations.csv_import.source import CsvPlantFolders
+
+    return CsvPlantFolders()
+
+
+def language_models(settings: Settings) -> LanguageModels:
+    """The language model the settings name, built on first use (LangChain loads only then)."""
+    key = (settings.llm_provider, settings.llm_model, settings.llm_base_url, settings.llm_api_key,
+           settings.llm_timeout_seconds)
+    return partial(_language_model, key)
+
+
+@lru_cache(maxsize=4)
+def _language_model(key: tuple[Any, ...]) -> LanguageModel | None:
+    provider = key[0]
+    if provider == "none":
+        return None
+    from integrations.llm.providers import ModelSettings, ModelUnavailable, build_chat_model
+
+    try:
+        chat: LanguageModel | None = build_chat_model(ModelSettings(*key))
+    except ModelUnavailable as exc:
+        raise LanguageModelUnavailable(str(exc)) from None
+    return chat
+
+
+# -- chat platforms -----------------------------------------------------------------------------
+
+
+def block_kit(card: Card) -> list[dict[str, Any]]:
+    """A card as Slack Block Kit: the format `planbridge digest --json` and `/api/digest` print (CONTRACT §2)."""
+    from bot.blockkit import render_card
+
+    return render_card(card)
+
+
+@dataclass
+class SlackWiring:
+    app: App
+    channel: ChatChannel
+    digests: DigestPublisher | None
+
+
+def wire_slack(
+    services: ServiceContext, settings: Settings, *, client: WebClient | None = None,
+    listener_executor: Executor | None = None,
+) -> SlackWiring:
+    """The Slack app on the chat layer: listeners, the Slack channel, and the digest publisher when configured."""
+    from bot.app import build_slack_app, web_client
+    from bot.channel import SlackChannel
+    from planbridge.chat.digests import DigestPublisher
+
+    client = client or web_client(settings)
+    channel = SlackChannel(client)
+    app = build_slack_app(services, settings, client=client, channel=channel, listener_executor=listener_executor)
+    publisher = None
+    if settings.digest_channel and settings.scheduler_enabled:
+        publisher = DigestPublisher(services, channel, settings.digest_channel, settings.digest_language)
+    return SlackWiring(app, channel, publisher)

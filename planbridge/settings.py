@@ -37,7 +37,7 @@ class Settings(BaseSettings):
 
     api_token: str | None = Field(None, validation_alias=_env("PLANBRIDGE_API_TOKEN"))
 
-    llm_provider: Literal["none", "openai", "ollama", "fake"] = Field(
+    llm_provider: Literal["none", "openai", "ollama"] = Field(
         "none", validation_alias=_env("PLANBRIDGE_LLM_PROVIDER")
     )
     llm_model: str | None = Field(None, validation_alias=_env("PLANBRIDGE_LLM_MODEL"))

@@ -155,12 +155,6 @@ class Resource:
 
 
 @dataclass(frozen=True, slots=True)
-class InventoryRecord:
-    item_id: str
-    on_hand: float
-
-
-@dataclass(frozen=True, slots=True)
 class PurchaseOrder:
     po_id: str
     item_id: str

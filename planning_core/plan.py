@@ -52,12 +52,6 @@ class Operation:
         """Resource time the operation takes."""
         return self.end - self.start if self.busy_minutes is None else self.busy_minutes
 
-    @property
-    def intensity(self) -> float:
-        """Share of one resource unit the operation holds while it runs (1 for a batch)."""
-        span = self.end - self.start
-        return 1.0 if self.busy_minutes is None or span <= 0 else self.busy_minutes / span
-
 
 @dataclass(frozen=True, slots=True)
 class Purchase:

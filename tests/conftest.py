@@ -3,6 +3,7 @@ services wired to them, and the small example plants in tests/data."""
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -99,3 +100,29 @@ def every_plan_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(PromiseEngine, "quote", checked_quote)
     monkeypatch.setattr(PromiseEngine, "rush", checked_rush)
+
+
+# -- tiers ------------------------------------------------------------------------------------------
+# unit: the core, the presentation and the services on in-memory fakes (no database, no HTTP);
+# integration: a real database (SQLite, PostgreSQL), CSV folders, the local mock of the Slack Web API;
+# e2e: the real HTTP app with signed requests, and the command line run as a user runs it.
+# `pytest -m unit` (`make test-unit`) is the fast loop; `make test` runs all three.
+E2E_FIXTURES = {"harness", "api", "anonymous"}
+E2E_MODULES = {"test_cli_quoting.py", "test_cli.py", "test_digest.py", "test_demo_and_generator.py"}
+INTEGRATION_FIXTURES = {"sqlite_url", "postgres_url", "db_url", "slack", "services", "sqlite_services"}
+
+
+@functools.cache
+def _reads_plant_folders(path: Path) -> bool:
+    return "load_folder" in path.read_text(encoding="utf-8")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & E2E_FIXTURES or item.path.name in E2E_MODULES:
+            item.add_marker(pytest.mark.e2e)
+        elif fixtures & INTEGRATION_FIXTURES or _reads_plant_folders(item.path):
+            item.add_marker(pytest.mark.integration)
+        else:
+            item.add_marker(pytest.mark.unit)

@@ -6,16 +6,16 @@ from planning_core.calendars import TimeAxis
 from planning_core.checker import ViolationKind, check_plan
 from planning_core.model import BomLine, Item, ItemType, WorkOrder, WorkOrderStatus
 from planning_core.plan import Delivery, Operation, Plan, Purchase
-from tests.scheduling.plants import DAY, MONDAY, at, moment, order, plant, step
+from tests.plants import DAY_WITH_LUNCH, MONDAY, at, moment, plant, sales_order, step
 
 AXIS = TimeAxis(MONDAY, "UTC", 7)
 # P is assembled on ASSY from one C, which is turned (step 10) and drilled (step 20) on M; B is bought in 2 days.
 SNAPSHOT = plant(
-    orders=[order("A", "P", 2, due_day=3)],
+    orders=[sales_order("A", "P", 2, due_day=3)],
     items=[Item("B", "bought", ItemType.BUY, lead_time_days=2)],
     bom=[BomLine("P", "C", 1), BomLine("P", "B", 1)],
     routings=[step("C", 10, "M", run=60), step("C", 20, "M", run=30), step("P", 10, "ASSY", run=60, setup=15)],
-    resources={"M": (DAY, 1), "ASSY": (DAY, 1)},
+    resources={"M": (DAY_WITH_LUNCH, 1), "ASSY": (DAY_WITH_LUNCH, 1)},
     inventory={"B": 2},
 )
 
@@ -74,7 +74,7 @@ def test_a_purchase_that_arrives_before_its_lead_time_is_rejected() -> None:
 def test_an_operation_on_a_machine_held_by_a_running_work_order_is_an_overlap() -> None:
     held = plant(
         orders=list(SNAPSHOT.sales_orders), items=list(SNAPSHOT.items.values()), bom=SNAPSHOT.bom,
-        routings=SNAPSHOT.routings, resources={"M": (DAY, 1), "ASSY": (DAY, 1)}, inventory={"B": 2},
+        routings=SNAPSHOT.routings, resources={"M": (DAY_WITH_LUNCH, 1), "ASSY": (DAY_WITH_LUNCH, 1)}, inventory={"B": 2},
         work_orders=[WorkOrder("WO1", "C", 1, "M", moment(0, 9), moment(0, 10), WorkOrderStatus.RUNNING)],
     )
     plan = Plan(AXIS, operations=GOOD, deliveries=(Delivery("A", "P", 2, at(0, 14)),))

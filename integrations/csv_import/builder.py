@@ -33,6 +33,7 @@ from planning_core.model import (
     WorkOrder,
     WorkOrderStatus,
 )
+from planning_core.validation import bom_cycles, validate
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ def read_plant_folder(folder: Path) -> FolderReading:
     rows = {spec.name: read_file(folder, spec, findings) for spec in schema.ALL_FILES}
     builder = _Builder(plant, {k: v or [] for k, v in rows.items()}, findings)
     snapshot = builder.build()
+    if not findings.errors:
+        # Rows were checked line by line above; what only the whole plant shows, the core's validator finds.
+        for problem in validate(snapshot):
+            findings.error("plant", None, None, problem.message)
     errors = tuple(sorted(findings.errors, key=_problem_order))
     return FolderReading(None if errors else snapshot, errors, tuple(findings.warnings))
 
@@ -252,37 +257,10 @@ class _Builder:
         return tuple(line for _, line in lines)
 
     def _report_cycles(self, lines: list[tuple[Row, BomLine]]) -> None:
-        """Names every cycle once, at the BOM line that closes it, e.g. `A → B → C → A`.
-
-        Depth-first search with an explicit stack: a deep (if odd) BOM must not hit
-        Python's recursion limit.
-        """
-        graph: dict[str, list[tuple[str, Row]]] = defaultdict(list)
-        for row, line in lines:
-            graph[line.parent_id].append((line.component_id, row))
-        finished: set[str] = set()
-        for root in sorted(graph):
-            if root in finished:
-                continue
-            path = [root]
-            on_path = {root: 0}
-            children = [iter(graph.get(root, ()))]
-            while children:
-                step = next(children[-1], None)
-                if step is None:
-                    node = path.pop()
-                    del on_path[node]
-                    finished.add(node)
-                    children.pop()
-                    continue
-                child, row = step
-                if child in on_path:
-                    names = [*path[on_path[child]:], child]
-                    self._error(row, "component_id", "BOM cycle: " + " → ".join(names))
-                elif child not in finished:
-                    on_path[child] = len(path)
-                    path.append(child)
-                    children.append(iter(graph.get(child, ())))
+        """Names every cycle once, at the BOM line that closes it, e.g. `A → B → C → A` (the core finds them)."""
+        row_of = {(line.parent_id, line.component_id): row for row, line in lines}
+        for cycle in bom_cycles((line.parent_id, line.component_id) for _, line in lines):
+            self._error(row_of[(cycle[-2], cycle[-1])], "component_id", "BOM cycle: " + " → ".join(cycle))
 
     def _routings(self, items: dict[str, Item], resources: dict[str, Resource]) -> tuple[RoutingStep, ...]:
         steps: list[RoutingStep] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -59,7 +59,7 @@ class SqlPlantRepository:
         self.session.execute(update(m.PlantRow).values(version=m.PlantRow.version + 1))
         return self.version()
 
-    def replace(self, snapshot: PlantSnapshot) -> None:
+    def replace(self, snapshot: PlantSnapshot, *, at: datetime) -> None:
         """Swap the whole plant for `snapshot`; atomic with the caller's transaction."""
         old_version = self.session.scalar(select(m.PlantRow.version)) or 0
         for table in m.PLANT_TABLES:
@@ -71,7 +71,7 @@ class SqlPlantRepository:
                 timezone=snapshot.plant.timezone,
                 country=snapshot.plant.country,
                 version=old_version + 1,
-                imported_at=datetime.now(UTC),
+                imported_at=at,
             )
         )
         for model, rows in _rows_of(snapshot):

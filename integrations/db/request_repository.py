@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrations.db import models as m
-from planbridge.services.records import AuditEntry, StoredRequest
+from planbridge.records import AuditEntry, StoredRequest
 
 
 class SqlRequestRepository:

@@ -16,10 +16,10 @@ class SqlScheduleRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, *, as_of: date, plant_version: int, status: str, document: dict[str, Any]) -> int:
+    def add(self, *, as_of: date, plant_version: int, status: str, document: dict[str, Any], at: datetime) -> int:
         result = self.session.execute(
             insert(m.ScheduleRunRow)
-            .values(created_at=datetime.now(UTC), as_of=as_of, plant_version=plant_version, status=status,
+            .values(created_at=at, as_of=as_of, plant_version=plant_version, status=status,
                     payload=document)
             .returning(m.ScheduleRunRow.id)
         )

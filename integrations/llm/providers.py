@@ -1,4 +1,4 @@
-"""Chat models from settings: an OpenAI-compatible server (OpenAI, Ollama, llama.cpp, vLLM) or a script.
+"""Chat models from settings: an OpenAI-compatible server (OpenAI, Ollama, llama.cpp, vLLM).
 
 `PLANBRIDGE_LLM_PROVIDER`:
   - `none` (default): no model; the rule parser answers alone;
@@ -6,20 +6,14 @@
     server (a local llama.cpp or vLLM), `PLANBRIDGE_LLM_MODEL`, `PLANBRIDGE_LLM_API_KEY`;
   - `ollama`: the same client pointed at Ollama's OpenAI-compatible endpoint
     (default http://127.0.0.1:11434/v1), no key needed;
-  - `fake`: a scripted model for demos and tests (`PLANBRIDGE_LLM_MODEL` = a JSON file of replies).
 Retries are off: a slow or failing model must fall back to the rules quickly, not be retried.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
-
-from integrations.llm.fake import ScriptedChatModel
 
 OLLAMA_BASE_URL = "http://127.0.0.1:11434/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -46,8 +40,6 @@ def build_chat_model(settings: ModelSettings) -> BaseChatModel | None:
     provider = settings.provider
     if provider == "none":
         return None
-    if provider == "fake":
-        return _scripted(settings.model)
     from langchain_openai import ChatOpenAI  # imported only when a model is configured (keeps the CLI fast)
 
     base_url: str | None
@@ -63,20 +55,9 @@ def build_chat_model(settings: ModelSettings) -> BaseChatModel | None:
         if api_key is None:
             raise ModelUnavailable("PLANBRIDGE_LLM_PROVIDER=openai needs PLANBRIDGE_LLM_API_KEY or PLANBRIDGE_LLM_BASE_URL")
     else:
-        raise ModelUnavailable(f"unknown language-model provider {provider!r}: use none, openai, ollama or fake")
+        raise ModelUnavailable(f"unknown language-model provider {provider!r}: use none, openai or ollama")
     chat: BaseChatModel = ChatOpenAI(
         model=model, api_key=api_key, base_url=base_url, timeout=settings.timeout_seconds,
         max_retries=0, temperature=0,
     )
     return chat
-
-
-def _scripted(script: str | None) -> ScriptedChatModel:
-    if not script:
-        return ScriptedChatModel(replies=[{"content": "(scripted model without a script)"}])
-    path = Path(script)
-    try:
-        replies: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelUnavailable(f"PLANBRIDGE_LLM_MODEL={script}: not a readable JSON list of replies ({exc})") from None
-    return ScriptedChatModel(replies=replies)

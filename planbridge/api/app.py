@@ -14,6 +14,8 @@ from planbridge.api import errors
 from planbridge.api.routes import router
 from planbridge.api.security import require_token
 from planbridge.api.slack import slack_router
+from planbridge.bootstrap import block_kit
+from planbridge.presentation.digest import CardRenderer
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
 
@@ -35,12 +37,15 @@ def create_app(
     slack_app: App | None = None,
     lifespan: Lifespan | None = None,
     status: Callable[[], dict[str, Any]] | None = None,
+    render_card: CardRenderer | None = None,
 ) -> FastAPI:
     """The HTTP app over the given services. `slack_app` (Bolt) answers /slack/events when given;
-    `status` adds facts to /healthz (e.g. whether the scheduler runs)."""
+    `status` adds facts to /healthz (e.g. whether the scheduler runs); `render_card` draws the digest
+    card in `/api/digest` (default: Block Kit, as the contract says)."""
     app = FastAPI(title="planbridge", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.services = ctx
     app.state.api_token = settings.api_token
+    app.state.render_card = render_card or block_kit
     errors.install(app)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and database check (no token needed)")

@@ -1,14 +1,15 @@
-"""The /api/ routes: each turns its input into a service command and returns the service's JSON.
+"""The /api/ routes: each turns its input into a service command and returns the answer's typed document.
 
-No planning and no queries here: the same services answer the CLI and the bot.
+No planning and no queries here: the same services answer the CLI and the bot, and the same
+documents (`planbridge.presentation.documents`) are the CLI's `--json` and these responses.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from planbridge.api.deps import Services
 from planbridge.api.schemas import (
@@ -21,148 +22,159 @@ from planbridge.api.schemas import (
     RushBody,
     ScheduleBody,
 )
+from planbridge.chat import conversation
 from planbridge.errors import BadRequest, NotFound
+from planbridge.presentation import documents as doc
+from planbridge.presentation.digest import digest_document
+from planbridge.records import RequestKind
 from planbridge.services import digest as digests
 from planbridge.services import language, material, orders, quoting, requests, scheduling
-from planbridge.services.records import RequestKind
 
 router = APIRouter(prefix="/api")
+Language = Literal["en", "zh", "zh-Hant"]
 MAX_API_TIME_LIMIT = 120.0
-
-Json = dict[str, Any]
 
 
 # -- quotes, rushes, bookings ----------------------------------------------------------------
 
 
-@router.post("/quote", tags=["quoting"], summary="Capable-to-promise quote (as `planbridge quote --json`)")
-def quote_post(body: QuoteBody, services: Services) -> Json:
+@router.post("/quote", tags=["quoting"], summary="Capable-to-promise quote (as `planbridge quote --json`)",
+             response_model=doc.QuoteDocument)
+def quote_post(body: QuoteBody, services: Services) -> doc.QuoteDocument:
     return _quote(body, services)
 
 
-@router.get("/quote", tags=["quoting"], summary="Capable-to-promise quote from query parameters")
-def quote_get(body: Annotated[QuoteBody, Query()], services: Services) -> Json:
+@router.get("/quote", tags=["quoting"], summary="Capable-to-promise quote from query parameters",
+            response_model=doc.QuoteDocument)
+def quote_get(body: Annotated[QuoteBody, Query()], services: Services) -> doc.QuoteDocument:
     return _quote(body, services)
 
 
-def _quote(body: QuoteBody, services: Services) -> Json:
+def _quote(body: QuoteBody, services: Services) -> doc.QuoteDocument:
     command = quoting.QuoteCommand(item=body.item, qty=body.qty, due=body.due, customer=body.customer,
                                    as_of=body.as_of, user_id=body.user, language=body.lang)
-    return quoting.quote(command, services).to_json()
+    return doc.quote_document(quoting.quote(command, services))
 
 
-@router.post("/rush", tags=["quoting"], summary="Rush impact analysis (as `planbridge rush --json`); changes nothing")
-def rush(body: RushBody, services: Services) -> Json:
+@router.post("/rush", tags=["quoting"], summary="Rush impact analysis (as `planbridge rush --json`); changes nothing",
+             response_model=doc.RushDocument)
+def rush(body: RushBody, services: Services) -> doc.RushDocument:
     command = quoting.RushCommand(due=body.due, order_id=body.order_id, item=body.item, qty=body.qty,
                                   customer=body.customer, as_of=body.as_of, user_id=body.user, language=body.lang)
-    return quoting.rush_impact(command, services).to_json()
+    return doc.rush_document(quoting.rush_impact(command, services))
 
 
-@router.post("/book", tags=["quoting"], status_code=201,
+@router.post("/book", tags=["quoting"], status_code=201, response_model=doc.BookingDocument,
              summary="Book an order at its promise date (re-quoted inside the booking transaction)")
-def book(body: BookBody, services: Services) -> Json:
+def book(body: BookBody, services: Services) -> doc.BookingDocument:
     command = orders.BookOrder(item=body.item, qty=body.qty, customer=body.customer, due=body.due,
                                as_of=body.as_of, user_id=body.user, language=body.lang)
-    return orders.book_order(command, services).to_json()
+    return doc.booking_document(orders.book_order(command, services))
 
 
 # -- change requests -------------------------------------------------------------------------
 
 
-@router.get("/requests", tags=["requests"], summary="Change requests, newest first")
+@router.get("/requests", tags=["requests"], summary="Change requests, newest first",
+            response_model=list[doc.RequestDocument])
 def list_requests(
     services: Services,
     status: Annotated[Literal["pending", "approved", "rejected"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[Json]:
-    return [requests.RequestAnswer(r, "").to_json() for r in requests.list_requests(services, status=status, limit=limit)]
+) -> list[doc.RequestDocument]:
+    return [doc.request_document(r) for r in requests.list_requests(services, status=status, limit=limit)]
 
 
-@router.post("/requests", tags=["requests"], status_code=201,
+@router.post("/requests", tags=["requests"], status_code=201, response_model=doc.RequestDocument,
              summary="Create a rush, change or cancellation request with its impact analysis")
-def create_request(body: RequestBody, services: Services) -> Json:
+def create_request(body: RequestBody, services: Services) -> doc.RequestDocument:
     command = requests.CreateRequest(kind=RequestKind(body.kind), user_id=body.user, order_id=body.order_id,
                                      due=body.due, qty=body.qty, item=body.item, customer=body.customer,
                                      note=body.note, as_of=body.as_of)
-    return requests.create_request(command, services).to_json()
+    return doc.request_answer_document(requests.create_request(command, services))
 
 
-@router.post("/requests/{request_id}/approve", tags=["requests"],
+@router.post("/requests/{request_id}/approve", tags=["requests"], response_model=doc.RequestDocument,
              summary="Approve (production or admin users only; others get 403 and nothing changes)")
-def approve(request_id: str, body: DecisionBody, services: Services) -> Json:
+def approve(request_id: str, body: DecisionBody, services: Services) -> doc.RequestDocument:
     return _decide(request_id, body, services, approve=True)
 
 
-@router.post("/requests/{request_id}/reject", tags=["requests"], summary="Reject (production or admin users only)")
-def reject(request_id: str, body: DecisionBody, services: Services) -> Json:
+@router.post("/requests/{request_id}/reject", tags=["requests"], summary="Reject (production or admin users only)",
+             response_model=doc.RequestDocument)
+def reject(request_id: str, body: DecisionBody, services: Services) -> doc.RequestDocument:
     return _decide(request_id, body, services, approve=False)
 
 
-def _decide(request_id: str, body: DecisionBody, services: Services, *, approve: bool) -> Json:
+def _decide(request_id: str, body: DecisionBody, services: Services, *, approve: bool) -> doc.RequestDocument:
     command = requests.Decide(request_id=request_id, user_id=body.user, approve=approve, reason=body.reason,
                               as_of=body.as_of)
-    return requests.decide_request(command, services).to_json()
+    return doc.request_answer_document(requests.decide_request(command, services))
 
 
-@router.get("/audit", tags=["requests"], summary="The audit log: bookings, requests, decisions, digests")
+@router.get("/audit", tags=["requests"], summary="The audit log: bookings, requests, decisions, digests",
+            response_model=list[doc.AuditEntryDocument])
 def audit(
     services: Services,
     subject: Annotated[str | None, Query(description="An order or request id.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[Json]:
-    return [{"at": e.at.isoformat(), "user_id": e.user_id, "action": e.action, "subject": e.subject, "detail": e.detail}
-            for e in requests.audit_log(services, subject=subject, limit=limit)]
+) -> list[doc.AuditEntryDocument]:
+    return [doc.audit_document(e) for e in requests.audit_log(services, subject=subject, limit=limit)]
 
 
 # -- material, KPIs, schedule, digest --------------------------------------------------------
 
 
-@router.get("/mrp", tags=["planning"], summary="Time-phased MRP (as `planbridge mrp --json`)")
+@router.get("/mrp", tags=["planning"], summary="Time-phased MRP (as `planbridge mrp --json`)",
+            response_model=doc.MrpDocument)
 def mrp(
     services: Services,
     horizon_days: int = 90,
     bucket: Literal["day", "week"] = "day",
     as_of: date | None = None,
     forecast: bool = True,
-) -> Json:
+) -> doc.MrpDocument:
     command = material.MrpCommand(horizon_days=horizon_days, bucket=bucket, as_of=as_of, use_forecast=forecast)
-    return material.material_plan(command, services).to_json()
+    return doc.mrp_document(material.material_plan(command, services))
 
 
-@router.get("/kpi", tags=["planning"], summary="KPI figures (as `planbridge kpi --json`)")
-def kpi(services: Services, period_days: int = 30, as_of: date | None = None) -> Json:
-    return material.kpis(material.KpiCommand(period_days=period_days, as_of=as_of), services).to_json()
+@router.get("/kpi", tags=["planning"], summary="KPI figures (as `planbridge kpi --json`)",
+            response_model=doc.KpiDocument)
+def kpi(services: Services, period_days: int = 30, as_of: date | None = None) -> doc.KpiDocument:
+    return doc.kpi_document(material.kpis(material.KpiCommand(period_days=period_days, as_of=as_of), services))
 
 
-@router.get("/schedule", tags=["planning"], summary="The newest saved schedule (404 when none was saved)")
-def latest_schedule(services: Services) -> Json:
+@router.get("/schedule", tags=["planning"], summary="The newest saved schedule (404 when none was saved)",
+            response_model=doc.ScheduleDocument)
+def latest_schedule(services: Services) -> doc.ScheduleDocument:
     saved = scheduling.latest_saved_schedule(services)
     if saved is None:
         raise NotFound("no schedule has been saved yet: POST /api/schedule with save=true, or `planbridge schedule --save`")
-    return {**saved.document, "saved_id": saved.schedule_id, "saved_at": saved.created_at.isoformat(),
-            "plant_version": saved.plant_version}
+    return doc.ScheduleDocument(**{**saved.document, "saved_id": saved.schedule_id,
+                                   "saved_at": saved.created_at.isoformat(), "plant_version": saved.plant_version})
 
 
-@router.post("/schedule", tags=["planning"],
+@router.post("/schedule", tags=["planning"], response_model=doc.ScheduleDocument,
              summary="Schedule all open orders now (as `planbridge schedule --json`), within a time limit")
-def make_schedule(body: ScheduleBody, services: Services) -> Json:
+def make_schedule(body: ScheduleBody, services: Services) -> doc.ScheduleDocument:
     if body.time_limit > MAX_API_TIME_LIMIT:
         raise BadRequest(f"time_limit {body.time_limit:g} s is too long for an HTTP request: at most {MAX_API_TIME_LIMIT:g} s")
     command = scheduling.MakeSchedule(as_of=body.as_of, time_limit=body.time_limit, save=body.save)
-    return scheduling.make_schedule(command, services).document
+    return doc.ScheduleDocument(**scheduling.make_schedule(command, services).document)
 
 
-@router.get("/digest", tags=["planning"], summary="The daily digest: text, Block Kit blocks and figures")
-def digest(services: Services, lang: Literal["en", "zh"] | None = None, as_of: date | None = None) -> Json:
-    from bot.views.digest import digest_document
-
-    return digest_document(digests.build_digest(digests.DigestCommand(as_of=as_of, language=lang), services))
+@router.get("/digest", tags=["planning"], summary="The daily digest: text, Block Kit blocks and figures",
+            response_model=doc.DigestDocument)
+def digest(request: Request, services: Services, lang: Language | None = None,
+           as_of: date | None = None) -> doc.DigestDocument:
+    built = digests.build_digest(digests.DigestCommand(as_of=as_of, language=lang), services)
+    return digest_document(built, render=request.app.state.render_card)
 
 
 @router.get("/digest/chart.png", tags=["planning"], summary="The digest chart (PNG)",
             response_class=Response, responses={200: {"content": {"image/png": {}}}})
-def digest_chart(services: Services, lang: Literal["en", "zh"] | None = None, as_of: date | None = None) -> Response:
-    from bot.views.chart import digest_chart as draw
+def digest_chart(services: Services, lang: Language | None = None, as_of: date | None = None) -> Response:
+    from planbridge.presentation.charts import digest_chart as draw
 
     built = digests.build_digest(digests.DigestCommand(as_of=as_of, language=lang), services)
     return Response(draw(built), media_type="image/png")
@@ -171,13 +183,16 @@ def digest_chart(services: Services, lang: Literal["en", "zh"] | None = None, as
 # -- language --------------------------------------------------------------------------------
 
 
-@router.post("/parse", tags=["language"], summary="Free text → intent and slots (as `planbridge parse --json`)")
-def parse(body: ParseBody, services: Services) -> Json:
-    return language.parse_text(language.ParseCommand(text=body.text, as_of=body.as_of, mode=body.mode), services).to_json()
+@router.post("/parse", tags=["language"], summary="Free text → intent and slots (as `planbridge parse --json`)",
+             response_model=doc.ParseDocument)
+def parse(body: ParseBody, services: Services) -> doc.ParseDocument:
+    request = language.parse_text(language.ParseCommand(text=body.text, as_of=body.as_of, mode=body.mode), services)
+    return doc.ParseDocument.model_validate(request.to_json())
 
 
-@router.post("/ask", tags=["language"], summary="Free text → the reply the bot would post (as `planbridge ask --json`)")
-def ask(body: AskBody, services: Services) -> Json:
-    command = language.AskCommand(text=body.text, user_id=body.user, thread_id=body.thread, as_of=body.as_of,
-                                  mode=body.mode)
-    return language.ask(command, services).to_json()
+@router.post("/ask", tags=["language"], summary="Free text → the reply the bot would post (as `planbridge ask --json`)",
+             response_model=doc.AskDocument)
+def ask(body: AskBody, services: Services) -> doc.AskDocument:
+    command = conversation.AskCommand(text=body.text, user_id=body.user, thread_id=body.thread, as_of=body.as_of,
+                                      mode=body.mode)
+    return conversation.ask_document(conversation.ask(command, services))

@@ -20,7 +20,7 @@ class QuoteBody(_Body):
     customer: str | None = None
     as_of: date | None = Field(None, description="Plan as if today were this date.")
     user: str | None = Field(None, description="Chat user id (sets the reply language).")
-    lang: Literal["en", "zh"] | None = None
+    lang: Literal["en", "zh", "zh-Hant"] | None = None
 
 
 class RushBody(_Body):
@@ -31,7 +31,7 @@ class RushBody(_Body):
     customer: str | None = None
     as_of: date | None = None
     user: str | None = None
-    lang: Literal["en", "zh"] | None = None
+    lang: Literal["en", "zh", "zh-Hant"] | None = None
 
 
 class BookBody(_Body):
@@ -41,7 +41,7 @@ class BookBody(_Body):
     due: date | None = None
     user: str | None = Field(None, description="Chat user id of the rep booking (recorded as the owner).")
     as_of: date | None = None
-    lang: Literal["en", "zh"] | None = None
+    lang: Literal["en", "zh", "zh-Hant"] | None = None
 
 
 class RequestBody(_Body):

@@ -6,14 +6,13 @@ import sys
 from typing import Annotated
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError  # typer vendors click; pinned in the lock
 
 from planbridge.cli import common
 
 app = typer.Typer(
     name="planbridge",
     help="Capable-to-promise, scheduling and material planning for make-to-order plants.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
@@ -21,6 +20,7 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     db: Annotated[str | None, typer.Option("--db", help="Database URL for every command.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Plan as if today were this date.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -30,6 +30,7 @@ def _root(
     common.ROOT_DEFAULTS.json = json_output
     common.ROOT_DEFAULTS.debug = debug
     common.run_guarded(common.ROOT_DEFAULTS, lambda: _set_root_as_of(as_of))
+    common.help_without_command(ctx)
 
 
 def _set_root_as_of(as_of: str | None) -> None:
@@ -50,9 +51,6 @@ def main() -> None:
     """Entry point: click's usage errors become one line and exit 2, like our own errors."""
     try:
         result = app(standalone_mode=False)
-    except NoArgsIsHelpError as exc:
-        common.stdout.print(exc.format_message(), markup=False, highlight=False)
-        sys.exit(0)
     except typer.Abort:
         common.stderr.print("error: aborted", markup=False)
         sys.exit(1)

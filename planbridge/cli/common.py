@@ -19,6 +19,7 @@ from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 
 from planbridge.errors import BadRequest, PlanbridgeError
@@ -53,14 +54,23 @@ class Cli:
         return self._services
 
     def emit(self, document: Any, render: Callable[[], None]) -> None:
-        """Print `document` as one JSON document with `--json`, else call `render`."""
+        """Print `document` (a typed document, a list of them, or plain JSON values) as one JSON
+        document with `--json`, else call `render`."""
         if self.json:
-            sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
+            sys.stdout.write(json.dumps(_plain(document), ensure_ascii=False, default=str) + "\n")
         else:
             render()
 
 
 ROOT_DEFAULTS = Cli()
+
+
+def _plain(document: Any) -> Any:
+    if isinstance(document, BaseModel):
+        return document.model_dump(mode="json")
+    if isinstance(document, list):
+        return [_plain(d) for d in document]
+    return document
 
 
 def parse_date(value: str | None, *, option: str) -> date | None:
@@ -112,7 +122,8 @@ class Commands:
     def install(self, app: typer.Typer) -> None:
         target = app
         if self.group:
-            target = typer.Typer(help=self.help, no_args_is_help=True)
+            target = typer.Typer(help=self.help, invoke_without_command=True)
+            target.callback()(help_without_command)
             app.add_typer(target, name=self.group)
         for name, func, kwargs in self._entries:
             _install(target, name, func, dict(kwargs))
@@ -168,5 +179,8 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def not_built_yet(what: str, issue: int) -> None:
-    raise PlanbridgeError(f"`{what}` is not built yet (tracked in issue #{issue})")
+def help_without_command(ctx: typer.Context) -> None:
+    """A group called without a command shows its help (exit 0)."""
+    if ctx.invoked_subcommand is None:
+        stdout.print(ctx.get_help(), markup=False, highlight=False)
+        raise typer.Exit(0)

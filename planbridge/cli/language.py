@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +13,7 @@ from planbridge.errors import NotFound
 
 if TYPE_CHECKING:
     from planbridge.language.evaluation import EvalReport
-    from planbridge.language.frame import ParsedRequest
+    from planbridge.presentation.documents import ParseDocument
     from planbridge.services.context import ServiceContext
 
 commands = Commands()
@@ -29,16 +28,20 @@ def parse(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.bootstrap import language_models
+    from planbridge.presentation.documents import ParseDocument
     from planbridge.services import language
+    from planbridge.services.context import SystemClock
 
     services = _services_if_any(cli)
     if services is None:  # no database yet: dates, quantities and intents still parse; no item is known
-        as_of = cli.as_of or cli.settings.as_of or datetime.now(UTC).date()
-        request = language.understand(language._checked_text(text), snapshot=None, as_of=as_of,
-                                      settings=cli.settings, mode=mode)
+        as_of = cli.as_of or SystemClock(fixed_today=cli.settings.as_of).today("UTC")
+        request = language.understand(language.checked_text(text), snapshot=None, as_of=as_of,
+                                      settings=cli.settings, models=language_models(cli.settings), mode=mode)
     else:
         request = language.parse_text(language.ParseCommand(text=text, as_of=cli.as_of, mode=mode), services)
-    cli.emit(request.to_json(), lambda: _print_parse(request))
+    document = ParseDocument.model_validate(request.to_json())
+    cli.emit(document, lambda: _print_parse(document))
 
 
 @commands.command("ask", help="Free text → planning call → the reply the bot would post.")
@@ -50,12 +53,13 @@ def ask(
     *,
     cli: Cli,
 ) -> None:
-    from planbridge.services import language
+    from planbridge.chat import conversation
 
-    answer = language.ask(
-        language.AskCommand(text=text, user_id=user, thread_id=thread, as_of=cli.as_of, mode=mode), cli.services()
+    answer = conversation.ask(
+        conversation.AskCommand(text=text, user_id=user, thread_id=thread, as_of=cli.as_of, mode=mode), cli.services()
     )
-    cli.emit(answer.to_json(), lambda: stdout.print(answer.reply.text, markup=False, highlight=False))
+    cli.emit(conversation.ask_document(answer),
+             lambda: stdout.print(answer.reply.text, markup=False, highlight=False))
 
 
 @commands.command("eval-nl", help="Score the language parser on an evaluation file (JSON lines).")
@@ -66,9 +70,11 @@ def eval_nl(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.bootstrap import language_models, plant_source
     from planbridge.services import language
 
-    report = language.evaluate_nl(language.EvaluateNl(path=file, as_of=cli.as_of, mode=mode), _services_if_any(cli))
+    report = language.evaluate_nl(language.EvaluateNl(path=file, as_of=cli.as_of, mode=mode), _services_if_any(cli),
+                                  source=plant_source(), models=language_models(cli.settings))
     cli.emit(report.to_json(), lambda: _print_report(report, failures))
 
 
@@ -79,8 +85,8 @@ def _services_if_any(cli: Cli) -> ServiceContext | None:
         return None
 
 
-def _print_parse(request: ParsedRequest) -> None:
-    document = request.to_json()
+def _print_parse(parsed: ParseDocument) -> None:
+    document = parsed.to_dict()
     table = Table(show_header=False, box=None)
     table.add_row("intent", document["intent"])
     for name, value in document["slots"].items():

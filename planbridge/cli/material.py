@@ -36,6 +36,7 @@ def mrp(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.presentation.documents import mrp_document
     from planbridge.services import material
 
     command = material.MrpCommand(
@@ -48,7 +49,7 @@ def mrp(
         (stderr if cli.json else stdout).print(
             f"wrote {', '.join(p.name for p in written)} to {csv}", markup=False, highlight=False
         )
-    cli.emit(answer.to_json(), lambda: _print_mrp(answer))
+    cli.emit(mrp_document(answer), lambda: _print_mrp(answer))
 
 
 @commands.command("kpi", help="Delivery, backlog, capacity, shortage and forecast-accuracy KPIs.")
@@ -57,11 +58,12 @@ def kpi(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.presentation.documents import kpi_document
     from planbridge.services import material
 
     command = material.KpiCommand(period_days=whole_number(period_days, option="--period-days"), as_of=cli.as_of)
-    answer = material.kpis(command, cli.services())
-    cli.emit(answer.to_json(), lambda: _print_kpi(answer.to_json()))
+    document = kpi_document(material.kpis(command, cli.services()))
+    cli.emit(document, lambda: _print_kpi(document.to_dict()))
 
 
 @commands.command("forecast", help="Statistical weekly demand forecast per item from the shipment history, with a backtest.")
@@ -75,6 +77,7 @@ def forecast(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.presentation.documents import forecast_document
     from planbridge.services import material
 
     if override_imported and not save:
@@ -84,8 +87,8 @@ def forecast(
         holdout_weeks=whole_number(holdout_weeks, option="--holdout-weeks"),
         save=save, override_imported=override_imported, as_of=cli.as_of,
     )
-    answer = material.statistical_forecast(command, cli.services())
-    cli.emit(answer.to_json(), lambda: _print_forecast(answer.to_json()))
+    document = forecast_document(material.statistical_forecast(command, cli.services()))
+    cli.emit(document, lambda: _print_forecast(document.to_dict()))
 
 
 # -- text output -----------------------------------------------------------------------------

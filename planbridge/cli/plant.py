@@ -65,7 +65,7 @@ def generate(
     *,
     cli: Cli,
 ) -> None:
-    from integrations.csv_import import write_plant_folder
+    from planbridge.bootstrap import plant_source
     from planbridge.synthetic import generate_plant
 
     today = parse_date(anchor, option="--anchor") or cli.as_of or _today()
@@ -75,9 +75,10 @@ def generate(
                                   load=load, overload=overload)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
+    plant_service.checked(snapshot, what="the generated plant")
     if out_dir.exists() and not out_dir.is_dir():
         raise BadRequest(f"{out_dir} exists and is not a folder")
-    write_plant_folder(snapshot, out_dir)
+    plant_source().write(snapshot, str(out_dir))
     seconds = time.perf_counter() - started
     document = {
         "folder": str(out_dir), "anchor": today.isoformat(), "seed": seed, "load": None if overload else load,

@@ -11,7 +11,8 @@ from planbridge.cli.common import Cli, Commands, parse_date, stdout
 from planbridge.errors import BadRequest
 
 if TYPE_CHECKING:
-    from planbridge.services import orders, quoting, requests
+    from planbridge.presentation import documents
+    from planbridge.services import quoting
 
 # The planning engine (numpy, HiGHS) is imported inside the commands, so that
 # `planbridge --help` and the other commands start fast.
@@ -34,6 +35,7 @@ def quote(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.presentation import documents
     from planbridge.services import orders, quoting
 
     amount, due_day, language = quoting.positive_quantity(qty), parse_date(due, option="--due"), _language(lang)
@@ -45,13 +47,15 @@ def quote(
                              language=language),
             cli.services(),
         )
-        cli.emit(booking.to_json(), lambda: _print_booking(booking))
+        booked = documents.booking_document(booking)
+        cli.emit(booked, lambda: _print_booking(booked))
         return
     command = quoting.QuoteCommand(
         item=item, qty=amount, due=due_day, customer=customer, as_of=cli.as_of, user_id=user, language=language,
     )
     answer = quoting.quote(command, cli.services())
-    cli.emit(answer.to_json(with_plan=plan), lambda: _print_quote(answer, plan))
+    document = documents.quote_document(answer, with_plan=plan)
+    cli.emit(document, lambda: _print_quote(answer, document, plan))
 
 
 @commands.command("rush", help="Impact of treating an order (or a new one) as first priority.")
@@ -67,6 +71,7 @@ def rush(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.presentation import documents
     from planbridge.services import quoting
 
     due_day = parse_date(due, option="--due")
@@ -79,7 +84,8 @@ def rush(
         customer=customer, as_of=cli.as_of, user_id=user, language=_language(lang),
     )
     answer = quoting.rush_impact(command, cli.services())
-    cli.emit(answer.to_json(with_plan=plan), lambda: _print_rush(answer))
+    document = documents.rush_document(answer, with_plan=plan)
+    cli.emit(document, lambda: _print_rush(answer, document))
 
 
 request_commands = Commands(group="request", help="Ask production for a rush, a change or a cancellation.")
@@ -127,8 +133,9 @@ def request_cancel(
 def _create_request(kind: str, cli: Cli, *, order_id: str | None = None, due: str | None = None,
                     item: str | None = None, qty: str | None = None, customer: str | None = None,
                     user: str | None = None, note: str | None = None) -> None:
+    from planbridge.presentation import documents
+    from planbridge.records import RequestKind
     from planbridge.services import quoting, requests
-    from planbridge.services.records import RequestKind
 
     if not user:
         raise BadRequest("--user is required: who asks for the change")
@@ -137,8 +144,8 @@ def _create_request(kind: str, cli: Cli, *, order_id: str | None = None, due: st
         qty=quoting.positive_quantity(qty) if qty is not None else None, item=item, customer=customer, note=note,
         as_of=cli.as_of,
     )
-    answer = requests.create_request(command, cli.services())
-    cli.emit(answer.to_json(), lambda: _print_request(answer))
+    document = documents.request_answer_document(requests.create_request(command, cli.services()))
+    cli.emit(document, lambda: _print_request(document))
 
 
 @commands.command("approve", help="Approve a pending request (production or admin users only).")
@@ -163,6 +170,7 @@ def reject(
 
 
 def _decide(request_id: str, user: str | None, cli: Cli, *, approve: bool, reason: str | None) -> None:
+    from planbridge.presentation import documents
     from planbridge.services import requests
 
     if not user:
@@ -171,7 +179,8 @@ def _decide(request_id: str, user: str | None, cli: Cli, *, approve: bool, reaso
         requests.Decide(request_id=request_id, user_id=user, approve=approve, reason=reason, as_of=cli.as_of),
         cli.services(),
     )
-    cli.emit(answer.to_json(), lambda: _print_request(answer))
+    document = documents.request_answer_document(answer)
+    cli.emit(document, lambda: _print_request(document))
 
 
 @commands.command("requests", help="List change requests (pending first).")
@@ -180,10 +189,11 @@ def list_requests(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.presentation import documents
     from planbridge.services import requests
 
     rows = requests.list_requests(cli.services(), status=status)
-    document = [requests.RequestAnswer(r, "").to_json() for r in rows]
+    document = [documents.request_document(r) for r in rows]
 
     def render() -> None:
         table = Table("request", "kind", "order", "status", "by", "decided by", "created")
@@ -202,11 +212,11 @@ def audit(
     *,
     cli: Cli,
 ) -> None:
+    from planbridge.presentation import documents
     from planbridge.services import requests
 
     entries = requests.audit_log(cli.services(), subject=order, limit=limit)
-    document = [{"at": e.at.isoformat(), "user_id": e.user_id, "action": e.action, "subject": e.subject,
-                 "detail": e.detail} for e in entries]
+    document = [documents.audit_document(e) for e in entries]
 
     def render() -> None:
         table = Table("at", "user", "action", "subject")
@@ -217,75 +227,76 @@ def audit(
     cli.emit(document, render)
 
 
-def _print_request(answer: requests.RequestAnswer) -> None:
-    r = answer.request
+def _print_request(r: documents.RequestDocument) -> None:
     stdout.print(f"[bold]{r.request_id}[/bold] {r.kind} {r.order_id or '(new order)'}: {r.status}")
-    stdout.print(answer.explanation, markup=False)
+    stdout.print(r.explanation, markup=False)
 
 
-def _print_booking(booking: orders.Booking) -> None:
-    q = booking.answer.quote
-    stdout.print(f"[bold green]Booked {booking.order_id}[/bold green]: {q.qty:g} {booking.answer.item_name} "
-                 f"for {booking.answer.customer}, promised {q.promise_date}")
-    stdout.print(booking.answer.explanation, markup=False)
+def _print_booking(booked: documents.BookingDocument) -> None:
+    stdout.print(f"[bold green]Booked {booked.order_id}[/bold green]: {float(booked.qty):g} {booked.item_name} "
+                 f"for {booked.customer}, promised {booked.promise_date}")
+    stdout.print(booked.explanation, markup=False)
 
 
 def _language(lang: str | None) -> str | None:
-    if lang is not None and lang not in ("en", "zh"):
-        raise BadRequest(f"--lang must be en or zh, got {lang!r}")
+    from planbridge.languages import LANGUAGES
+
+    if lang is not None and lang not in LANGUAGES:
+        raise BadRequest(f"--lang must be en or zh (or zh-Hant), got {lang!r}")
     return lang
 
 
-def _print_quote(answer: quoting.QuoteAnswer, with_plan: bool) -> None:
-    from planbridge.services import quoting, wording
+def _print_quote(answer: quoting.QuoteAnswer, document: documents.QuoteDocument, with_plan: bool) -> None:
+    from planbridge.presentation.documents import plan_document
+    from planbridge.presentation.formats import qty
 
     q = answer.quote
-    stdout.print(f"[bold]{wording.qty(q.qty)} × {answer.item_name}[/bold] ({q.item_id})  as of {q.as_of}")
+    stdout.print(f"[bold]{qty(q.qty)} × {answer.item_name}[/bold] ({q.item_id})  as of {q.as_of}")
     promise = "[red]cannot be made[/red]" if q.promise_date is None else f"[bold green]{q.promise_date}[/bold green]"
     due = f"  requested {q.due_date}: " + ("[green]on time[/green]" if q.feasible_by_due else "[red]late[/red]") if q.due_date else ""
     stdout.print(f"Promise: {promise}{due}")
     if len(q.partial) > 1:
-        shown = ", ".join(f"{wording.qty(p.qty)} on {p.date}" for p in q.partial[:6])
+        shown = ", ".join(f"{qty(p.qty)} on {p.date}" for p in q.partial[:6])
         more = f", … ({len(q.partial) - 6} more dates)" if len(q.partial) > 6 else ""
         stdout.print(f"Partial shipments: {shown}{more}")
-    document = answer.to_json()
-    for c in document["constraints"]:
-        stdout.print(f"  • {c['kind']}: {c['detail']}", markup=False)
+    for c in document.constraints:
+        stdout.print(f"  • {c.kind}: {c.detail}", markup=False)
     table = Table("check", "status", "reason", box=None, pad_edge=False)
-    for name, check in document["review"].items():
-        table.add_row(name, f"[{STATUS_STYLE[check['status']]}]{check['status']}[/]", check["reason"])
+    for name in ("technical", "material", "capacity", "date"):
+        check = getattr(document.review, name)
+        table.add_row(name, f"[{STATUS_STYLE[check.status]}]{check.status}[/]", check.reason)
     stdout.print(table)
-    stdout.print(answer.explanation, markup=False)
+    stdout.print(document.explanation, markup=False)
     if with_plan and q.plan is not None:
-        _print_plan(quoting.plan_json(q.plan))
+        _print_plan(plan_document(q.plan))
 
 
-def _print_rush(answer: quoting.RushAnswer) -> None:
-    from planbridge.services import wording
+def _print_rush(answer: quoting.RushAnswer, document: documents.RushDocument) -> None:
+    from planbridge.presentation.formats import qty
 
     r = answer.impact
-    name = r.order_id or f"new order of {wording.qty(r.qty)} {r.item_id}"
+    name = r.order_id or f"new order of {qty(r.qty)} {r.item_id}"
     promise = "[red]cannot be made[/red]" if r.promise_date is None else f"[bold]{r.promise_date}[/bold]"
     stdout.print(f"Rush {name}: ready {promise} (needed {r.due_date})")
     if r.impacted:
         table = Table("order", "customer", "item", "qty", "promised", "projected", "days late")
         for i in r.impacted:
-            table.add_row(i.order_id, i.customer, i.item_id, wording.qty(i.qty), str(i.promised_date),
+            table.add_row(i.order_id, i.customer, i.item_id, qty(i.qty), str(i.promised_date),
                           str(i.projected_date or "never"), str(i.days_late if i.days_late is not None else "—"))
         stdout.print(table)
-    stdout.print(answer.explanation, markup=False)
+    stdout.print(document.explanation, markup=False)
 
 
 def _print_plan(plan: dict[str, list[dict[str, object]]]) -> None:
-    from planbridge.services import wording
+    from planbridge.presentation.formats import qty
 
     table = Table("start", "end", "resource", "item", "step", "qty", "busy min", title="Operations")
     for op in plan["operations"]:
         table.add_row(str(op["start"])[:16], str(op["end"])[:16], str(op["resource_id"]), str(op["item_id"]),
-                      str(op["step"]), wording.qty(float(str(op["qty"]))), f"{float(str(op['busy_minutes'])):.0f}")
+                      str(op["step"]), qty(float(str(op["qty"]))), f"{float(str(op['busy_minutes'])):.0f}")
     stdout.print(table)
     for p in plan["purchases"]:
-        stdout.print(f"  buy {wording.qty(float(str(p['qty'])))} {p['item_id']}, arriving {str(p['arrival'])[:10]}")
+        stdout.print(f"  buy {qty(float(str(p['qty'])))} {p['item_id']}, arriving {str(p['arrival'])[:10]}")
 
 
 def register(app: typer.Typer) -> None:

@@ -46,7 +46,7 @@ def schedule(
     with _solver_progress(time_limit) as progress:
         result = service.make_schedule(command, services, progress=progress)
     if gantt is not None:
-        from planning_core.scheduling.gantt import draw_gantt  # matplotlib only when a chart is asked for
+        from planbridge.presentation.charts import draw_gantt  # matplotlib only when a chart is asked for
 
         draw_gantt(result.schedule.plan, result.snapshot, gantt, late_orders=result.late_orders,
                    title=f"{result.snapshot.plant.name}: schedule from {result.as_of}")

@@ -21,18 +21,20 @@ def digest(
     *,
     cli: Cli,
 ) -> None:
-    from bot.views.digest import digest_document, digest_text
+    from planbridge.bootstrap import block_kit
+    from planbridge.presentation.digest import digest_document, digest_text
     from planbridge.services.digest import DigestCommand, build_digest
 
     if chart is not None and chart.suffix.lower() != ".png":
         raise BadRequest(f"--chart: {chart} must be a .png file")
     result = build_digest(DigestCommand(as_of=cli.as_of, language=lang), cli.services())
     if chart is not None:
-        from bot.views.chart import digest_chart
+        from planbridge.presentation.charts import digest_chart
 
         chart.write_bytes(digest_chart(result))
         (stderr if cli.json else stdout).print(f"wrote the chart to {chart}", markup=False, highlight=False)
-    cli.emit(digest_document(result), lambda: stdout.print(digest_text(result), markup=False, highlight=False))
+    cli.emit(digest_document(result, render=block_kit),
+             lambda: stdout.print(digest_text(result), markup=False, highlight=False))
 
 
 @commands.command("serve", help="Run the HTTP service: Slack endpoints, REST API under /api/, scheduler.")

@@ -1,4 +1,7 @@
-"""What every service call needs: a way to the database, a clock and a warm snapshot cache."""
+"""What every service call needs, as ports: the database, the clock, the language model, the plant source.
+
+`planbridge.bootstrap` wires the real adapters; tests wire in-memory fakes.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from planbridge.errors import NotFound
-from planbridge.services.ports import UnitOfWork
+from planbridge.services.ports import Clock, LanguageModels, PlantSource, UnitOfWork, no_language_model
 from planbridge.settings import Settings
 from planning_core.model import PlantSnapshot
 
@@ -49,9 +52,11 @@ class SnapshotCache:
 @dataclass
 class ServiceContext:
     uow_factory: Callable[[], UnitOfWork]
-    clock: SystemClock = field(default_factory=SystemClock)
+    clock: Clock = field(default_factory=SystemClock)
     snapshots: SnapshotCache = field(default_factory=SnapshotCache)
     settings: Settings = field(default_factory=lambda: Settings())
+    language_model: LanguageModels = no_language_model
+    plant_source: PlantSource | None = None
 
     def snapshot(self) -> PlantSnapshot:
         with self.uow_factory() as uow:

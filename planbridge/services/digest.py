@@ -1,9 +1,9 @@
 """The daily digest: delivery, backlog, late orders, shortages, load per resource and pending requests.
 
-`build_digest` gathers the figures from the KPI and request services into a `Digest` that
-already carries the names a reader needs in its language; rendering it as text, Block Kit
-or a chart is done by pure functions in `bot/views/`. `post_once` makes the scheduled post
-happen once per plant day even with several workers or restarts.
+`build_digest` gathers the figures from the KPI and request services into a `Digest`;
+rendering it as text, a chat card or a chart is done by pure functions in
+`planbridge/presentation/`. `post_once` makes a scheduled post happen once per period and
+channel even with several workers or restarts.
 """
 
 from __future__ import annotations
@@ -14,18 +14,16 @@ from datetime import date, datetime
 from typing import Any
 
 from planbridge.errors import BadRequest
-from planbridge.language.replies import display_name
-from planbridge.services import wording
+from planbridge.languages import EN, is_known, normalize
+from planbridge.records import AuditEntry, RequestStatus, StoredRequest
 from planbridge.services.context import ServiceContext
 from planbridge.services.material import KpiCommand, kpis
-from planbridge.services.quoting import number, order_outlook
-from planbridge.services.records import AuditEntry, RequestStatus, StoredRequest
+from planbridge.services.quoting import order_outlook
 from planbridge.services.requests import list_requests
 from planning_core.kpi import KpiReport, OpenLine
 from planning_core.model import PlantSnapshot
 from planning_core.mrp import Shortage
 
-LANGUAGES = (wording.EN, wording.ZH)
 TOP_SHORTAGES = 5
 LISTED_ORDERS = 5
 
@@ -42,22 +40,15 @@ class OrderLine:
     order_id: str
     customer: str
     item_id: str
-    item_name: str
     qty: float
     due_date: date
     days_late: int
     short_items: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"order_id": self.order_id, "customer": self.customer, "item_id": self.item_id,
-                "item_name": self.item_name, "qty": number(self.qty), "due_date": self.due_date.isoformat(),
-                "days_late": self.days_late, "short_items": list(self.short_items)}
-
 
 @dataclass(frozen=True)
 class ShortageLine:
     item_id: str
-    item_name: str
     uom: str
     short_from: date
     until: date | None
@@ -65,26 +56,16 @@ class ShortageLine:
     orders: tuple[str, ...]
     customers: tuple[str, ...]  # of `orders`, same order
 
-    def to_json(self) -> dict[str, Any]:
-        return {"item_id": self.item_id, "item_name": self.item_name, "uom": self.uom, "date": self.short_from.isoformat(),
-                "until": self.until.isoformat() if self.until else None, "qty": number(self.qty),
-                "orders": list(self.orders), "customers": list(self.customers)}
-
 
 @dataclass(frozen=True)
 class ResourceLine:
     resource_id: str
-    name: str
     utilization: float | None  # 0..1
     load_ratio: float | None  # uncapped (rough-cut only): above 1 is overloaded
 
     @property
     def overloaded(self) -> bool:
         return self.load_ratio is not None and self.load_ratio > 1.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {"resource_id": self.resource_id, "name": self.name, "utilization": self.utilization,
-                "load_ratio": self.load_ratio, "overloaded": self.overloaded}
 
 
 @dataclass(frozen=True)
@@ -95,10 +76,6 @@ class TrendPoint:
     shipped: int
     on_time: int
     otd: float | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"last_day": self.last_day.isoformat(), "shipped": self.shipped, "on_time": self.on_time,
-                "otd": self.otd}
 
 
 @dataclass(frozen=True)
@@ -112,12 +89,6 @@ class PendingRequest:
     promise_date: str | None
     impacted: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {"request_id": self.request_id, "kind": self.kind, "order_id": self.order_id,
-                "requested_by": self.requested_by, "requested_by_name": self.requested_by_name,
-                "created_at": self.created_at.isoformat(), "promise_date": self.promise_date,
-                "impacted_orders": self.impacted}
-
 
 @dataclass(frozen=True)
 class ProjectedLine:
@@ -125,21 +96,17 @@ class ProjectedLine:
 
     order_id: str
     customer: str
-    item_name: str
+    item_id: str
     qty: float
     promised_date: date
     projected_date: date | None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"order_id": self.order_id, "customer": self.customer, "item_name": self.item_name,
-                "qty": number(self.qty), "promised_date": self.promised_date.isoformat(),
-                "projected_date": self.projected_date.isoformat() if self.projected_date else None}
-
 
 @dataclass(frozen=True)
 class Digest:
-    plant_name: str
-    timezone: str
+    """Today's figures and the lists behind them; the presentation layer names things in `language`."""
+
+    snapshot: PlantSnapshot
     as_of: date
     language: str
     otd: float | None
@@ -159,32 +126,13 @@ class Digest:
     # capacity and real material (empty when the digest is built without the engine).
     projected_late: tuple[ProjectedLine, ...] = ()
 
-    def figures(self) -> dict[str, Any]:
-        """The key figures, machine-readable (the KPI names of CONTRACT §2 where they exist)."""
-        return {
-            "plant": self.plant_name,
-            "as_of": self.as_of.isoformat(),
-            "language": self.language,
-            "otd_last_30_days": self.otd,
-            "otif_last_30_days": self.otif,
-            "shipped_last_30_days": self.shipped,
-            "on_time_last_30_days": self.on_time,
-            "backlog_orders": self.backlog,
-            "late_open_orders": len(self.late_open),
-            "at_risk_orders": len(self.at_risk),
-            "shortages": self.shortage_count,
-            "utilization_next_14_days": {r.resource_id: r.utilization for r in self.resources},
-            "utilization_source": self.utilization_source,
-            "pending_requests": len(self.pending),
-            "late_open": [o.to_json() for o in self.late_open],
-            "at_risk": [o.to_json() for o in self.at_risk],
-            "top_shortages": [s.to_json() for s in self.top_shortages],
-            "resources": [r.to_json() for r in self.resources],
-            "otd_trend": [p.to_json() for p in self.trend],
-            "pending": [p.to_json() for p in self.pending],
-            "projected_late_orders": len(self.projected_late),
-            "projected_late": [p.to_json() for p in self.projected_late],
-        }
+    @property
+    def plant_name(self) -> str:
+        return self.snapshot.plant.name
+
+    @property
+    def timezone(self) -> str:
+        return self.snapshot.plant.timezone
 
 
 def build_digest(cmd: DigestCommand, ctx: ServiceContext) -> Digest:
@@ -196,8 +144,7 @@ def build_digest(cmd: DigestCommand, ctx: ServiceContext) -> Digest:
     pending = list_requests(ctx, status=RequestStatus.PENDING.value, limit=50)
     digest = digest_from(answer.report, answer.snapshot, pending, language=language, top_shortages=cmd.top_shortages)
     late = tuple(
-        ProjectedLine(o.order_id, o.customer, display_name(answer.snapshot.items[o.item_id], language), o.qty,
-                      o.promised_date, o.projected_date)
+        ProjectedLine(o.order_id, o.customer, o.item_id, o.qty, o.promised_date, o.projected_date)
         for o in order_outlook(ctx, as_of=answer.report.as_of)
         if o.projected_date is None or o.projected_date > o.promised_date
     )
@@ -211,8 +158,7 @@ def digest_from(
     """The digest of a KPI report (pure: no database)."""
     window = report.last_30_days
     return Digest(
-        plant_name=snapshot.plant.name,
-        timezone=snapshot.plant.timezone,
+        snapshot=snapshot,
         as_of=report.as_of,
         language=language,
         otd=window.otd,
@@ -220,12 +166,12 @@ def digest_from(
         shipped=len(window.shipped),
         on_time=window.on_time,
         backlog=len(report.open["backlog"]),
-        late_open=tuple(_order_line(o, snapshot, language) for o in report.open["late_open"]),
-        at_risk=tuple(_order_line(o, snapshot, language) for o in report.open["at_risk"]),
+        late_open=tuple(_order_line(o) for o in report.open["late_open"]),
+        at_risk=tuple(_order_line(o) for o in report.open["at_risk"]),
         shortage_count=len(report.shortages),
-        top_shortages=tuple(_shortage_line(s, snapshot, language) for s in top_pegged(report.shortages, top_shortages)),
+        top_shortages=tuple(_shortage_line(s, snapshot) for s in top_pegged(report.shortages, top_shortages)),
         resources=tuple(
-            ResourceLine(r.resource_id, _resource_name(snapshot, r.resource_id, language), r.utilization, r.load_ratio)
+            ResourceLine(r.resource_id, r.utilization, r.load_ratio)
             for r in report.utilization.resources
         ),
         utilization_source=report.utilization.source,
@@ -242,11 +188,10 @@ def top_pegged(shortages: Sequence[Shortage], limit: int) -> list[Shortage]:
 
 def digest_language(value: str | None) -> str:
     if value is None:
-        return wording.EN
-    lang = value.strip().lower()
-    if lang not in LANGUAGES:
+        return EN
+    if not is_known(value):
         raise BadRequest(f"digest language must be en or zh, not {value!r}")
-    return lang
+    return normalize(value)
 
 
 # -- once per day ----------------------------------------------------------------------------
@@ -281,33 +226,21 @@ def post_once(ctx: ServiceContext, *, day: date, channel: str, post: Callable[[]
     return True
 
 
-# -- names -----------------------------------------------------------------------------------
+# -- lines ---------------------------------------------------------------------------------
 
 
-def _order_line(line: OpenLine, snapshot: PlantSnapshot, language: str) -> OrderLine:
-    return OrderLine(line.order_id, line.customer, line.item_id,
-                     display_name(snapshot.items.get(line.item_id), language) or line.item_id,
-                     line.qty, line.due_date, line.days_late, line.short_items)
+def _order_line(line: OpenLine) -> OrderLine:
+    return OrderLine(line.order_id, line.customer, line.item_id, line.qty, line.due_date, line.days_late,
+                     line.short_items)
 
 
-def _shortage_line(s: Shortage, snapshot: PlantSnapshot, language: str) -> ShortageLine:
+def _shortage_line(s: Shortage, snapshot: PlantSnapshot) -> ShortageLine:
     item = snapshot.items.get(s.item_id)
     orders = snapshot.orders_by_id
     return ShortageLine(
-        s.item_id, display_name(item, language) or s.item_id, item.uom if item else "", s.date, s.until, s.qty,
+        s.item_id, item.uom if item else "", s.date, s.until, s.qty,
         tuple(s.orders), tuple(orders[o].customer if o in orders else "?" for o in s.orders),
     )
-
-
-def _resource_name(snapshot: PlantSnapshot, resource_id: str, language: str) -> str:
-    resource = snapshot.resources.get(resource_id)
-    if resource is None:
-        return resource_id
-    if language == wording.ZH:
-        chinese = [a for a in resource.aliases if any("\u4e00" <= ch <= "\u9fff" for ch in a)]
-        if chinese:
-            return chinese[0]
-    return resource.name
 
 
 def _pending(r: StoredRequest, snapshot: PlantSnapshot) -> PendingRequest:

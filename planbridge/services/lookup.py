@@ -57,11 +57,6 @@ def find_item(snapshot: PlantSnapshot, text: str) -> Item:
     return _find(snapshot.items, text.strip(), item_names(snapshot), "item")
 
 
-def find_resource(snapshot: PlantSnapshot, text: str) -> Resource:
-    names = {rid: tuple(_names(r)) for rid, r in snapshot.resources.items()}
-    return _find(snapshot.resources, text.strip(), names, "resource")
-
-
 def find_order(snapshot: PlantSnapshot, text: str) -> SalesOrder:
     orders = snapshot.orders_by_id
     key = text.strip()

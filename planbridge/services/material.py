@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from planbridge.errors import BadRequest
 from planbridge.services.context import ServiceContext
@@ -38,13 +37,6 @@ class MrpAnswer:
     def shortage_lines(self) -> list[str]:
         """"Motor 5.5 kW short 5 pcs on 2027-01-07 → A-2 Beta Water", one per shortage."""
         return [shortage_line(s, self.snapshot) for s in self.result.shortages]
-
-    def to_json(self) -> dict[str, Any]:
-        document: dict[str, Any] = self.result.to_json()
-        document["shortages"] = [
-            {**s.to_json(), "text": line} for s, line in zip(self.result.shortages, self.shortage_lines, strict=True)
-        ]
-        return document
 
     def write_csv(self, folder: Path) -> list[Path]:
         """planned_orders.csv, shortages.csv, exceptions.csv and mrp_record.csv (the MRP grid)."""
@@ -96,9 +88,6 @@ class KpiAnswer:
     report: KpiReport
     snapshot: PlantSnapshot
 
-    def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
-
 
 def kpis(cmd: KpiCommand, ctx: ServiceContext) -> KpiAnswer:
     """Every KPI of CONTRACT §2 and the lists behind them.
@@ -149,14 +138,6 @@ class ForecastCommand:
 class ForecastAnswer:
     run: ForecastRun
     saved: SavedForecast | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        document = self.run.to_json()
-        document["saved"] = None if self.saved is None else {
-            "rows": self.saved.written, "items": self.saved.items,
-            "kept_imported": list(self.saved.kept_imported), "replaced_imported_rows": self.saved.replaced_imported,
-        }
-        return document
 
 
 def statistical_forecast(cmd: ForecastCommand, ctx: ServiceContext) -> ForecastAnswer:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from planbridge.errors import BadRequest, Conflict
+from planbridge.records import AuditEntry
 from planbridge.services.context import ServiceContext
 from planbridge.services.lookup import find_user
 from planbridge.services.quoting import QuoteAnswer, QuoteCommand, quote_on
-from planbridge.services.records import AuditEntry
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.model import OrderStatus, Priority, SalesOrder
 
@@ -30,9 +30,6 @@ class BookOrder:
 class Booking:
     order_id: str
     answer: QuoteAnswer
-
-    def to_json(self) -> dict[str, object]:
-        return {**self.answer.to_json(), "order_id": self.order_id, "booked": True}
 
 
 def book_order(cmd: BookOrder, ctx: ServiceContext) -> Booking:

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from planbridge.errors import Conflict, DataValidationError
+from planbridge.errors import Conflict, DataValidationError, PlanbridgeError
 from planbridge.services.context import ServiceContext
+from planbridge.services.ports import PlantSource
 from planning_core.model import ItemType, OrderStatus, PlantSnapshot
+from planning_core.validation import validate
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,8 @@ class ImportReport:
 
 def import_plant(cmd: ImportPlant, ctx: ServiceContext) -> ImportReport:
     """Validate the whole folder, then swap it in as one transaction (or change nothing)."""
-    from integrations.csv_import import read_plant_folder  # the holiday calendars load with it
-
     started = time.perf_counter()
-    reading = read_plant_folder(cmd.folder)
+    reading = _source(ctx).read(str(cmd.folder))
     if reading.snapshot is None:
         count = len(reading.errors)
         raise DataValidationError(
@@ -53,7 +53,7 @@ def store_plant(snapshot: PlantSnapshot, ctx: ServiceContext, *, replace: bool) 
     with ctx.uow_factory() as uow:
         if uow.plant.exists() and not replace:
             raise Conflict("a plant is already loaded: use --replace to swap it for the new one")
-        uow.plant.replace(snapshot)
+        uow.plant.replace(snapshot, at=ctx.clock.now())
         version = uow.plant.version()
         uow.commit()
     return version
@@ -70,7 +70,7 @@ def load_demo(cmd: LoadDemo, ctx: ServiceContext) -> ImportReport:
 
     started = time.perf_counter()
     anchor = cmd.anchor or ctx.clock.today("Asia/Shanghai")
-    snapshot = demo_plant(anchor)
+    snapshot = checked(demo_plant(anchor), what="the demo plant")
     version = store_plant(snapshot, ctx, replace=cmd.replace)
     rows = len(snapshot.items) + len(snapshot.bom) + len(snapshot.routings) + len(snapshot.sales_orders)
     return ImportReport(snapshot.plant.name, rows, (), time.perf_counter() - started, version)
@@ -78,9 +78,23 @@ def load_demo(cmd: LoadDemo, ctx: ServiceContext) -> ImportReport:
 
 def export_plant(folder: Path, ctx: ServiceContext) -> None:
     """Write the loaded plant as a plant folder (the same format `import` reads)."""
-    from integrations.csv_import import write_plant_folder
+    _source(ctx).write(ctx.snapshot(), str(folder))
 
-    write_plant_folder(ctx.snapshot(), folder)
+
+def checked(snapshot: PlantSnapshot, *, what: str) -> PlantSnapshot:
+    """The snapshot, once the core validator finds nothing wrong with it (built-in and generated plants)."""
+    problems = validate(snapshot)
+    if problems:
+        count = len(problems)
+        raise DataValidationError(f"{what}: {count} problem{'s' if count != 1 else ''} found",
+                                  details=[str(p) for p in problems])
+    return snapshot
+
+
+def _source(ctx: ServiceContext) -> PlantSource:
+    if ctx.plant_source is None:
+        raise PlanbridgeError("no plant source is configured")
+    return ctx.plant_source
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
-"""Ports the services depend on; SQLAlchemy, Slack and LangChain implement them in `integrations/`."""
+"""Ports the services depend on: the database (a unit of work and its repositories), the clock,
+the language model and the plant source. SQLAlchemy, LangChain and the CSV folder reader
+implement them in `integrations/`; in-memory fakes stand in for them in unit tests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from planbridge.services.records import AuditEntry, StoredRequest
+from planbridge.records import AuditEntry, StoredRequest
 from planning_core.model import ForecastEntry, PlantSnapshot, SalesOrder
 from planning_core.scheduling.saved import SavedSchedule
 
@@ -20,11 +22,11 @@ class PlantRepository(Protocol):
     def version(self) -> int: ...
     def bump_version(self) -> int: ...
     def load(self) -> PlantSnapshot: ...
-    def replace(self, snapshot: PlantSnapshot) -> None: ...
+    def replace(self, snapshot: PlantSnapshot, *, at: datetime) -> None: ...
 
 
 class ScheduleRepository(Protocol):
-    def add(self, *, as_of: date, plant_version: int, status: str, document: dict[str, Any]) -> int: ...
+    def add(self, *, as_of: date, plant_version: int, status: str, document: dict[str, Any], at: datetime) -> int: ...
     def latest(self) -> SavedSchedule | None: ...
 
 
@@ -100,6 +102,44 @@ class LanguageModel(Protocol):
     def invoke(self, input: Any, config: Any = None, **kwargs: Any) -> Any: ...
 
 
+class LanguageModelUnavailable(Exception):
+    """The settings ask for a language model that cannot be built (no key, unknown provider, ...)."""
+
+
+LanguageModels = Callable[[], LanguageModel | None]
+"""Gives the configured language model (None when none is), built on first use;
+raises `LanguageModelUnavailable` when it is configured but cannot be built."""
+
+
+def no_language_model() -> LanguageModel | None:
+    return None
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
     def today(self, timezone: str) -> date: ...
+
+
+class PlantReading(Protocol):
+    """What reading plant data found: a snapshot only when nothing was wrong."""
+
+    @property
+    def snapshot(self) -> PlantSnapshot | None: ...
+    @property
+    def errors(self) -> Sequence[object]:
+        """One line each as a user reads it (`file:line: column: what is wrong` for a CSV folder)."""
+        ...
+    @property
+    def warnings(self) -> Sequence[object]: ...
+    @property
+    def row_count(self) -> int: ...
+
+
+class PlantSource(Protocol):
+    """Where plant data comes from and goes to: a folder of CSV files today, an ERP later.
+
+    `read` validates everything and returns a snapshot only when the data is usable as a whole.
+    """
+
+    def read(self, location: str) -> PlantReading: ...
+    def write(self, snapshot: PlantSnapshot, location: str) -> None: ...

@@ -6,16 +6,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from planbridge.errors import BadRequest
-from planbridge.services import wording
+from planbridge.languages import EN, is_known, normalize
 from planbridge.services.context import ServiceContext
 from planbridge.services.lookup import find_item, find_order
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.ctp.results import Quote, RushImpact
 from planning_core.model import PlantSnapshot
-from planning_core.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -31,47 +29,19 @@ class QuoteCommand:
 
 @dataclass(frozen=True)
 class QuoteAnswer:
+    """A quote with what its reader needs: the item's name, the customer, the reader's language.
+
+    `exact` is False for a first answer (feasible, possibly later than the exact earliest day);
+    `first_answer_date` keeps the first answer when the exact day came out earlier.
+    """
+
     quote: Quote
     item_name: str
     customer: str | None
     language: str
-    explanation: str
     snapshot: PlantSnapshot
-
-    def to_json(self, *, with_plan: bool = False) -> dict[str, Any]:
-        q = self.quote
-        document: dict[str, Any] = {
-            "item_id": q.item_id,
-            "item_name": self.item_name,
-            "qty": number(q.qty),
-            "due_date": iso(q.due_date),
-            "as_of": q.as_of.isoformat(),
-            "promise_date": iso(q.promise_date),
-            "feasible_by_due": q.feasible_by_due,
-            "partial": [{"qty": number(p.qty), "date": p.date.isoformat()} for p in q.partial],
-            "constraints": [
-                {
-                    "kind": c.kind.value,
-                    "resource_id": c.resource_id,
-                    "item_id": c.item_id,
-                    "detail": wording.constraint_detail(c, self.snapshot, self.language, today=q.as_of),
-                }
-                for c in q.constraints
-            ],
-            "review": {
-                name: {"status": check.status.value, "reason": wording.review_reason(name, check, self.language)}
-                for name, check in (
-                    ("technical", q.review.technical), ("material", q.review.material),
-                    ("capacity", q.review.capacity), ("date", q.review.date),
-                )
-            },
-            "customer": self.customer,
-            "language": self.language,
-            "explanation": self.explanation,
-        }
-        if with_plan and q.plan is not None:
-            document["plan"] = plan_json(q.plan)
-        return document
+    exact: bool = True
+    first_answer_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -91,37 +61,7 @@ class RushAnswer:
     impact: RushImpact
     customer: str | None
     language: str
-    explanation: str
-
-    def to_json(self, *, with_plan: bool = False) -> dict[str, Any]:
-        r = self.impact
-        document: dict[str, Any] = {
-            "order_id": r.order_id,
-            "item_id": r.item_id,
-            "qty": number(r.qty),
-            "customer": self.customer,
-            "due_date": r.due_date.isoformat(),
-            "as_of": r.as_of.isoformat(),
-            "promise_date": iso(r.promise_date),
-            "feasible_by_due": r.feasible_by_due,
-            "impacted": [
-                {
-                    "order_id": i.order_id,
-                    "customer": i.customer,
-                    "item_id": i.item_id,
-                    "qty": number(i.qty),
-                    "promised_date": i.promised_date.isoformat(),
-                    "projected_date": iso(i.projected_date),
-                    "days_late": i.days_late,
-                }
-                for i in r.impacted
-            ],
-            "language": self.language,
-            "explanation": self.explanation,
-        }
-        if with_plan and r.plan is not None:
-            document["plan"] = plan_json(r.plan)
-        return document
+    snapshot: PlantSnapshot
 
 
 def quote(cmd: QuoteCommand, ctx: ServiceContext) -> QuoteAnswer:
@@ -137,9 +77,7 @@ def quote_on(snapshot: PlantSnapshot, cmd: QuoteCommand, ctx: ServiceContext, *,
     due = due_date(cmd.due, as_of)
     engine = engine or ENGINES.get(snapshot, as_of)
     result = engine.quote(item_id=item.item_id, qty=qty, due=due)
-    lang = language_for(snapshot, cmd.user_id, cmd.language)
-    return QuoteAnswer(result, item.name, cmd.customer, lang,
-                       wording.quote_explanation(result, snapshot, lang, customer=cmd.customer), snapshot)
+    return QuoteAnswer(result, item.name, cmd.customer, language_for(snapshot, cmd.user_id, cmd.language), snapshot)
 
 
 def rush_impact(cmd: RushCommand, ctx: ServiceContext) -> RushAnswer:
@@ -160,8 +98,7 @@ def rush_impact(cmd: RushCommand, ctx: ServiceContext) -> RushAnswer:
         item = find_item(snapshot, cmd.item)
         result = engine.rush(due=due, item_id=item.item_id, qty=positive_quantity(cmd.qty))
         customer = cmd.customer
-    lang = language_for(snapshot, cmd.user_id, cmd.language)
-    return RushAnswer(result, customer, lang, wording.rush_explanation(result, snapshot, lang))
+    return RushAnswer(result, customer, language_for(snapshot, cmd.user_id, cmd.language), snapshot)
 
 
 @dataclass(frozen=True)
@@ -178,11 +115,6 @@ class OrderOutlook:
     @property
     def days_late(self) -> int | None:
         return None if self.projected_date is None else max((self.projected_date - self.promised_date).days, 0)
-
-    def to_json(self) -> dict[str, object]:
-        return {"order_id": self.order_id, "customer": self.customer, "item_id": self.item_id, "qty": number(self.qty),
-                "promised_date": self.promised_date.isoformat(), "projected_date": iso(self.projected_date),
-                "days_late": self.days_late}
 
 
 def order_outlook(ctx: ServiceContext, *, as_of: date | None = None) -> list[OrderOutlook]:
@@ -218,41 +150,11 @@ def due_date(value: date | None, as_of: date) -> date | None:
 
 
 def language_for(snapshot: PlantSnapshot, user_id: str | None, requested: str | None) -> str:
-    if requested in (wording.EN, wording.ZH):
-        return requested
+    """The language asked for, else the user's, else English."""
+    if is_known(requested):
+        return normalize(requested)
     user = snapshot.users.get(user_id or "")
-    return user.language.value if user else wording.EN
-
-
-# -- JSON helpers -------------------------------------------------------------------
-def iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def number(value: float) -> float | int:
-    return round(value) if abs(value - round(value)) < 1e-9 else round(value, 4)
-
-
-def plan_json(plan: Plan) -> dict[str, Any]:
-    axis = plan.axis
-    return {
-        "operations": [
-            {
-                "item_id": op.item_id, "step": op.step, "resource_id": op.resource_id,
-                "start": axis.to_datetime(op.start).isoformat(), "end": axis.to_datetime(op.end).isoformat(),
-                "qty": round(op.qty, 4), "busy_minutes": round(op.minutes, 2), "demand": op.demand_id,
-            }
-            for op in plan.operations
-        ],
-        "purchases": [
-            {"item_id": p.item_id, "qty": round(p.qty, 4), "arrival": axis.to_datetime(p.arrival).isoformat()}
-            for p in plan.purchases
-        ],
-        "deliveries": [
-            {"order_id": d.order_id, "item_id": d.item_id, "qty": round(d.qty, 4), "at": axis.to_datetime(d.at).isoformat()}
-            for d in plan.deliveries
-        ],
-    }
+    return user.language.value if user else EN
 
 
 class EngineCache:

@@ -11,12 +11,14 @@ from datetime import date
 from typing import Any
 
 from planbridge.errors import BadRequest, Conflict, NotFound, PermissionDenied
-from planbridge.services import wording
+from planbridge.presentation.catalogue import t
+from planbridge.presentation.documents import rush_document
+from planbridge.presentation.formats import qty
+from planbridge.records import AuditEntry, RequestKind, RequestStatus, StoredRequest
 from planbridge.services.context import ServiceContext
 from planbridge.services.lookup import find_item, find_order, find_user
 from planbridge.services.ports import UnitOfWork
 from planbridge.services.quoting import RushAnswer, language_for, positive_quantity
-from planbridge.services.records import AuditEntry, RequestKind, RequestStatus, StoredRequest
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.model import OrderStatus, PlantSnapshot, Priority, SalesOrder, User
 
@@ -45,17 +47,10 @@ class Decide:
 
 @dataclass(frozen=True)
 class RequestAnswer:
+    """A request as stored, and what its requester or decider is told (in their language)."""
+
     request: StoredRequest
     explanation: str
-
-    def to_json(self) -> dict[str, Any]:
-        r = self.request
-        return {
-            "request_id": r.request_id, "kind": r.kind, "order_id": r.order_id, "status": r.status,
-            "requested_by": r.requested_by, "decided_by": r.decided_by,
-            "created_at": r.created_at.isoformat(), "decided_at": r.decided_at.isoformat() if r.decided_at else None,
-            "payload": r.payload, "impact": r.impact, "explanation": self.explanation,
-        }
 
 
 def create_request(cmd: CreateRequest, ctx: ServiceContext) -> RequestAnswer:
@@ -100,7 +95,7 @@ def decide_request(cmd: Decide, ctx: ServiceContext) -> RequestAnswer:
             status = RequestStatus.APPROVED
         else:
             impact, changes = request.impact, {}
-            explanation = f"{request.request_id}已驳回。" if lang == wording.ZH else f"{request.request_id} rejected."
+            explanation = t(lang, "request.rejected", request_id=request.request_id)
             status = RequestStatus.REJECTED
         uow.requests.decide(request.request_id, status=status.value, user_id=user.user_id, at=now, impact=impact)
         uow.audit.append(AuditEntry(now, user.user_id, "approve" if cmd.approve else "reject",
@@ -162,8 +157,7 @@ def _impact(payload: dict[str, Any], snapshot: PlantSnapshot, as_of: date, lang:
     """The impact analysis held by a request: what happens to everyone else if it is approved."""
     if "due" not in payload:  # a cancellation frees capacity and hurts nobody
         order = snapshot.orders_by_id[payload["order_id"]]
-        text = (f"取消{order.order_id}将释放{wording.qty(order.qty)}个{order.item_id}的产能和物料，不影响其他订单。" if lang == wording.ZH
-                else f"Cancelling {order.order_id} frees capacity and material for {wording.qty(order.qty)} {order.item_id}; no other order is affected.")
+        text = t(lang, "request.cancel_impact", order=order.order_id, qty=qty(order.qty), item=order.item_id)
         return {"impacted": [], "promise_date": None}, text
     due = date.fromisoformat(payload["due"])
     if "order_id" in payload:
@@ -177,8 +171,9 @@ def _impact(payload: dict[str, Any], snapshot: PlantSnapshot, as_of: date, lang:
     else:
         result = PromiseEngine(snapshot, as_of=as_of).rush(due=due, item_id=payload["item_id"], qty=float(payload["qty"]))
         customer = payload.get("customer")
-    answer = RushAnswer(result, customer, lang, wording.rush_explanation(result, snapshot, lang))
-    return answer.to_json(), answer.explanation
+    # The request keeps the impact analysis as its requester saw it, words included (the audit record).
+    document = rush_document(RushAnswer(result, customer, lang, snapshot))
+    return document.to_dict(), document.explanation
 
 
 def _apply(request: StoredRequest, impact: dict[str, Any], snapshot: PlantSnapshot, uow: UnitOfWork) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def save(result: ScheduleResult, ctx: ServiceContext) -> ScheduleResult:
     """Store the schedule's document so the digest and utilisation KPIs read it."""
     with ctx.uow_factory() as uow:
         version = uow.plant.version()
-        saved_id = uow.schedules.add(as_of=result.as_of, plant_version=version,
+        saved_id = uow.schedules.add(as_of=result.as_of, plant_version=version, at=ctx.clock.now(),
                                      status=str(result.document["solver"]["status"]), document=result.document)
         uow.commit()
     return ScheduleResult(result.as_of, result.schedule, result.check, {**result.document, "saved_id": saved_id},

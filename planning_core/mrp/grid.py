@@ -46,10 +46,6 @@ class Grid:
     def days(self) -> int:
         return self.buckets * self.bucket_days
 
-    @property
-    def bucket_start_days(self) -> IntArray:
-        return np.arange(self.buckets, dtype=np.int64) * self.bucket_days
-
     def date_of(self, day: int) -> date:
         return self.as_of + timedelta(days=int(day))
 

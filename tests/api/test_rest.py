@@ -204,3 +204,20 @@ def test_an_unexpected_failure_is_a_500_without_a_traceback(api: TestClient, mon
 
     assert response.status_code == 500
     assert response.json() == {"error": "internal error (ZeroDivisionError); see the server log"}
+
+
+def test_every_api_route_describes_its_answer_in_openapi(anonymous: TestClient) -> None:
+    spec = anonymous.get("/openapi.json").json()
+    undescribed = []
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/api/") or path.endswith(".png"):
+            continue
+        for method, operation in operations.items():
+            ok = next(v for k, v in operation["responses"].items() if k.startswith("2"))
+            schema = ok["content"]["application/json"]["schema"]
+            if "$ref" not in schema and "$ref" not in schema.get("items", {}):
+                undescribed.append(f"{method.upper()} {path}")
+    assert undescribed == []
+    quote = spec["components"]["schemas"]["QuoteDocument"]["properties"]
+    assert {"promise_date", "feasible_by_due", "partial", "constraints", "explanation", "exact",
+            "first_answer_date"} <= set(quote)

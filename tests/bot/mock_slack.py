@@ -92,6 +92,8 @@ class MockSlack:
                     "message": {"text": body.get("text"), "ts": ts}}
         if method == "chat.update":
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts"), "text": body.get("text")}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{body.get('users')}"}}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method == "files.getUploadURLExternal":

@@ -8,10 +8,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.actions import request_clicked
-from bot.context import Bot
-from bot.views.answers import BOOK, REQUEST
-from bot.views.requests import APPROVE, REJECT
+from bot.actions import APPROVE, BOOK, REJECT, REQUEST
+from bot.channel import SlackChannel, SlackClick
+from planbridge.chat.handlers import Chat, request_clicked
 from planbridge.services.requests import audit_log, list_requests
 from planning_core.model import OrderStatus, Priority
 from tests.bot.conftest import (
@@ -179,7 +178,8 @@ def test_without_a_production_channel_the_request_is_still_created(harness: Harn
     body = {"user": {"id": SALES}, "actions": [{"value": value}], "message": message,
             "container": {"channel_id": SALES_CHANNEL, "message_ts": message["ts"]}}
 
-    request_clicked(Bot(harness.services, production_channel=None), body, WebClient(base_url=harness.slack.api_url))
+    client = WebClient(base_url=harness.slack.api_url)
+    request_clicked(Chat(harness.services, SlackChannel(client), production_channel=None), SlackClick(body, client))
 
     [request] = list_requests(harness.services)
     note = harness.slack.to("chat.postMessage")[-1]

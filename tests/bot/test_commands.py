@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from bot.actions import BOOK
 from bot.commands import parse
-from bot.views.answers import BOOK
 from tests.bot.conftest import SALES_ZH, Harness, all_text, buttons, posted_blocks
 
 

@@ -14,13 +14,17 @@ import pytest
 from slack_sdk import WebClient
 from typer.testing import CliRunner
 
-from bot.digest_job import DailyDigest, DigestPoster
-from bot.views.chart import digest_chart
-from bot.views.digest import digest_blocks, digest_document, digest_text, kpi_blocks
+from bot.blockkit import render_card
+from bot.channel import SlackChannel
+from planbridge.bootstrap import block_kit
+from planbridge.chat.digests import DailyDigest, DigestPublisher
 from planbridge.cli import app as cli_app
+from planbridge.presentation.charts import digest_chart
+from planbridge.presentation.digest import digest_card, digest_document, digest_text, kpi_card
+from planbridge.presentation.documents import digest_figures
+from planbridge.records import RequestKind
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import DigestCommand, build_digest
-from planbridge.services.records import RequestKind
 from planbridge.services.requests import CreateRequest, audit_log, create_request
 from planning_core.model import PlantSnapshot
 from tests.bot.conftest import AS_OF, DIGEST_CHANNEL, SALES, plant_services
@@ -48,7 +52,7 @@ def troubled(pumps: PlantSnapshot) -> PlantSnapshot:
 
 def test_the_figures_of_the_example_plant(pumps_services: ServiceContext) -> None:
     digest = build_digest(DigestCommand(as_of=AS_OF), pumps_services)
-    figures = digest.figures()
+    figures = digest_figures(digest).to_dict()
 
     # shipped Dec 6 – Jan 4: A-0 (Dec 21, promised Dec 21) and A-000 (Dec 28, promised Dec 28) on time,
     # A-00 (Dec 18, promised Dec 15) late → 2 of 3
@@ -73,7 +77,7 @@ def test_the_text_digest(pumps_services: ServiceContext) -> None:
 
 
 def test_the_block_kit_digest(pumps_services: ServiceContext) -> None:
-    blocks = digest_blocks(build_digest(DigestCommand(as_of=AS_OF), pumps_services))
+    blocks = render_card(digest_card(build_digest(DigestCommand(as_of=AS_OF), pumps_services)))
 
     assert [b["type"] for b in blocks] == ["header", "section", "divider", "section", "context"]
     assert blocks[0]["text"]["text"] == "Daily digest · Example pump works · Jan 4"
@@ -90,7 +94,7 @@ def test_late_orders_shortages_and_pending_requests_are_listed(sqlite_url: str, 
 
     digest = build_digest(DigestCommand(as_of=AS_OF), services)
 
-    figures = digest.figures()
+    figures = digest_figures(digest).to_dict()
     assert (figures["backlog_orders"], figures["late_open_orders"], figures["at_risk_orders"]) == (3, 1, 1)
     assert (figures["shortages"], figures["pending_requests"]) == (1, 1)
     assert figures["top_shortages"] == [{"item_id": "MOTOR", "item_name": "Motor 5.5 kW", "uom": "pcs",
@@ -107,11 +111,11 @@ def test_late_orders_shortages_and_pending_requests_are_listed(sqlite_url: str, 
     assert "  - A-3 Gamma: 4 Centrifugal pump A, promised Jan 2, projected Jan 4" in text
     assert "  - A-1 Acme: 15 Centrifugal pump A, promised Jan 5, projected Jan 8" in text
     assert f"  - {request.request_id} Rush A-2 by Mia Sales" in text
-    blocks = digest_blocks(digest)
+    blocks = render_card(digest_card(digest))
     assert [b["text"]["text"].split("\n")[0] for b in blocks if b["type"] == "section" and "text" in b][:5] == [
         "*Late open orders*", "*Will miss their promise (finite capacity)*", "*At risk (short material)*",
         "*Top shortages*", "*Pending change requests*"]
-    assert len(kpi_blocks(digest)) == 5  # the figures and the load, without the lists
+    assert len(render_card(kpi_card(digest))) == 5  # the figures and the load, without the lists
 
     zh = digest_text(build_digest(DigestCommand(as_of=AS_OF, language="zh"), services))
     assert "  - 电机自1月5日起缺9pcs → A-1 Acme" in zh
@@ -123,7 +127,7 @@ def test_the_chart_is_a_png(pumps_services: ServiceContext) -> None:
 
 
 def test_the_json_document_keeps_text_blocks_and_figures(pumps_services: ServiceContext) -> None:
-    document = digest_document(build_digest(DigestCommand(as_of=AS_OF), pumps_services))
+    document = digest_document(build_digest(DigestCommand(as_of=AS_OF), pumps_services), render=block_kit).to_dict()
 
     assert set(document) == {"text", "blocks", "figures"}
     assert document["figures"]["backlog_orders"] == 2
@@ -176,8 +180,8 @@ def shanghai(day: int, hour: int, minute: int) -> datetime:
 
 
 def job(services: ServiceContext, slack: MockSlack, clock: FakeClock) -> DailyDigest:
-    poster = DigestPoster(services, WebClient(token="xoxb", base_url=slack.api_url), DIGEST_CHANNEL)
-    return DailyDigest(services, poster, clock_time(7, 30), clock=clock)
+    publisher = DigestPublisher(services, SlackChannel(WebClient(token="xoxb", base_url=slack.api_url)), DIGEST_CHANNEL)
+    return DailyDigest(services, publisher, clock_time(7, 30), clock=clock)
 
 
 def test_the_job_posts_the_digest_and_its_chart_once_at_digest_time(pumps_services: ServiceContext,
@@ -225,13 +229,13 @@ def test_a_failing_slack_call_is_logged_and_retried_on_the_next_tick(pumps_servi
                                                                      slack: MockSlack, caplog) -> None:
     clock = FakeClock(shanghai(4, 7, 31))
     daily = job(pumps_services, slack, clock)
-    daily.poster.client = WebClient(token="xoxb", base_url="http://127.0.0.1:9/api/", timeout=1)  # nothing listens
+    daily.publisher.channel = SlackChannel(WebClient(token="xoxb", base_url="http://127.0.0.1:9/api/", timeout=1))
 
     daily.safe_tick()
 
     assert "posting the daily digest failed" in caplog.text
     assert [e for e in audit_log(pumps_services) if e.action == "digest_posted"] == []
-    daily.poster.client = WebClient(token="xoxb", base_url=slack.api_url)
+    daily.publisher.channel = SlackChannel(WebClient(token="xoxb", base_url=slack.api_url))
     assert daily.tick() is True
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot.views.answers import BOOK, REQUEST
-from planbridge.services.records import RequestKind
+from bot.actions import BOOK, REQUEST
+from planbridge.records import RequestKind
 from planbridge.services.requests import CreateRequest, audit_log, create_request, list_requests
 from tests.bot.conftest import (
     AS_OF,
@@ -129,7 +129,7 @@ def test_a_failure_becomes_one_friendly_line_without_a_traceback(harness: Harnes
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database exploded at line 42")
 
-    monkeypatch.setattr("bot.messages.ask", broken)
+    monkeypatch.setattr("planbridge.chat.handlers.ask", broken)
 
     response = harness.mention("when can we ship 5 pump A?")
 
@@ -146,7 +146,7 @@ def test_a_planning_error_is_shown_as_its_one_line(harness: Harness, monkeypatch
     def no_plant(*args: object, **kwargs: object) -> None:
         raise NotFound("no plant is loaded: run `planbridge import DIR` or `planbridge demo` first")
 
-    monkeypatch.setattr("bot.messages.ask", no_plant)
+    monkeypatch.setattr("planbridge.chat.handlers.ask", no_plant)
     harness.mention("hello")
 
     [post] = harness.slack.to("chat.postMessage")

@@ -10,9 +10,9 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.views.requests import APPROVE
+from bot.actions import APPROVE
 from planbridge.api import create_app
-from planbridge.services.records import RequestKind
+from planbridge.records import RequestKind
 from planbridge.services.requests import CreateRequest, create_request, list_requests
 from tests.bot.conftest import (
     AS_OF,

@@ -1,4 +1,4 @@
-"""Block Kit views are pure functions of the services' JSON: their structure, limits and escaping."""
+"""Cards drawn as Block Kit are pure functions of the typed answers: their structure, limits and escaping."""
 
 from __future__ import annotations
 
@@ -7,10 +7,42 @@ from typing import Any
 
 import pytest
 
-from bot.views.answers import BOOK, REQUEST, quote_blocks, reply_blocks, rush_blocks
-from bot.views.blocks import MAX_BLOCKS, button, capped, escape, section
-from bot.views.requests import APPROVE, REJECT, decided_blocks, request_blocks
+from bot.actions import APPROVE, BOOK, REJECT, REQUEST
+from bot.blockkit import MAX_BLOCKS, Block, button, capped, escape, render_card, section
+from planbridge.presentation.answer_cards import ask_card, decided_card, quote_card, request_card, rush_card
+from planbridge.presentation.documents import ChangeDocument, QuoteDocument, RequestDocument, RushDocument
 from tests.bot.conftest import all_text, buttons
+
+
+def quote_blocks(document: dict[str, Any], language: str) -> list[Block]:
+    return render_card(quote_card(QuoteDocument.model_validate(document), language))
+
+
+def rush_blocks(document: dict[str, Any], language: str) -> list[Block]:
+    return render_card(rush_card(RushDocument.model_validate({"language": language, **document}), language))
+
+
+def stored(document: dict[str, Any]) -> RequestDocument:
+    return RequestDocument.model_validate({"created_at": "2026-12-01T09:00:00+00:00", "decided_at": None, **document})
+
+
+def request_blocks(document: dict[str, Any], language: str, *, origin: dict[str, str] | None = None) -> list[Block]:
+    return render_card(request_card(stored(document), language, origin=origin))
+
+
+def decided_blocks(document: dict[str, Any], language: str) -> list[Block]:
+    return render_card(decided_card(stored(document), language))
+
+
+def reply_blocks(ask: dict[str, Any]) -> list[Block]:
+    """An `ask` answer as the chat layer sees it: the reply and the typed document of its answer."""
+    answer = ask.get("answer")
+    typed: object = None
+    if answer is not None and ask["intent"] == "quote":
+        typed = QuoteDocument.model_validate(answer)
+    elif answer is not None and ask["intent"] in ("change", "cancel"):
+        typed = ChangeDocument(intent=ask["intent"], language=ask["language"], **answer)
+    return render_card(ask_card(ask["reply"], typed, needs=ask.get("needs"), error=ask.get("error")))
 
 
 def a_quote(**changes: Any) -> dict[str, Any]:

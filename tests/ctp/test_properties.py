@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from planning_core.checker import check_plan
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.model import Calendar, PlantSnapshot, Weekday
-from tests.ctp.plants import MONDAY, PlantBuilder, day, weekly
+from tests.plants import MONDAY, PlantBuilder, day, weekly
 
 CALENDARS: dict[str, Calendar] = {
     "DAY": weekly("DAY", ("08:00", "16:00")),

@@ -13,7 +13,7 @@ from planning_core.checker import check_plan
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.ctp.results import CheckStatus, ConstraintKind, Quote
 from planning_core.model import PlantSnapshot
-from tests.ctp.plants import MONDAY, PlantBuilder, day, one_shift_plant, weekly
+from tests.plants import MONDAY, PlantBuilder, day, one_shift_plant, weekly
 
 
 def quote(snapshot: PlantSnapshot, item: str, qty: float, *, due: date | None = None, as_of: date = MONDAY) -> Quote:

@@ -8,7 +8,7 @@ from planning_core.checker import check_plan
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.ctp.results import RushImpact
 from planning_core.model import PlantSnapshot
-from tests.ctp.plants import MONDAY, day, one_shift_plant
+from tests.plants import MONDAY, day, one_shift_plant
 
 
 def rush(snapshot: PlantSnapshot, *, due: date, order_id: str | None = None, item: str | None = None,

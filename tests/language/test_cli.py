@@ -64,11 +64,13 @@ def test_parse_as_text(pumps_db: str) -> None:
     assert code == 0 and "rush" in out and "A-2" in out and "2027-01-05" in out
 
 
-def test_parse_with_a_scripted_model(pumps_db: str, tmp_path: Path) -> None:
-    script = tmp_path / "script.json"
-    script.write_text(json.dumps([{"tool": "stock", "args": {"item": "电机"}}]), encoding="utf-8")
+def test_parse_with_a_scripted_model(pumps_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fakes.llm import ScriptedChatModel
+
+    model = ScriptedChatModel(replies=[{"tool": "stock", "args": {"item": "电机"}}])
+    monkeypatch.setattr("planbridge.bootstrap.language_models", lambda settings: lambda: model)
     code, out, err = run("parse", "马达还剩几个", "--json", "--as-of", "2027-01-04", db=pumps_db,
-                         PLANBRIDGE_LLM_PROVIDER="fake", PLANBRIDGE_LLM_MODEL=str(script), PLANBRIDGE_NL_MODE="llm")
+                         PLANBRIDGE_NL_MODE="llm")
     assert code == 0, err
     document = json.loads(out)
     assert document["source"] == "llm" and document["intent"] == "stock" and document["slots"]["item_id"] == "MOTOR"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from planbridge.chat.conversation import AskCommand, ask
 from planbridge.language.conversation import ThreadState, continue_thread
 from planbridge.language.frame import Intent, Slots
 from planbridge.services.context import ServiceContext
-from planbridge.services.language import AskCommand, ask
 from planbridge.services.plant import store_plant
 from planning_core.model import PlantSnapshot
 from tests.conftest import make_services

@@ -15,14 +15,15 @@ from langchain_core.language_models.fake_chat_models import FakeMessagesListChat
 from langchain_core.messages import AIMessage
 from pydantic import Field
 
-from integrations.llm.fake import ScriptedChatModel
 from integrations.llm.providers import ModelSettings, ModelUnavailable, build_chat_model
+from planbridge.bootstrap import language_models
 from planbridge.language.frame import Intent, Source
 from planbridge.language.llm import ALLOWED_TOOLS, LlmFailure, load_prompts, parse_with_model, system_prompt, tool_specs
 from planbridge.language.rules import lexicon_for
 from planbridge.services.language import understand
 from planbridge.settings import Settings
 from planning_core.model import PlantSnapshot
+from tests.fakes.llm import ScriptedChatModel
 from tests.language.openai_standin import openai_standin
 
 MONDAY = date(2027, 1, 4)
@@ -144,9 +145,9 @@ def test_hybrid_asks_the_model_only_when_the_rules_are_unsure(valves: PlantSnaps
 
 def test_without_a_model_hybrid_is_the_rules_and_llm_mode_says_so(valves: PlantSnapshot) -> None:
     settings = Settings(llm_provider="none")
-    hybrid = understand("lol", snapshot=valves, as_of=MONDAY, settings=settings, mode="hybrid")
+    hybrid = understand("lol", snapshot=valves, as_of=MONDAY, settings=settings, models=language_models(settings), mode="hybrid")
     assert hybrid.source is Source.RULES and hybrid.note is None
-    llm = understand("lol", snapshot=valves, as_of=MONDAY, settings=settings, mode="llm")
+    llm = understand("lol", snapshot=valves, as_of=MONDAY, settings=settings, models=language_models(settings), mode="llm")
     assert llm.source is Source.RULES_FALLBACK and llm.note == "llm unavailable: no model configured"
 
 
@@ -173,7 +174,7 @@ def test_chat_openai_against_a_local_openai_compatible_server(valves: PlantSnaps
     with openai_standin() as server:
         server.tool_call("rush_impact", {"order_id": "SO-2418", "due_date": "2027-01-08"})
         settings = Settings(llm_provider="openai", llm_base_url=server.base_url, llm_model="qwen2.5", llm_timeout_seconds=5)
-        request = understand("SO-2418 asap pls, friday", snapshot=valves, as_of=MONDAY, settings=settings, mode="llm")
+        request = understand("SO-2418 asap pls, friday", snapshot=valves, as_of=MONDAY, settings=settings, models=language_models(settings), mode="llm")
     assert request.source is Source.LLM and request.intent is Intent.RUSH
     assert request.slots.order_id == "SO-2418" and request.slots.due_date == date(2027, 1, 8)
     sent = server.requests[0]
@@ -186,7 +187,7 @@ def test_ollama_provider_uses_the_same_client(valves: PlantSnapshot) -> None:
     with openai_standin() as server:
         server.tool_call("order_status", {"customer": "华东水务"})
         settings = Settings(llm_provider="ollama", llm_base_url=server.base_url, llm_timeout_seconds=5)
-        request = understand("华东水务那边的单子怎样了", snapshot=valves, as_of=MONDAY, settings=settings, mode="llm")
+        request = understand("华东水务那边的单子怎样了", snapshot=valves, as_of=MONDAY, settings=settings, models=language_models(settings), mode="llm")
     assert request.source is Source.LLM and request.slots.customer == "华东水务"
     assert server.requests[0]["body"]["model"] == "qwen2.5:7b-instruct"
 
@@ -195,7 +196,7 @@ def test_a_forged_tool_call_from_the_server_is_refused(valves: PlantSnapshot) ->
     with openai_standin() as server:
         server.tool_call("approve_request", {"request_id": "REQ-1"})
         settings = Settings(llm_provider="openai", llm_base_url=server.base_url, llm_timeout_seconds=5)
-        request = understand("approve REQ-1", snapshot=valves, as_of=MONDAY, settings=settings, mode="llm")
+        request = understand("approve REQ-1", snapshot=valves, as_of=MONDAY, settings=settings, models=language_models(settings), mode="llm")
     assert request.source is Source.RULES_FALLBACK and "approve_request" in (request.note or "")
 
 
@@ -203,7 +204,7 @@ def test_a_server_slower_than_the_timeout_falls_back(valves: PlantSnapshot) -> N
     with openai_standin() as server:
         server.tool_call("help", {}, delay=2.0)
         settings = Settings(llm_provider="openai", llm_base_url=server.base_url, llm_timeout_seconds=0.3)
-        request = understand("Cancel SO-2422", snapshot=valves, as_of=MONDAY, settings=settings, mode="llm")
+        request = understand("Cancel SO-2422", snapshot=valves, as_of=MONDAY, settings=settings, models=language_models(settings), mode="llm")
     assert request.source is Source.RULES_FALLBACK and request.note is not None and "timeout" in request.note
     assert request.intent is Intent.CANCEL
 
@@ -212,7 +213,7 @@ def test_a_server_error_falls_back(valves: PlantSnapshot) -> None:
     with openai_standin() as server:
         server.error(500)
         settings = Settings(llm_provider="openai", llm_base_url=server.base_url, llm_timeout_seconds=5)
-        request = understand("Cancel SO-2422", snapshot=valves, as_of=MONDAY, settings=settings, mode="llm")
+        request = understand("Cancel SO-2422", snapshot=valves, as_of=MONDAY, settings=settings, models=language_models(settings), mode="llm")
     assert request.source is Source.RULES_FALLBACK and "model error" in (request.note or "")
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from planbridge.chat.conversation import AskCommand, ask
 from planbridge.services.context import ServiceContext
-from planbridge.services.language import AskCommand, ask
 from tests.language.conftest import MONDAY
 
 

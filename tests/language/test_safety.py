@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from integrations.llm.fake import ScriptedChatModel
+from planbridge.chat.conversation import AskCommand, ask
 from planbridge.language.frame import Source
+from planbridge.records import RequestKind
 from planbridge.services.context import ServiceContext
-from planbridge.services.language import AskCommand, ask
-from planbridge.services.records import RequestKind
 from planbridge.services.requests import CreateRequest, create_request
+from tests.fakes.llm import ScriptedChatModel
 from tests.language.conftest import MONDAY
 
 # The pumps plant: its planning engine answers in milliseconds, so every reply is computed for real.

@@ -15,7 +15,7 @@ from planning_core.forecasting import (
     weekly_history,
 )
 from planning_core.model import OrderStatus
-from tests.material.plants import MONDAY, PlantBuilder
+from tests.plants import MONDAY, PlantBuilder, bench_plant
 
 SHIPPED = OrderStatus.SHIPPED
 WEDNESDAY = MONDAY + timedelta(days=2)
@@ -23,7 +23,7 @@ WEDNESDAY = MONDAY + timedelta(days=2)
 
 def shipments(item: str, weekly: list[float], *, builder: PlantBuilder | None = None) -> PlantBuilder:
     """One shipment per week with demand (shipped on the Wednesday), the last one in the week before MONDAY."""
-    b = builder or PlantBuilder()
+    b = builder or bench_plant()
     if item not in b.items:
         b.buy(item)
     for k, qty in enumerate(weekly):
@@ -92,5 +92,5 @@ def test_intermittent_item_gets_a_small_positive_rate() -> None:
 
 
 def test_no_history_gives_no_forecast() -> None:
-    run = forecast_demand(PlantBuilder().buy("X").build(), as_of=MONDAY)
+    run = forecast_demand(bench_plant().buy("X").build(), as_of=MONDAY)
     assert run.items == () and run.backtest is None

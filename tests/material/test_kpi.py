@@ -16,13 +16,13 @@ from planning_core.kpi import (
 )
 from planning_core.model import OrderStatus, PlantSnapshot, Resource, RoutingStep, WorkOrderStatus
 from planning_core.mrp import MrpParams, run_mrp
-from tests.material.plants import MONDAY, PlantBuilder
+from tests.plants import MONDAY, PlantBuilder, bench_plant
 
 SHIPPED = OrderStatus.SHIPPED
 
 
 def history() -> PlantBuilder:
-    b = PlantBuilder().buy("X")
+    b = bench_plant().buy("X")
     b.order("SO-1", "X", 10, date(2026, 12, 20), status=SHIPPED, shipped=date(2026, 12, 20))  # on time, in full
     b.order("SO-2", "X", 10, date(2026, 12, 18), status=SHIPPED, shipped=date(2026, 12, 22))  # 4 days late
     b.order("SO-3", "X", 10, date(2026, 12, 30), status=SHIPPED, shipped=date(2026, 12, 28), shipped_qty=8)  # short
@@ -48,8 +48,8 @@ def test_otd_and_otif_count_orders_shipped_in_the_window() -> None:
 
 def test_nothing_shipped_gives_null() -> None:
     report = kpi_report(
-        PlantBuilder().buy("X").order("SO-1", "X", 5, date(2027, 1, 10)).build(),
-        as_of=MONDAY, shortages=(), utilization=saved_utilization({}, PlantBuilder().build()),
+        bench_plant().buy("X").order("SO-1", "X", 5, date(2027, 1, 10)).build(),
+        as_of=MONDAY, shortages=(), utilization=saved_utilization({}, bench_plant().build()),
     )
     document = report.to_json()
     assert document["otd_last_30_days"] is None and document["otif_last_30_days"] is None
@@ -82,7 +82,7 @@ def test_weekly_trend_covers_eight_weeks_ending_today() -> None:
 
 
 def test_forecast_accuracy_over_completed_periods() -> None:
-    b = PlantBuilder().buy("X")
+    b = bench_plant().buy("X")
     for start, qty in [(date(2026, 12, 14), 10), (date(2026, 12, 21), 10), (date(2026, 12, 28), 10), (MONDAY, 10)]:
         b.forecast_qty("X", start, qty)
     b.order("S1", "X", 12, date(2026, 12, 15), status=SHIPPED, shipped=date(2026, 12, 15))
@@ -96,13 +96,13 @@ def test_forecast_accuracy_over_completed_periods() -> None:
     ]
     assert accuracy.wape == round((2 + 6 + 5) / 21, 4)
     assert accuracy.bias == round((30 - 21) / 21, 4)
-    assert forecast_accuracy(PlantBuilder().buy("X").build(), as_of=MONDAY) is None
+    assert forecast_accuracy(bench_plant().buy("X").build(), as_of=MONDAY) is None
 
 
 def test_orders_pegged_to_shortages_are_at_risk() -> None:
     plant = (
-        PlantBuilder()
-        .make("PUMP", run_minutes=24)
+        bench_plant()
+        .make("PUMP", ("BENCH", 24))
         .buy("MOTOR", lead_time_days=14)
         .uses("PUMP", "MOTOR", 1)
         .order("SO-1", "PUMP", 10, date(2027, 1, 8))
@@ -120,9 +120,9 @@ def test_orders_pegged_to_shortages_are_at_risk() -> None:
 
 def utilization_plant() -> PlantSnapshot:
     b = (
-        PlantBuilder()
-        .make("GEAR", run_minutes=48)  # 10 gears = 480 minutes
-        .make("SHAFT", run_minutes=10)
+        bench_plant()
+        .make("GEAR", ("BENCH", 48))  # 10 gears = 480 minutes
+        .make("SHAFT", ("BENCH", 10))
         .order("SO-1", "GEAR", 10, date(2027, 1, 7))
         .wo("WO-1", "SHAFT", 5, datetime(2027, 1, 5, 16, 0), status=WorkOrderStatus.RUNNING)
     )
@@ -144,7 +144,7 @@ def test_rough_cut_utilization_counts_planned_orders_and_running_work_orders() -
 
 def test_rough_cut_splits_alternatives_and_reports_overload_honestly() -> None:
     # 5 gears × 600 min = 3000 min (7 working days), due Thu Jan 14
-    b = PlantBuilder().make("GEAR", run_minutes=600).order("SO-1", "GEAR", 5, date(2027, 1, 14))
+    b = bench_plant().make("GEAR", ("BENCH", 600)).order("SO-1", "GEAR", 5, date(2027, 1, 14))
     b.resources["LATHE"] = Resource("LATHE", "Lathe", "DAY")
     b.routings[0] = RoutingStep("GEAR", 10, ("BENCH", "LATHE"), 0, 600)
     snapshot = b.build()
@@ -155,7 +155,7 @@ def test_rough_cut_splits_alternatives_and_reports_overload_honestly() -> None:
 
     # the same again for COG, both on BENCH only: 6000 of 4800 minutes
     b.routings[0] = RoutingStep("GEAR", 10, ("BENCH",), 0, 600)
-    b.make("COG", run_minutes=600).order("SO-2", "COG", 5, date(2027, 1, 14))
+    b.make("COG", ("BENCH", 600)).order("SO-2", "COG", 5, date(2027, 1, 14))
     snapshot = b.build()
     plan = run_mrp(snapshot, MrpParams(as_of=MONDAY))
     loads = {r.resource_id: r for r in rough_cut_utilization(snapshot, as_of=MONDAY, planned=plan.planned_orders).resources}

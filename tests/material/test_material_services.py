@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,19 +11,20 @@ from typer.testing import CliRunner
 
 from planbridge.cli import app
 from planbridge.errors import BadRequest
+from planbridge.presentation.documents import kpi_document
 from planbridge.services import material
 from planbridge.services.context import ServiceContext
 from planbridge.services.plant import store_plant
 from planning_core.model import OrderStatus, PlantSnapshot
 from tests.conftest import make_services
-from tests.material.plants import MONDAY, PlantBuilder
+from tests.plants import MONDAY, bench_plant
 
 PUMPS_AS_OF = date(2027, 1, 4)
 
 
 def demand_history() -> PlantSnapshot:
     """BOLT: 12 a week for 30 weeks, shipped; NUT has an imported forecast; nothing is open."""
-    b = PlantBuilder().buy("BOLT", lead_time_days=3).buy("NUT", lead_time_days=3)
+    b = bench_plant().buy("BOLT", lead_time_days=3).buy("NUT", lead_time_days=3)
     for k in range(1, 31):
         day = MONDAY - timedelta(weeks=k) + timedelta(days=1)
         b.order(f"B-{k}", "BOLT", 12, day, status=OrderStatus.SHIPPED, shipped=day)
@@ -85,22 +86,23 @@ def _version(ctx: ServiceContext) -> int:
 
 def test_kpi_reads_a_saved_schedule_for_the_same_day_and_plant(pumps_services: ServiceContext) -> None:
     ctx = pumps_services
-    rough = material.kpis(material.KpiCommand(as_of=PUMPS_AS_OF), ctx).to_json()
+    rough = kpi_document(material.kpis(material.KpiCommand(as_of=PUMPS_AS_OF), ctx)).to_dict()
     assert rough["utilization_source"] == "rough_cut"
     assert rough["utilization_next_14_days"]["ASSY"] == 0.15  # 30 pumps × 24 min of 10 × 480 min
     with ctx.uow_factory() as uow:
         document = {"resources": [{"resource_id": "ASSY", "utilization_next_14_days": 0.2}]}
-        uow.schedules.add(as_of=PUMPS_AS_OF, plant_version=uow.plant.version(), status="OPTIMAL", document=document)
+        uow.schedules.add(as_of=PUMPS_AS_OF, plant_version=uow.plant.version(), status="OPTIMAL", document=document,
+                          at=datetime.now(UTC))
         uow.commit()
-    saved = material.kpis(material.KpiCommand(as_of=PUMPS_AS_OF), ctx).to_json()
+    saved = kpi_document(material.kpis(material.KpiCommand(as_of=PUMPS_AS_OF), ctx)).to_dict()
     assert saved["utilization_source"] == "schedule"
     assert saved["utilization_next_14_days"] == {"ASSY": 0.2, "DRILL1": None, "DRILL2": None, "LATHE": None}
-    other_day = material.kpis(material.KpiCommand(as_of=PUMPS_AS_OF + timedelta(days=1)), ctx).to_json()
+    other_day = kpi_document(material.kpis(material.KpiCommand(as_of=PUMPS_AS_OF + timedelta(days=1)), ctx)).to_dict()
     assert other_day["utilization_source"] == "rough_cut"
 
 
 def test_pumps_kpis_match_the_public_cases(pumps_services: ServiceContext) -> None:
-    report = material.kpis(material.KpiCommand(as_of=PUMPS_AS_OF), pumps_services).to_json()
+    report = kpi_document(material.kpis(material.KpiCommand(as_of=PUMPS_AS_OF), pumps_services)).to_dict()
     # shipped Dec 18 (due Dec 15: late), Dec 21 and Dec 28 (on time): 2 of 3
     assert report["otd_last_30_days"] == 0.6667
     assert report["otif_last_30_days"] == 0.6667

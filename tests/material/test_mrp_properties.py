@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from planning_core.model import ItemType, PlantSnapshot
 from planning_core.mrp import BucketSize, MrpParams, MrpResult, lot_size, run_mrp
-from tests.material.plants import MONDAY, PlantBuilder
+from tests.plants import MONDAY, bench_plant
 
 EPS = 1e-6
 MINUTES_A_DAY = 480  # the builder's calendar: Mon–Fri 08:00–16:00
@@ -19,7 +19,7 @@ MINUTES_A_DAY = 480  # the builder's calendar: Mon–Fri 08:00–16:00
 
 @st.composite
 def plants(draw: st.DrawFn) -> PlantSnapshot:
-    b = PlantBuilder()
+    b = bench_plant()
     lots: st.SearchStrategy[dict[str, float]] = st.fixed_dictionaries({
         "safety_stock": st.sampled_from([0.0, 0.0, 5.0, 20.0]),
         "min_lot": st.sampled_from([0.0, 0.0, 25.0, 60.0]),
@@ -28,14 +28,14 @@ def plants(draw: st.DrawFn) -> PlantSnapshot:
     buys = [f"B{k}" for k in range(draw(st.integers(1, 4)))]
     for item_id in buys:
         lot = draw(lots)
-        b.buy(item_id, lead_time_days=draw(st.integers(0, 12)), on_hand=draw(st.integers(0, 60)),
+        b.buy(item_id, lead_time_days=draw(st.integers(0, 12)), stock=draw(st.integers(0, 60)),
               safety_stock=lot["safety_stock"], min_lot=lot["min_lot"], lot_multiple=lot["lot_multiple"])
     subs = [f"S{k}" for k in range(draw(st.integers(0, 2)))]
     tops = [f"T{k}" for k in range(draw(st.integers(1, 3)))]
     for item_id in subs + tops:
         lot = draw(lots)
-        b.make(item_id, run_minutes=draw(st.sampled_from([0, 6, 30, 96])), setup_minutes=draw(st.sampled_from([0, 60, 500])),
-               on_hand=draw(st.integers(0, 30)),
+        b.make(item_id, ("BENCH", draw(st.sampled_from([0, 6, 30, 96])), draw(st.sampled_from([0, 60, 500]))),
+               stock=draw(st.integers(0, 30)),
                safety_stock=lot["safety_stock"], min_lot=lot["min_lot"], lot_multiple=lot["lot_multiple"])
     for parent in tops + subs:
         below = buys + (subs if parent in tops else [])

@@ -11,7 +11,7 @@ import pytest
 
 from planning_core.model import ItemType, OrderStatus
 from planning_core.mrp import BucketSize, MessageKind, MrpParams, MrpResult, lot_size, run_mrp
-from tests.material.plants import MONDAY, PlantBuilder
+from tests.plants import MONDAY, PlantBuilder, bench_plant
 
 
 def mrp(builder: PlantBuilder, **params: object) -> MrpResult:
@@ -33,9 +33,9 @@ def table_plant(*, top_lead_time: int) -> PlantBuilder:
     # TABLE: 48 min a unit → 20 units take 960 min = 2 working days.
     # LEG: 4 per table plus 5 % scrap, 20 on hand, bought in 5 days. TOP: 1 per table.
     return (
-        PlantBuilder()
-        .make("TABLE", run_minutes=48)
-        .buy("LEG", lead_time_days=5, on_hand=20)
+        bench_plant()
+        .make("TABLE", ("BENCH", 48))
+        .buy("LEG", lead_time_days=5, stock=20)
         .buy("TOP", lead_time_days=top_lead_time)
         .uses("TABLE", "LEG", 4, scrap_pct=5)
         .uses("TABLE", "TOP", 1)
@@ -80,7 +80,7 @@ def test_component_that_cannot_arrive_in_time_is_a_shortage_pegged_to_the_order(
 )
 def test_lot_sizing_rules(min_lot: float, multiple: float, expected: list[tuple[float, str]]) -> None:
     plant = (
-        PlantBuilder()
+        bench_plant()
         .buy("BOLT", min_lot=min_lot, lot_multiple=multiple)
         .order("SO-1", "BOLT", 30, date(2027, 1, 5))
         .order("SO-2", "BOLT", 5, date(2027, 1, 6))
@@ -99,8 +99,8 @@ def test_lot_size_function() -> None:
 
 def test_safety_stock_is_kept_once_a_receipt_can_arrive() -> None:
     plant = (
-        PlantBuilder()
-        .buy("PAINT", lead_time_days=2, on_hand=25, safety_stock=10)
+        bench_plant()
+        .buy("PAINT", lead_time_days=2, stock=25, safety_stock=10)
         .order("SO-1", "PAINT", 30, date(2027, 1, 9))
     )
     result = mrp(plant)
@@ -111,7 +111,7 @@ def test_safety_stock_is_kept_once_a_receipt_can_arrive() -> None:
 
 
 def test_stock_under_safety_stock_today_is_replenished_at_the_earliest_arrival() -> None:
-    result = mrp(PlantBuilder().buy("PAINT", lead_time_days=2, on_hand=4, safety_stock=10))
+    result = mrp(bench_plant().buy("PAINT", lead_time_days=2, stock=4, safety_stock=10))
     assert planned(result, "PAINT") == [(6, "buy", "2027-01-04", "2027-01-06")]
     assert result.shortages == ()  # under safety stock is not a stock-out
     assert [(m.kind.value, m.date) for m in result.messages] == [
@@ -122,7 +122,7 @@ def test_stock_under_safety_stock_today_is_replenished_at_the_earliest_arrival()
 
 def test_open_purchase_orders_are_expedited_pushed_out_or_cancelled() -> None:
     plant = (
-        PlantBuilder()
+        bench_plant()
         .buy("STEEL", lead_time_days=10)
         .buy("WIRE", lead_time_days=1)
         .order("SO-1", "STEEL", 100, date(2027, 1, 8))
@@ -146,7 +146,7 @@ def test_open_purchase_orders_are_expedited_pushed_out_or_cancelled() -> None:
 
 
 def test_overdue_purchase_order_counts_as_arriving_today() -> None:
-    plant = PlantBuilder().buy("STEEL", lead_time_days=10).po("PO-OLD", "STEEL", 30, date(2026, 12, 28))
+    plant = bench_plant().buy("STEEL", lead_time_days=10).po("PO-OLD", "STEEL", 30, date(2026, 12, 28))
     plant.order("SO-1", "STEEL", 30, date(2027, 1, 5))
     result = mrp(plant)
     assert result.planned_orders == () and result.shortages == ()
@@ -155,7 +155,7 @@ def test_overdue_purchase_order_counts_as_arriving_today() -> None:
 
 def test_orders_consume_the_forecast_of_their_period() -> None:
     plant = (
-        PlantBuilder()
+        bench_plant()
         .buy("VALVE")
         .forecast_qty("VALVE", date(2026, 12, 28), 500)  # period over: ignored
         .forecast_qty("VALVE", date(2027, 1, 4), 100)
@@ -175,10 +175,10 @@ def test_orders_consume_the_forecast_of_their_period() -> None:
 def test_shared_component_is_netted_once_at_its_lowest_level() -> None:
     # A = B + 2 C, B = 3 C: C sits at level 1 under A and level 2 under B
     plant = (
-        PlantBuilder()
-        .make("A", run_minutes=48)  # 10 units: 1 working day
-        .make("B", run_minutes=16)  # 10 units: 160 min → 1 working day
-        .buy("C", on_hand=20)
+        bench_plant()
+        .make("A", ("BENCH", 48))  # 10 units: 1 working day
+        .make("B", ("BENCH", 16))  # 10 units: 160 min → 1 working day
+        .buy("C", stock=20)
         .uses("A", "B", 1)
         .uses("A", "C", 2)
         .uses("B", "C", 3)
@@ -195,8 +195,8 @@ def test_shared_component_is_netted_once_at_its_lowest_level() -> None:
 
 def test_released_work_order_is_a_receipt_at_its_end() -> None:
     plant = (
-        PlantBuilder()
-        .make("GEAR", run_minutes=48)
+        bench_plant()
+        .make("GEAR", ("BENCH", 48))
         .wo("WO-1", "GEAR", 8, datetime(2027, 1, 5, 12, 0))
         .order("SO-1", "GEAR", 10, date(2027, 1, 6))
     )
@@ -209,7 +209,7 @@ def test_released_work_order_is_a_receipt_at_its_end() -> None:
 
 def test_weekly_buckets_sum_the_week() -> None:
     plant = (
-        PlantBuilder()
+        bench_plant()
         .buy("BOLT", lead_time_days=3)
         .order("SO-1", "BOLT", 30, date(2027, 1, 12))
         .order("SO-2", "BOLT", 5, date(2027, 1, 14))
@@ -223,7 +223,7 @@ def test_weekly_buckets_sum_the_week() -> None:
 
 
 def test_made_item_without_routing_is_flagged() -> None:
-    plant = PlantBuilder().make("KIT", routing=False).order("SO-1", "KIT", 3, date(2027, 1, 6))
+    plant = bench_plant().make("KIT").order("SO-1", "KIT", 3, date(2027, 1, 6))
     result = mrp(plant)
     assert planned(result, "KIT") == [(3, "make", "2027-01-07", "2027-01-07")]
     assert ("no_routing", "KIT", None) in kinds(result)

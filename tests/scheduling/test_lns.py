@@ -10,15 +10,15 @@ from planning_core.scheduling.lns import improve_by_windows
 from planning_core.scheduling.plant import plan_from_schedule
 from planning_core.scheduling.plant_problem import assemble, explode, initial_horizon_days
 from planning_core.scheduling.solution import evaluate, violations
-from tests.scheduling.plants import ALWAYS, DAY, MONDAY, order, plant, step
+from tests.plants import ALWAYS, DAY_WITH_LUNCH, MONDAY, plant, sales_order, step
 
 SNAPSHOT = plant(
-    orders=[order(f"O{k}", "P" if k % 2 else "Q", 2 + k % 3, due_day=k % 4,
+    orders=[sales_order(f"O{k}", "P" if k % 2 else "Q", 2 + k % 3, due_day=k % 4,
                   priority=Priority.HIGH if k % 5 == 0 else Priority.NORMAL) for k in range(12)],
     bom=[BomLine("P", "C", 1), BomLine("Q", "C", 2)],
     routings=[step("C", 10, "M1|M2", run=40, setup=20), step("C", 20, "M3", run=15),
               step("P", 10, "ASSY", run=60), step("Q", 10, "ASSY|M3", run=45, setup=10)],
-    resources={"M1": (DAY, 1), "M2": (ALWAYS, 1), "M3": (DAY, 1), "ASSY": (DAY, 2)},
+    resources={"M1": (DAY_WITH_LUNCH, 1), "M2": (ALWAYS, 1), "M3": (DAY_WITH_LUNCH, 1), "ASSY": (DAY_WITH_LUNCH, 2)},
 )
 
 

@@ -21,7 +21,7 @@ from planning_core.model import (
 from planning_core.plan import Operation, Plan
 from planning_core.scheduling.plant import PlantSchedule, edd_schedule, plan_from_schedule, schedule_plant
 from planning_core.scheduling.solution import evaluate
-from tests.scheduling.plants import ALWAYS, DAY, MONDAY, at, moment, order, plant, step
+from tests.plants import ALWAYS, DAY_WITH_LUNCH, MONDAY, at, moment, plant, sales_order, step
 
 
 def solve(snapshot: PlantSnapshot, *, time_limit: float = 2.0) -> PlantSchedule:
@@ -43,9 +43,9 @@ def test_two_orders_for_one_machine_the_shorter_goes_first_when_one_is_late_anyw
     # 300 + 240 minutes of work on an 8-hour day: whichever runs second finishes Tuesday 09:00, 540 min late.
     # Equal tardiness either way, so the flow-time stage puts the shorter order (B) first; EDD keeps A first.
     snapshot = plant(
-        orders=[order("A", "X", 5, due_day=0), order("B", "Y", 4, due_day=0)],
+        orders=[sales_order("A", "X", 5, due_day=0), sales_order("B", "Y", 4, due_day=0)],
         routings=[step("X", 10, "M", run=60), step("Y", 10, "M", run=60)],
-        resources={"M": (DAY, 1)},
+        resources={"M": (DAY_WITH_LUNCH, 1)},
     )
     result = solve(snapshot)
     assert spans(result.plan, "B") == [(at(0, 8), at(0, 12), "M")]
@@ -57,8 +57,8 @@ def test_two_orders_for_one_machine_the_shorter_goes_first_when_one_is_late_anyw
 
 
 def test_an_operation_is_cut_at_the_lunch_break_with_its_quantity_shared_by_working_time() -> None:
-    snapshot = plant(orders=[order("A", "X", 6, due_day=2)], routings=[step("X", 10, "M", run=60)],
-                     resources={"M": (DAY, 1)})
+    snapshot = plant(orders=[sales_order("A", "X", 6, due_day=2)], routings=[step("X", 10, "M", run=60)],
+                     resources={"M": (DAY_WITH_LUNCH, 1)})
     ops = sorted(solve(snapshot).plan.operations, key=lambda o: o.start)
     assert [(o.start, o.end, o.qty, o.batch_id) for o in ops] == [
         (at(0, 8), at(0, 12), 4.0, "A/X"),
@@ -67,39 +67,39 @@ def test_an_operation_is_cut_at_the_lunch_break_with_its_quantity_shared_by_work
 
 
 def test_a_closed_day_delays_the_work_to_the_next_working_day() -> None:
-    closed_monday = Calendar("DAY", DAY.shifts, (CalendarException("DAY", MONDAY, ExceptionKind.CLOSED),))
-    snapshot = plant(orders=[order("A", "X", 2, due_day=3)], routings=[step("X", 10, "M", run=60, setup=30)],
+    closed_monday = Calendar("DAY", DAY_WITH_LUNCH.shifts, (CalendarException("DAY", MONDAY, ExceptionKind.CLOSED),))
+    snapshot = plant(orders=[sales_order("A", "X", 2, due_day=3)], routings=[step("X", 10, "M", run=60, setup=30)],
                      resources={"M": (closed_monday, 1)})
     ops = solve(snapshot).plan.operations
     assert [(o.start, o.end, o.setup_minutes) for o in ops] == [(at(1, 8), at(1, 10, 30), 30.0)]
 
 
 def test_an_alternative_machine_relieves_the_bottleneck() -> None:
-    orders = [order("A", "X", 8, due_day=0), order("B", "X", 8, due_day=0)]
+    orders = [sales_order("A", "X", 8, due_day=0), sales_order("B", "X", 8, due_day=0)]
     single = solve(plant(orders=orders, routings=[step("X", 10, "M1", run=60)],
-                         resources={"M1": (DAY, 1), "M2": (DAY, 1)}))
+                         resources={"M1": (DAY_WITH_LUNCH, 1), "M2": (DAY_WITH_LUNCH, 1)}))
     assert sorted(late_days(single).items()) == [("A", 0), ("B", 1)]
     both = solve(plant(orders=orders, routings=[step("X", 10, "M1|M2", run=60)],
-                       resources={"M1": (DAY, 1), "M2": (DAY, 1)}))
+                       resources={"M1": (DAY_WITH_LUNCH, 1), "M2": (DAY_WITH_LUNCH, 1)}))
     assert late_days(both) == {"A": 0, "B": 0}
     assert {r for o in ("A", "B") for _, _, r in spans(both.plan, o)} == {"M1", "M2"}
     assert all(end <= at(0, 16, 30) for o in ("A", "B") for _, end, _ in spans(both.plan, o))
 
 
 def test_two_units_of_one_resource_run_two_batches_at_once() -> None:
-    orders = [order("A", "X", 8, due_day=0), order("B", "X", 8, due_day=0)]
-    result = solve(plant(orders=orders, routings=[step("X", 10, "M", run=60)], resources={"M": (DAY, 2)}))
+    orders = [sales_order("A", "X", 8, due_day=0), sales_order("B", "X", 8, due_day=0)]
+    result = solve(plant(orders=orders, routings=[step("X", 10, "M", run=60)], resources={"M": (DAY_WITH_LUNCH, 2)}))
     assert late_days(result) == {"A": 0, "B": 0}
     assert spans(result.plan, "A")[0][0] == spans(result.plan, "B")[0][0] == at(0, 8)
 
 
 def test_a_rush_order_jumps_the_queue_even_where_weighted_tardiness_alone_would_not() -> None:
     # Twenty normal 24-minute orders and one 8-hour rush order, all due Monday, one machine.
-    normals = [order(f"N{k:02}", "SMALL", 1, due_day=0) for k in range(1, 21)]
-    rush = order("R", "BIG", 1, due_day=0, priority=Priority.RUSH)
+    normals = [sales_order(f"N{k:02}", "SMALL", 1, due_day=0) for k in range(1, 21)]
+    rush = sales_order("R", "BIG", 1, due_day=0, priority=Priority.RUSH)
     snapshot = plant(orders=[*normals, rush],
                      routings=[step("SMALL", 10, "M", run=24), step("BIG", 10, "M", run=480)],
-                     resources={"M": (DAY, 1)})
+                     resources={"M": (DAY_WITH_LUNCH, 1)})
     result = solve(snapshot)
     assert spans(result.plan, "R") == [(at(0, 8), at(0, 12), "M"), (at(0, 12, 30), at(0, 16, 30), "M")]
     assert result.report.objectives.rush_tardiness == 0
@@ -111,11 +111,11 @@ def test_a_rush_order_jumps_the_queue_even_where_weighted_tardiness_alone_would_
 
 def test_components_are_made_first_and_bought_parts_arrive_after_their_lead_time() -> None:
     snapshot = plant(
-        orders=[order("A", "P", 10, due_day=4)],
+        orders=[sales_order("A", "P", 10, due_day=4)],
         items=[Item("B", "bought part", ItemType.BUY, lead_time_days=2)],
         bom=[BomLine("P", "C", 1), BomLine("P", "B", 1)],
         routings=[step("C", 10, "M", run=6), step("P", 10, "ASSY", run=6)],
-        resources={"M": (DAY, 1), "ASSY": (DAY, 1)},
+        resources={"M": (DAY_WITH_LUNCH, 1), "ASSY": (DAY_WITH_LUNCH, 1)},
         inventory={"B": 4},
     )
     result = solve(snapshot)
@@ -128,10 +128,10 @@ def test_components_are_made_first_and_bought_parts_arrive_after_their_lead_time
 
 def test_a_receipt_before_the_lead_time_is_used_and_stock_goes_to_the_earlier_due_order() -> None:
     snapshot = plant(
-        orders=[order("LATER", "X", 5, due_day=4), order("SOONER", "X", 5, due_day=1)],
+        orders=[sales_order("LATER", "X", 5, due_day=4), sales_order("SOONER", "X", 5, due_day=1)],
         items=[Item("X", "resold part", ItemType.BUY, lead_time_days=10)],
         routings=[],
-        resources={"M": (DAY, 1)},
+        resources={"M": (DAY_WITH_LUNCH, 1)},
         inventory={"X": 5},
         purchase_orders=[PurchaseOrder("PO1", "X", 5, date(2027, 1, 7))],
     )
@@ -143,16 +143,16 @@ def test_a_receipt_before_the_lead_time_is_used_and_stock_goes_to_the_earlier_du
 
 def test_a_running_work_order_keeps_its_machine_and_new_work_goes_around_it() -> None:
     snapshot = plant(
-        orders=[order("A", "X", 2, due_day=2)],
+        orders=[sales_order("A", "X", 2, due_day=2)],
         routings=[step("X", 10, "M", run=60)],
-        resources={"M": (DAY, 1)},
+        resources={"M": (DAY_WITH_LUNCH, 1)},
         work_orders=[WorkOrder("WO1", "Z", 3, "M", moment(0, 8), moment(0, 12), WorkOrderStatus.RUNNING)],
     )
     assert spans(solve(snapshot).plan, "A") == [(at(0, 12, 30), at(0, 14, 30), "M")]
 
 
 def test_an_order_for_an_item_that_cannot_be_made_is_reported_not_scheduled() -> None:
-    snapshot = plant(orders=[order("A", "NOROUTE", 1, due_day=1), order("B", "X", 1, due_day=1)],
+    snapshot = plant(orders=[sales_order("A", "NOROUTE", 1, due_day=1), sales_order("B", "X", 1, due_day=1)],
                      routings=[step("X", 10, "M", run=60)], resources={"M": (ALWAYS, 1)})
     result = solve(snapshot)
     outcome = {o.order_id: o for o in result.orders}
@@ -163,10 +163,10 @@ def test_an_order_for_an_item_that_cannot_be_made_is_reported_not_scheduled() ->
 
 def test_the_edd_baseline_alone_is_a_valid_plan() -> None:
     snapshot = plant(
-        orders=[order("A", "P", 3, due_day=1), order("B", "P", 2, due_day=0, priority=Priority.HIGH)],
+        orders=[sales_order("A", "P", 3, due_day=1), sales_order("B", "P", 2, due_day=0, priority=Priority.HIGH)],
         bom=[BomLine("P", "C", 2)],
         routings=[step("C", 10, "M|M2", run=15, setup=10), step("C", 20, "M", run=5), step("P", 10, "ASSY", run=30)],
-        resources={"M": (DAY, 1), "M2": (ALWAYS, 1), "ASSY": (DAY, 1)},
+        resources={"M": (DAY_WITH_LUNCH, 1), "M2": (ALWAYS, 1), "ASSY": (DAY_WITH_LUNCH, 1)},
     )
     problem, schedule = edd_schedule(snapshot, MONDAY)
     plan = plan_from_schedule(problem, schedule)
@@ -176,5 +176,5 @@ def test_the_edd_baseline_alone_is_a_valid_plan() -> None:
 
 
 def test_no_open_orders_give_an_empty_schedule() -> None:
-    result = solve(plant(orders=[], routings=[step("X", 10, "M", run=1)], resources={"M": (DAY, 1)}))
+    result = solve(plant(orders=[], routings=[step("X", 10, "M", run=1)], resources={"M": (DAY_WITH_LUNCH, 1)}))
     assert result.plan.operations == () and result.orders == ()

@@ -24,13 +24,13 @@ from planning_core.scheduling.plant import plan_from_schedule
 from planning_core.scheduling.plant_problem import assemble, explode, initial_horizon_days
 from planning_core.scheduling.scheduler import search_horizon
 from planning_core.scheduling.solution import evaluate, violations
-from tests.scheduling.plants import ALWAYS, DAY, MONDAY, moment, order, plant
+from tests.plants import ALWAYS, DAY_WITH_LUNCH, MONDAY, moment, plant, sales_order
 
 
 @st.composite
 def small_plants(draw: st.DrawFn) -> PlantSnapshot:
     resource_ids = [f"R{i}" for i in range(draw(st.integers(1, 3)))]
-    resources = {r: (draw(st.sampled_from([DAY, ALWAYS])), draw(st.integers(1, 2))) for r in resource_ids}
+    resources = {r: (draw(st.sampled_from([DAY_WITH_LUNCH, ALWAYS])), draw(st.integers(1, 2))) for r in resource_ids}
     routings: list[RoutingStep] = []
     items: list[Item] = []
     bom: list[BomLine] = []
@@ -50,7 +50,7 @@ def small_plants(draw: st.DrawFn) -> PlantSnapshot:
     for item_id in [*ends, "C", "B"]:
         inventory[item_id] = float(draw(st.integers(0, 6)))
     orders = [
-        order(f"O{k}", draw(st.sampled_from(ends)), float(draw(st.integers(1, 8))), draw(st.integers(0, 6)),
+        sales_order(f"O{k}", draw(st.sampled_from(ends)), float(draw(st.integers(1, 8))), draw(st.integers(0, 6)),
               draw(st.sampled_from(list(Priority))))
         for k in range(draw(st.integers(1, 5)))
     ]

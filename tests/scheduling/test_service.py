@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from planbridge.errors import BadRequest, NotFound
+from planbridge.presentation.charts import draw_gantt
 from planbridge.services.context import ServiceContext
 from planbridge.services.plant import store_plant
 from planbridge.services.scheduling import (
@@ -21,10 +22,9 @@ from planbridge.services.scheduling import (
     run_jsplib_bench,
 )
 from planning_core.model import PlantSnapshot, WorkOrder, WorkOrderStatus
-from planning_core.scheduling.gantt import draw_gantt
 from planning_core.scheduling.plant import schedule_plant
 from planning_core.scheduling.utilization import utilization
-from tests.scheduling.plants import DAY, moment, order, plant, step
+from tests.plants import DAY_WITH_LUNCH, moment, plant, sales_order, step
 from tests.scheduling.test_plant_cases import solve
 
 PUMPS_AS_OF = date(2027, 1, 4)
@@ -34,9 +34,9 @@ TINY = Path(__file__).parent / "data" / "tiny_jobshop.json"
 
 def test_utilization_counts_scheduled_work_and_work_orders_against_working_time() -> None:
     snapshot = plant(
-        orders=[order("A", "X", 2, due_day=2)],
+        orders=[sales_order("A", "X", 2, due_day=2)],
         routings=[step("X", 10, "M", run=60)],
-        resources={"M": (DAY, 1), "IDLE": (DAY, 2)},
+        resources={"M": (DAY_WITH_LUNCH, 1), "IDLE": (DAY_WITH_LUNCH, 2)},
         work_orders=[WorkOrder("WO1", "Z", 3, "M", moment(0, 8), moment(0, 12), WorkOrderStatus.RUNNING)],
     )
     plan = solve(snapshot).plan

@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 
 from planbridge.errors import BadRequest, Conflict, NotFound, PermissionDenied
+from planbridge.records import RequestKind
 from planbridge.services import orders, quoting, requests
 from planbridge.services.context import ServiceContext
 from planbridge.services.plant import store_plant
-from planbridge.services.records import RequestKind
 from planning_core.model import Language, OrderStatus, PlantSnapshot, Priority, Role, User
 from tests.conftest import make_services
-from tests.ctp.plants import MONDAY, day, one_shift_plant
+from tests.plants import MONDAY, day, one_shift_plant
 
 USERS = {
     "U_SALES": User("U_SALES", "Mia", Role.SALES, Language.EN),

@@ -1,4 +1,4 @@
-"""A scripted chat model: replays tool calls, texts, errors or delays (demos and end-to-end tests)."""
+"""A scripted chat model for tests: replays tool calls, texts, errors or delays."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Records the service layer stores through its ports: change requests and audit entries."""
+"""Records the service layer stores through its ports: change requests and audit entries.
+
+Kept outside `planbridge.services` so that the adapters storing them (`integrations/db`) need
+nothing from the service layer."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Block Kit builders: small pure functions that respect Slack's size limits.
+"""Slack's Block Kit: cards drawn as blocks by small pure functions that respect Slack's size limits.
 
 Texts from users or plant data go through `escape` so a customer called "<!channel>"
 cannot ping a whole channel.
@@ -8,6 +8,24 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
+from planbridge.presentation.cards import (
+    Action,
+    Bold,
+    Bullets,
+    Button,
+    Card,
+    Code,
+    Divider,
+    Fields,
+    Header,
+    Mark,
+    Note,
+    Paragraph,
+    Part,
+    Picture,
+    Rich,
+)
 
 Block = dict[str, Any]
 
@@ -105,3 +123,74 @@ def capped(blocks: list[Block]) -> list[Block]:
         return blocks
     tail = [b for b in blocks[MAX_BLOCKS - 1:] if b.get("type") == "actions"][-1:]
     return blocks[: MAX_BLOCKS - len(tail)] + tail
+
+
+# -- cards as Block Kit ------------------------------------------------------------------------
+
+# action ids (the listeners in bot/actions.py match on them)
+ACTION_IDS = {Action.BOOK: "planbridge_book", Action.REQUEST: "planbridge_request",
+              Action.APPROVE: "planbridge_approve", Action.REJECT: "planbridge_reject"}
+_MARKS = {Mark.OK: ":white_check_mark:", Mark.WARNING: ":warning:", Mark.PROBLEM: ":x:", Mark.STOPPED: ":no_entry:",
+          Mark.ALARM: ":rotating_light:"}
+
+
+def mrkdwn(text: Rich) -> str:
+    """Inline text as Slack mrkdwn: plain pieces escaped, bold, code, mentions and emoji as Slack writes them."""
+    out = []
+    for piece in text:
+        if isinstance(piece, Mark):
+            out.append(_MARKS[piece])
+        elif isinstance(piece, str):
+            out.append(escape(piece))
+        elif isinstance(piece, Bold):
+            out.append(f"*{escape(piece.text)}*")
+        elif isinstance(piece, Code):
+            out.append(f"`{escape(piece.text)}`")
+        else:
+            out.append(f"<@{piece.user_id}>")
+    return "".join(out)
+
+
+def message_text(card: Card) -> str:
+    """A text-only card as the message's text."""
+    return "\n".join(mrkdwn(p.text) for p in card.parts if isinstance(p, Paragraph)) or card.fallback
+
+
+def render_card(card: Card) -> list[Block]:
+    """A card as Block Kit blocks, within Slack's limits."""
+    return capped([_block(part) for part in card.parts])
+
+
+def _titled(title: str | None, body: str) -> str:
+    return f"*{escape(title)}*\n{body}" if title else body
+
+
+def _block(part: Part) -> Block:
+    if isinstance(part, Header):
+        return header(part.text)
+    if isinstance(part, Paragraph):
+        return section(_titled(part.title, mrkdwn(part.text)))
+    if isinstance(part, Bullets):
+        return section(_titled(part.title, bullets([mrkdwn(i) for i in part.items], limit=part.limit, more=part.more)))
+    if isinstance(part, Fields):
+        return fields([(escape(label), mrkdwn(value)) for label, value in part.pairs])
+    if isinstance(part, Note):
+        return context(mrkdwn(part.text))
+    if isinstance(part, Divider):
+        return divider()
+    if isinstance(part, Picture):
+        return image(part.url, part.alt)
+    return actions(part.key, *[_button(b) for b in part.buttons])
+
+
+def _button(b: Button) -> Block:
+    confirm = None
+    if b.confirm:
+        confirm = confirm_dialog(title=b.confirm.title, text=escape(b.confirm.text), confirm=b.confirm.confirm,
+                                 deny=b.confirm.deny)
+    return button(b.label, action_id=ACTION_IDS[b.action], value=dict(b.value), style=b.style, confirm=confirm)
+
+
+def without_actions(blocks: list[Block], note: str) -> list[Block]:
+    """The same message with its buttons replaced by a one-line note (after a click)."""
+    return [b for b in blocks if b.get("type") != "actions"] + [context(note)]

@@ -1,1 +1,0 @@
-"""Pure functions that turn service answers into Slack Block Kit (and the digest chart)."""

@@ -1,0 +1,154 @@
+"""What happens when someone writes to the bot or clicks one of its buttons, on any chat platform.
+
+Who acts is always the person the platform says acted (`Interaction.user_id`, signed by the
+platform), never a name from a message. The services check roles: a sales rep's Approve
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from planbridge.chat.conversation import AskCommand, ask, ask_document
+from planbridge.chat.ports import ChatChannel, Interaction, Place
+from planbridge.errors import Conflict, NotFound, PermissionDenied
+from planbridge.presentation.answer_cards import ask_card, decided_card, mention_sentence, request_card, request_text
+from planbridge.presentation.cards import Card, Paragraph, rich
+from planbridge.presentation.catalogue import t
+from planbridge.presentation.digest import digest_card
+from planbridge.presentation.documents import DigestFigures, request_answer_document
+from planbridge.presentation.formats import day, qty
+from planbridge.records import RequestKind
+from planbridge.services.context import ServiceContext
+from planbridge.services.digest import DigestCommand, build_digest
+from planbridge.services.orders import BookOrder, book_order
+from planbridge.services.requests import CreateRequest, Decide, create_request, decide_request
+from planning_core.model import User
+
+
+@dataclass(frozen=True)
+class Chat:
+    """The services and channels every handler shares (one per chat platform)."""
+
+    services: ServiceContext
+    channel: ChatChannel
+    production_channel: str | None = None
+    channel_language: str = "en"  # the production and digest channels' language
+    platform: str = "Slack"  # how users know the platform (their id there is their users.csv user_id)
+
+    def user(self, user_id: str | None) -> User | None:
+        """The plant user with this chat id (users.csv `user_id`), or None for strangers."""
+        if not user_id:
+            return None
+        return self.services.snapshot().users.get(user_id)
+
+    def language_of(self, user_id: str | None) -> str:
+        try:
+            user = self.user(user_id)
+        except Exception:  # no plant loaded yet: English, the error itself is reported elsewhere
+            return "en"
+        return user.language.value if user else "en"
+
+
+def text_message(text: str) -> Card:
+    """A message that is only text (no card around it)."""
+    return Card(text, (Paragraph(rich(text)),), text_only=True)
+
+
+# -- messages --------------------------------------------------------------------------------
+
+
+def answer_message(chat: Chat, *, text: str, user_id: str | None, place: Place, thread_id: str) -> None:
+    """Ask the language service and post its reply in `place` (the digest as its own card)."""
+    known = chat.user(user_id)
+    result = ask(AskCommand(text=text, user_id=known.user_id if known else None, thread_id=thread_id), chat.services)
+    document = ask_document(result)
+    if isinstance(result.reply.answer, DigestFigures) and not document.needs:
+        digest = build_digest(DigestCommand(language=document.language), chat.services)
+        chat.channel.post(place, digest_card(digest))
+        return
+    chat.channel.post(place, ask_card(document.reply, result.reply.answer, needs=document.needs, error=document.error))
+
+
+# -- Book it ---------------------------------------------------------------------------------
+
+
+def _acting_user(chat: Chat, click: Interaction, action: str) -> User | None:
+    """The plant user who clicked; a stranger is told privately how to get in, and gets None."""
+    user = chat.user(click.user_id)
+    if user is None:
+        click.tell(t("en", "card.unknown_user", action=t("en", f"card.action_{action}"), platform=chat.platform))
+    return user
+
+
+def book_clicked(chat: Chat, click: Interaction) -> None:
+    user = _acting_user(chat, click, "book")
+    if user is None:
+        return
+    language = user.language.value
+    value = click.value
+    booking = book_order(BookOrder(item=str(value["item_id"]), qty=float(value["qty"]), customer=str(value["customer"]),
+                                   due=_date(value.get("due")), user_id=user.user_id, language=language), chat.services)
+    quote = booking.answer.quote
+    click.reply(text_message(t(language, "card.booked", order_id=booking.order_id, qty=qty(quote.qty),
+                               item=booking.answer.item_name, customer=booking.answer.customer or "",
+                               day=day(quote.promise_date, language, today=quote.as_of))))
+    click.close(mention_sentence(t(language, "card.booked_by", order_id=booking.order_id, user="{user}"), user.user_id))
+
+
+# -- Request rush / change / cancellation ----------------------------------------------------
+
+
+def request_clicked(chat: Chat, click: Interaction) -> None:
+    user = _acting_user(chat, click, "request")
+    if user is None:
+        return
+    language = user.language.value
+    v = click.value
+    answer = create_request(CreateRequest(
+        kind=RequestKind(str(v["kind"])), user_id=user.user_id, order_id=v.get("order_id"), due=_date(v.get("due")),
+        qty=float(v["qty"]) if v.get("qty") is not None else None, item=v.get("item_id"), customer=v.get("customer"),
+        note="requested in chat",
+    ), chat.services)
+    document = request_answer_document(answer)
+    request_id = document.request_id
+    if chat.production_channel:
+        origin = {"channel": click.thread.channel, "ts": click.thread.thread or ""} if click.thread else None
+        chat.channel.post(Place(chat.production_channel), request_card(document, chat.channel_language, origin=origin))
+        click.reply(text_message(t(language, "card.request_sent", request_id=request_id)))
+    else:
+        click.reply(text_message(t(language, "card.request_sent_no_channel", request_id=request_id)))
+    click.close(mention_sentence(t(language, "card.request_made_by", request_id=request_id, user="{user}"),
+                                 user.user_id))
+
+
+# -- Approve / Reject ------------------------------------------------------------------------
+
+
+def decision_clicked(chat: Chat, click: Interaction, *, approve: bool) -> None:
+    """Decide as the clicking user; a refusal is told to that user only and changes nothing."""
+    user = _acting_user(chat, click, "decide")
+    if user is None:
+        return
+    language = user.language.value
+    request_id = str(click.value["request_id"])
+    try:
+        answer = decide_request(Decide(request_id=request_id, user_id=user.user_id, approve=approve), chat.services)
+    except (PermissionDenied, Conflict, NotFound) as refusal:
+        click.tell(t(language, "card.refused", reason=refusal.message))
+        return
+    document = request_answer_document(answer)
+    click.update(decided_card(document, chat.channel_language))
+    origin = click.value.get("origin")
+    if isinstance(origin, dict) and origin.get("channel") and origin.get("ts"):
+        status = t(language, "card.approved_word" if approve else "card.rejected_word")
+        note = mention_sentence(t(language, "card.decided_note", request_id=request_id, status=status, user="{user}"),
+                                user.user_id)
+        sentence = (*note, "\n", document.explanation)
+        chat.channel.post(Place(str(origin["channel"]), str(origin["ts"])),
+                          Card(request_text(document, language), (Paragraph(sentence),), text_only=True))
+
+
+def _date(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None

@@ -1,0 +1,180 @@
+"""The daily digest as plain text, as a card, and as the `{"text", "blocks", "figures"}` document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from planbridge.presentation.cards import (
+    Bullets,
+    Card,
+    Code,
+    Divider,
+    Fields,
+    Header,
+    Inline,
+    Mark,
+    Note,
+    Paragraph,
+    Part,
+    Picture,
+    rich,
+)
+from planbridge.presentation.catalogue import t
+from planbridge.presentation.documents import DigestDocument, digest_figures
+from planbridge.presentation.formats import day, percent, qty
+from planbridge.presentation.names import item_name
+from planbridge.services.digest import Digest, OrderLine, ProjectedLine, ShortageLine
+
+LISTED = 5
+SHOWN_RESOURCES = 30
+
+CardRenderer = Callable[[Card], list[dict[str, Any]]]
+
+
+def digest_document(digest: Digest, *, render: CardRenderer, image_url: str | None = None) -> DigestDocument:
+    """What `planbridge digest --json` prints and `/api/digest` returns; `render` draws the card
+    in the format the contract names (Slack's Block Kit, wired by the composition root)."""
+    return DigestDocument(text=digest_text(digest), blocks=render(digest_card(digest, image_url=image_url)),
+                          figures=digest_figures(digest))
+
+
+# -- plain text ------------------------------------------------------------------------------
+
+
+def digest_text(digest: Digest) -> str:
+    """The digest as lines of plain text (the CLI output and the notification fallback)."""
+    lang = digest.language
+    lines = [t(lang, "card.digest_title", plant=digest.plant_name, day=digest.as_of.isoformat()), ""]
+    for label, value in _headline(digest):
+        lines.append(f"{label}: {value}")
+    for title, entries in _lists(digest):
+        lines.append("")
+        lines.append(f"{title}:")
+        lines.extend(f"  - {entry}" for entry in entries[:LISTED])
+        if len(entries) > LISTED:
+            lines.append("  " + t(lang, "card.more", n=len(entries) - LISTED))
+    lines.append("")
+    lines.append(f"{t(lang, 'card.load')} ({_load_source(digest)}):")
+    for r in digest.resources:
+        lines.append(f"  {r.resource_id:<10} {percent(r.utilization):>7}  {_bar(r.utilization)}"
+                     + (f"  {t(lang, 'card.overloaded')} ({percent(r.load_ratio)})" if r.overloaded else ""))
+    return "\n".join(lines)
+
+
+def _headline(digest: Digest) -> list[tuple[str, str]]:
+    lang = digest.language
+    shipped = (t(lang, "card.of_shipped", on_time=digest.on_time, shipped=digest.shipped) if digest.shipped
+               else t(lang, "card.none_shipped"))
+    return [
+        (t(lang, "card.otd"), f"{percent(digest.otd)} ({shipped})"),
+        (t(lang, "card.otif"), percent(digest.otif)),
+        (t(lang, "card.backlog"), t(lang, "card.orders_n", n=digest.backlog)),
+        (t(lang, "card.late_orders"), str(len(digest.late_open))),
+        (t(lang, "card.projected_late"), str(len(digest.projected_late))),
+        (t(lang, "card.at_risk"), str(len(digest.at_risk))),
+        (t(lang, "card.shortages"), str(digest.shortage_count)),
+        (t(lang, "card.pending"), str(len(digest.pending))),
+    ]
+
+
+def _lists(digest: Digest) -> list[tuple[str, list[str]]]:
+    """The lists behind the figures (only those that are not empty)."""
+    lang = digest.language
+    found = [
+        (t(lang, "card.late_orders"), [_late(o, digest) for o in digest.late_open]),
+        (t(lang, "card.projected_late"), [_projected(p, digest) for p in digest.projected_late]),
+        (t(lang, "card.at_risk"), [_risk(o, digest) for o in digest.at_risk]),
+        (t(lang, "card.top_shortages"), [_shortage(s, digest) for s in digest.top_shortages]),
+        (t(lang, "card.pending"), [
+            t(lang, "card.pending_line", request_id=p.request_id, kind=t(lang, f"card.kind_{p.kind}"),
+              order=p.order_id or "", user=p.requested_by_name)
+            for p in digest.pending]),
+    ]
+    return [(title, entries) for title, entries in found if entries]
+
+
+def _name(digest: Digest, item_id: str) -> str:
+    return item_name(digest.snapshot, item_id, digest.language)
+
+
+def _late(o: OrderLine, digest: Digest) -> str:
+    return t(digest.language, "card.late_line", order=o.order_id, customer=o.customer, qty=qty(o.qty),
+             item=_name(digest, o.item_id), day=day(o.due_date, digest.language, today=digest.as_of), days=o.days_late)
+
+
+def _projected(p: ProjectedLine, digest: Digest) -> str:
+    lang = digest.language
+    when = day(p.projected_date, lang, today=digest.as_of) if p.projected_date else t(lang, "card.never")
+    return t(lang, "card.projected_line", order=p.order_id, customer=p.customer, qty=qty(p.qty),
+             item=_name(digest, p.item_id), day=day(p.promised_date, lang, today=digest.as_of), projected=when)
+
+
+def _risk(o: OrderLine, digest: Digest) -> str:
+    return t(digest.language, "card.risk_line", order=o.order_id, customer=o.customer, qty=qty(o.qty),
+             item=_name(digest, o.item_id), day=day(o.due_date, digest.language, today=digest.as_of),
+             short=", ".join(o.short_items))
+
+
+def _shortage(s: ShortageLine, digest: Digest) -> str:
+    lang = digest.language
+    hurt = ", ".join(f"{o} {c}" for o, c in zip(s.orders, s.customers, strict=True)) or t(lang, "card.no_orders_hurt")
+    return t(lang, "card.shortage_line", item=_name(digest, s.item_id), qty=qty(s.qty), uom=s.uom,
+             day=day(s.short_from, lang, today=digest.as_of), orders=hurt)
+
+
+def _load_source(digest: Digest) -> str:
+    key = "card.load_source_schedule" if digest.utilization_source == "schedule" else "card.load_source_rough_cut"
+    return t(digest.language, key)
+
+
+def _bar(value: float | None, width: int = 20) -> str:
+    if value is None:
+        return ""
+    filled = round(min(1.0, max(0.0, value)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+# -- card --------------------------------------------------------------------------------------
+
+
+def digest_card(digest: Digest, *, image_url: str | None = None) -> Card:
+    """Header, the key figures as fields, the lists behind them, load per resource, and the chart if hosted."""
+    parts: list[Part] = [*_figure_parts(digest), *_list_parts(digest), Divider(), *_load_parts(digest)]
+    if image_url:
+        parts.append(Picture(image_url, t(digest.language, "card.chart_title")))
+    return Card(digest_text(digest), tuple(parts))
+
+
+def kpi_card(digest: Digest) -> Card:
+    """The figures and the load, without the lists (`/planbridge kpi`)."""
+    return Card(digest_text(digest), (*_figure_parts(digest), Divider(), *_load_parts(digest)))
+
+
+def _figure_parts(digest: Digest) -> list[Header | Fields]:
+    lang = digest.language
+    return [
+        Header(t(lang, "card.digest_title", plant=digest.plant_name, day=day(digest.as_of, lang))),
+        Fields(tuple((label, rich(value)) for label, value in _headline(digest))),
+    ]
+
+
+def _list_parts(digest: Digest) -> list[Bullets]:
+    more = t(digest.language, "card.more", n="{n}")
+    return [Bullets(tuple(rich(e) for e in entries), LISTED, more, title=title) for title, entries in _lists(digest)]
+
+
+def _load_parts(digest: Digest) -> list[Paragraph | Note]:
+    lang = digest.language
+    pieces: list[Inline] = []
+    for k, r in enumerate(digest.resources[:SHOWN_RESOURCES]):
+        if k:
+            pieces.append("\n")
+        pieces += [Code(f"{r.resource_id:<8}"), f" {_bar(r.utilization, 10)} {percent(r.utilization)}"]
+        if r.overloaded:
+            pieces += [" ", Mark.ALARM, f" {t(lang, 'card.overloaded')}"]
+    trend = " ".join(percent(p.otd) for p in digest.trend)
+    return [
+        Paragraph(tuple(pieces), title=t(lang, "card.load")),
+        Note(rich(_load_source(digest) + " · " + t(lang, "card.trend") + ": " + trend)),
+    ]

@@ -1,0 +1,131 @@
+"""Plain sentences about quotes and rushes, in the reader's language.
+
+The planning core returns facts (dates, quantities, ids); this module turns them into the
+explanation, the binding-constraint details and the order-review reasons that the CLI, the
+REST API and every chat channel show.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from planbridge.presentation.catalogue import t, tn
+from planbridge.presentation.formats import day, qty, span
+from planbridge.presentation.names import item_name, resource_name
+from planning_core.ctp.results import BindingConstraint, ConstraintKind, ImpactedOrder, Quote, ReviewCheck, RushImpact
+from planning_core.model import PlantSnapshot
+
+
+def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, *, today: date) -> str:
+    """One concrete sentence fragment per binding constraint."""
+    f = dict(c.facts)
+    item, res = item_name(snapshot, c.item_id, lang), resource_name(snapshot, c.resource_id, lang)
+    uom = f.get("uom", "")
+    unit = f" {uom}" if uom and uom != "pcs" else ""
+    if uom == "pcs" and f.get("qty"):  # whole pieces are bought and received
+        f["qty"] = str(math.ceil(float(f["qty"]) - 1e-6))
+    if c.kind is ConstraintKind.STOCK:
+        free = max(float(f.get("on_hand", 0)) - float(f.get("committed", 0)), 0.0)
+        text = t(lang, "constraint.stock", item=item, on_hand=qty(f.get("on_hand")), committed=qty(f.get("committed")))
+        return text + (t(lang, "constraint.stock_free", free=qty(free)) if free > 0 else "")
+    if c.kind is ConstraintKind.RECEIPT:
+        return t(lang, "constraint.receipt", item=item, on_hand=qty(f.get("on_hand")), qty=qty(f.get("qty")), unit=unit,
+                 day=day(f.get("date"), lang, today=today), ref=f.get("ref"))
+    if c.kind is ConstraintKind.PURCHASE_LEAD_TIME:
+        return t(lang, "constraint.purchase", item=item, qty=qty(f.get("qty")), unit=unit, days=f.get("lead_time_days"),
+                 day=day(f.get("arrival"), lang, today=today))
+    if c.kind is ConstraintKind.CAPACITY and c.resource_id:
+        return t(lang, "constraint.capacity", resource=res, when=span(f.get("from"), f.get("to"), lang, today=today))
+    if c.kind is ConstraintKind.CAPACITY:
+        return t(lang, "constraint.horizon", days=f.get("horizon_days"))
+    if c.kind is ConstraintKind.CALENDAR:
+        dates = [day(d, lang, today=today) for d in (f.get("dates") or "").split(",") if d]
+        return t(lang, "constraint.calendar", resource=res, dates=t(lang, "list.sep").join(dates))
+    if c.kind is ConstraintKind.DATA:
+        return t(lang, "constraint.data", items=f.get("items"))
+    return c.kind.value
+
+
+def review_reason(name: str, check: ReviewCheck, lang: str) -> str:
+    """The reason of one order-review check ("capacity available", "3 days later than requested")."""
+    key = f"review.{name}.{check.reason_code}"
+    facts = dict(check.facts)
+    if check.reason_code == "no_routing":
+        facts.setdefault("items", "?")
+    try:
+        return t(lang, key, **facts)
+    except KeyError:  # an unknown reason code, or facts its sentence cannot do without
+        try:
+            return t(lang, key)
+        except KeyError:
+            return check.reason_code
+
+
+_PRIORITY = {
+    ConstraintKind.DATA: 0,
+    ConstraintKind.PURCHASE_LEAD_TIME: 1,
+    ConstraintKind.RECEIPT: 2,
+    ConstraintKind.CAPACITY: 3,
+    ConstraintKind.CALENDAR: 4,
+    ConstraintKind.MATERIAL: 5,
+    ConstraintKind.STOCK: 6,
+}
+
+
+def main_constraints(constraints: tuple[BindingConstraint, ...], *, limit: int = 2) -> list[BindingConstraint]:
+    """The constraints worth a sentence: what really binds first, stock last."""
+    ranked = sorted(constraints, key=lambda c: (_PRIORITY[c.kind], -(_latest(c) or date.min).toordinal()))
+    return ranked[:limit]
+
+
+def _latest(c: BindingConstraint) -> date | None:
+    for key in ("to", "arrival", "date"):
+        value = c.fact(key)
+        if value:
+            return date.fromisoformat(value)
+    return None
+
+
+def quote_explanation(q: Quote, snapshot: PlantSnapshot, lang: str, *, customer: str | None = None) -> str:
+    """One or two sentences a sales rep understands: when, whether in time, partial deliveries, what binds."""
+    item = item_name(snapshot, q.item_id, lang)
+    amount = qty(q.qty)
+    if q.promise_date is None:
+        why = t(lang, "list.semicolon").join(
+            constraint_detail(c, snapshot, lang, today=q.as_of) for c in main_constraints(q.constraints, limit=1))
+        return t(lang, "quote.never", qty=amount, item=item, why=why)
+    when = day(q.promise_date, lang, today=q.as_of)
+    binding = [c for c in main_constraints(q.constraints) if c.kind is not ConstraintKind.STOCK or q.promise_date == q.as_of]
+    why = t(lang, "list.semicolon").join(constraint_detail(c, snapshot, lang, today=q.as_of) for c in binding)
+    if customer:
+        text = t(lang, "quote.head_for", qty=amount, item=item, customer=customer, when=when)
+    else:
+        text = t(lang, "quote.head", qty=amount, item=item, when=when)
+    if q.due_date is not None:
+        text += t(lang, "quote.in_time" if q.feasible_by_due else "quote.late", due=day(q.due_date, lang, today=q.as_of))
+    first = q.partial[0] if len(q.partial) > 1 else None
+    if first:
+        text += t(lang, "quote.partial", qty=qty(first.qty), day=day(first.date, lang, today=q.as_of),
+                  short_day=day(first.date, lang))
+    text += t(lang, "sentence.end")
+    return text + (t(lang, "quote.binding", why=why) if why else "")
+
+
+def rush_explanation(r: RushImpact, snapshot: PlantSnapshot, lang: str) -> str:
+    """When the rushed order can be ready, and every other order that would miss its promise."""
+    name = r.order_id or f"{qty(r.qty)} {item_name(snapshot, r.item_id, lang)}"
+    if r.promise_date is None:
+        return t(lang, "rush.never", name=name)
+    text = t(lang, "rush.head", name=name, when=day(r.promise_date, lang, today=r.as_of))
+    if not r.feasible_by_due:
+        text += t(lang, "rush.head_late", due=day(r.due_date, lang, today=r.as_of))
+    slips = [_slip(i, lang, today=r.as_of) for i in r.impacted]
+    if not slips:
+        return text + t(lang, "rush.no_slips")
+    return text + tn(lang, "rush.slips", len(slips), slips=t(lang, "list.semicolon").join(slips))
+
+
+def _slip(i: ImpactedOrder, lang: str, *, today: date) -> str:
+    to = day(i.projected_date, lang, today=today) if i.projected_date else t(lang, "rush.slip_never")
+    return t(lang, "rush.slip", order=i.order_id, customer=i.customer, old=day(i.promised_date, lang, today=today), new=to)
