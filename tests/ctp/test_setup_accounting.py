@@ -9,7 +9,7 @@ from planning_core.checker import ViolationKind, check_plan
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.ctp.state import PromiseState
 from planning_core.plan import Operation, Plan
-from tests.ctp.plants import MONDAY, day, one_shift_plant
+from tests.plants import MONDAY, day, one_shift_plant
 
 
 def _twin_mills() -> PromiseState:

@@ -20,8 +20,8 @@ from planning_core.ctp.model import remaining_qty
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.ctp.state import NEW_DEMAND, PromiseState
 from planning_core.model import OrderStatus, PlantSnapshot, SalesOrder
-from tests.ctp.plants import MONDAY, day, one_shift_plant
 from tests.ctp.test_properties import plants
+from tests.plants import MONDAY, day, one_shift_plant
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 
