@@ -75,7 +75,7 @@ def quote_on(snapshot: PlantSnapshot, cmd: QuoteCommand, ctx: ServiceContext, *,
     item = find_item(snapshot, cmd.item)
     as_of = ctx.as_of(cmd.as_of, snapshot)
     due = due_date(cmd.due, as_of)
-    engine = engine or ENGINES.get(snapshot, as_of)
+    engine = engine or promise_engine(ctx, snapshot, as_of)
     result = engine.quote(item_id=item.item_id, qty=qty, due=due)
     return QuoteAnswer(result, item.name, cmd.customer, language_for(snapshot, cmd.user_id, cmd.language), snapshot)
 
@@ -85,7 +85,7 @@ def rush_impact(cmd: RushCommand, ctx: ServiceContext) -> RushAnswer:
     as_of = ctx.as_of(cmd.as_of, snapshot)
     due = due_date(cmd.due, as_of)
     assert due is not None
-    engine = ENGINES.get(snapshot, as_of)
+    engine = promise_engine(ctx, snapshot, as_of)
     if cmd.order_id:
         order = find_order(snapshot, cmd.order_id)
         if not order.is_open:
@@ -121,7 +121,7 @@ def order_outlook(ctx: ServiceContext, *, as_of: date | None = None) -> list[Ord
     """Every confirmed order with the day the plant can really complete it (same engine as quotes)."""
     snapshot = ctx.snapshot()
     today = ctx.as_of(as_of, snapshot)
-    engine = ENGINES.get(snapshot, today)
+    engine = promise_engine(ctx, snapshot, today)
     projected = engine.projection.projected_day
     outlook = []
     for order in sorted(snapshot.open_orders, key=lambda o: (o.due_date, o.order_id)):
@@ -155,6 +155,11 @@ def language_for(snapshot: PlantSnapshot, user_id: str | None, requested: str | 
         return normalize(requested)
     user = snapshot.users.get(user_id or "")
     return user.language.value if user else EN
+
+
+def promise_engine(ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date) -> PromiseEngine:
+    """The promise engine on the plant's resident promise state (the one way to it)."""
+    return ENGINES.get(snapshot, as_of)
 
 
 class EngineCache:
