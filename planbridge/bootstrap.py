@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from planbridge.errors import NotFound
 from planbridge.services.context import ServiceContext, SystemClock
-from planbridge.services.ports import LanguageModel, LanguageModels, LanguageModelUnavailable, PlantSource
+from planbridge.services.plants import PlantCache
+from planbridge.services.ports import (
+    LanguageModel,
+    LanguageModels,
+    LanguageModelUnavailable,
+    PlantSource,
+    PromiseStateStore,
+)
 from planbridge.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -47,13 +54,22 @@ def bootstrap(
     elif not create_schema:
         raise NotFound("no plant is loaded: run `planbridge import DIR` or `planbridge demo` first")
     session_factory = make_session_factory(engine)
+    url = database_url or settings.database_url
     return ServiceContext(
         uow_factory=partial(SqlUnitOfWork, session_factory),
         clock=SystemClock(fixed_today=settings.as_of),
+        plants=PlantCache(promise_state_store(settings, database_url=url)),
         settings=settings,
         language_model=language_models(settings),
         plant_source=plant_source(),
     )
+
+
+def promise_state_store(settings: Settings, *, database_url: str) -> PromiseStateStore:
+    """Compiled promise states saved in the user's cache (or PLANBRIDGE_CACHE_DIR)."""
+    from integrations.state_store import FilePromiseStateStore, default_cache_dir
+
+    return FilePromiseStateStore(settings.cache_dir or default_cache_dir(), database_url=database_url)
 
 
 def plant_source() -> PlantSource:

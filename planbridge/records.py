@@ -45,3 +45,20 @@ class AuditEntry:
     action: str
     subject: str | None
     detail: dict[str, Any]
+
+
+class JournalKind(StrEnum):
+    """What happened to an order after the last import (the order journal)."""
+
+    BOOK = "book"  # a new confirmed order
+    RUSH = "rush"  # an approved rush: first priority at its (new) promise
+    CHANGE = "change"  # an approved change of quantity or date, held like a rush
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    seq: int
+    kind: JournalKind
+    order_id: str
+    at: datetime

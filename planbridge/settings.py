@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
@@ -47,6 +48,14 @@ class Settings(BaseSettings):
     nl_mode: Literal["rules", "llm", "hybrid"] = Field("hybrid", validation_alias=_env("PLANBRIDGE_NL_MODE"))
 
     broker_url: str | None = Field(None, validation_alias=_env("PLANBRIDGE_BROKER_URL"))
+    # Who the command line acts as when --user is not given (bookings and requests are audited by user).
+    user_id: str | None = Field(None, validation_alias=_env("PLANBRIDGE_USER"))
+    # Every quote, rush and booking answers within this many seconds: the best answer proven by then.
+    time_budget_seconds: float = Field(3.0, gt=0, le=600, validation_alias=_env("PLANBRIDGE_TIME_BUDGET"))
+    # The most anyone may ask for in one quote, order or change (typos such as 1e9 are refused).
+    max_qty: float = Field(1_000_000, gt=0, validation_alias=_env("PLANBRIDGE_MAX_QTY"))
+    # Where compiled promise states are kept between command-line runs (default: the user's cache).
+    cache_dir: Path | None = Field(None, validation_alias=_env("PLANBRIDGE_CACHE_DIR"))
 
     @model_validator(mode="after")
     def _slack_needs_a_secret(self) -> Settings:

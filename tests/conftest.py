@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,9 @@ from planbridge.settings import Settings
 from planning_core.model import PlantSnapshot
 
 DATA = Path(__file__).parent / "data"
+# Compiled promise states are saved between runs in a cache folder: the suite (and the command
+# lines it starts) keeps its own, away from the user's.
+os.environ.setdefault("PLANBRIDGE_CACHE_DIR", tempfile.mkdtemp(prefix="planbridge-test-cache-"))
 PG_ENV = "PLANBRIDGE_TEST_DATABASE_URL"
 
 

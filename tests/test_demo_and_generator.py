@@ -8,6 +8,7 @@ import sys
 from collections import Counter, defaultdict
 from datetime import date, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -227,7 +228,7 @@ def test_demo_keeps_the_busiest_resources_60_to_90_percent_loaded(anchor: date) 
 
 # -- the generator -------------------------------------------------------------------------
 
-SMALL = {"items": 300, "orders": 400, "resources": 12, "levels": 4}
+SMALL: dict[str, Any] = {"items": 300, "orders": 400, "resources": 12, "levels": 4}
 
 
 @pytest.fixture(scope="module")
@@ -322,11 +323,11 @@ def test_bought_materials_are_stocked_for_their_lead_time(small: PlantSnapshot) 
 
 def test_the_overload_preset_is_much_tighter(small: PlantSnapshot) -> None:
     tight = generate_plant(**SMALL, seed=1, anchor=ANCHOR, overload=True)
-    window = {"start": ANCHOR, "end": ANCHOR + timedelta(days=70)}
+    end = ANCHOR + timedelta(days=70)
     # Sized with set-ups once a week, so per-order batches load it more than the default plant…
-    assert 0.7 <= max(estimate_load(tight, **window).values()) <= 0.95
-    assert max(estimate_load(tight, **window, batch_per_order=True).values()) > max(
-        estimate_load(small, **window, batch_per_order=True).values())
+    assert 0.7 <= max(estimate_load(tight, start=ANCHOR, end=end).values()) <= 0.95
+    assert max(estimate_load(tight, start=ANCHOR, end=end, batch_per_order=True).values()) > max(
+        estimate_load(small, start=ANCHOR, end=end, batch_per_order=True).values())
     # …and some bought materials are not in stock at all.
     bought = [i for i in tight.items.values() if i.type is ItemType.BUY]
     assert sum(1 for i in bought if tight.inventory.get(i.item_id, 0.0) == 0) / len(bought) > 0.1

@@ -125,6 +125,20 @@ class SalesOrderRow(Base):
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class OrderEventRow(Base):
+    """The order journal: every booking and approved change after the last import, in order.
+
+    Each `serve` process keeps its resident promise state current by replaying what is
+    newer than what it has applied; a fresh process replays all of it onto the imported
+    orders. An import empties it (the new plant is the new base)."""
+
+    __tablename__ = "order_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))  # book, rush, change, cancel
+    order_id: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ForecastRow(Base):
     __tablename__ = "forecast"
     item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), primary_key=True)
@@ -200,6 +214,7 @@ PLANT_TABLES: tuple[type[Base], ...] = (
     InventoryRow,
     PurchaseOrderRow,
     WorkOrderRow,
+    OrderEventRow,
     SalesOrderRow,
     ForecastRow,
     ItemRow,

@@ -6,12 +6,15 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from integrations.db import models as m
-from integrations.db.plant_repository import sales_order_values
+from integrations.db.plant_repository import sales_order, sales_order_values
+from planbridge.records import JournalEntry, JournalKind
 from planning_core.model import SalesOrder
+
+NOTIFY_CHANNEL = "planbridge_orders"
 
 _NUMBERED = re.compile(r"^SO-(\d+)$")
 
@@ -44,3 +47,25 @@ class SqlOrderBook:
 
     def update(self, order_id: str, **values: Any) -> None:
         self.session.execute(update(m.SalesOrderRow).where(m.SalesOrderRow.order_id == order_id).values(**values))
+
+    def get(self, order_id: str) -> SalesOrder | None:
+        row = self.session.execute(select(m.SalesOrderRow.__table__).where(m.SalesOrderRow.order_id == order_id)).first()
+        return None if row is None else sales_order(row)
+
+    def record(self, kind: JournalKind, order_id: str, *, at: datetime) -> int:
+        """Append to the order journal; on PostgreSQL every listening process is told on commit."""
+        seq = self.session.execute(
+            insert(m.OrderEventRow).values(kind=kind.value, order_id=order_id, at=at).returning(m.OrderEventRow.seq)
+        ).scalar_one()
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_notify(:channel, :seq)"), {"channel": NOTIFY_CHANNEL, "seq": str(seq)})
+        return int(seq)
+
+    def journal_head(self) -> int:
+        return int(self.session.scalar(select(func.coalesce(func.max(m.OrderEventRow.seq), 0))) or 0)
+
+    def journal_since(self, seq: int) -> list[JournalEntry]:
+        rows = self.session.execute(
+            select(m.OrderEventRow).where(m.OrderEventRow.seq > seq).order_by(m.OrderEventRow.seq)
+        ).scalars()
+        return [JournalEntry(r.seq, JournalKind(r.kind), r.order_id, r.at) for r in rows]

@@ -97,7 +97,7 @@ class SqlPlantRepository:
                 WorkOrder(r.wo_id, r.item_id, r.qty, r.resource_id, r.start, r.end, WorkOrderStatus(r.status))
                 for r in self._all(m.WorkOrderRow)
             ),
-            sales_orders=tuple(_sales_order(r) for r in self._all(m.SalesOrderRow)),
+            sales_orders=tuple(sales_order(r) for r in self._all(m.SalesOrderRow)),
             forecast=tuple(ForecastEntry(r.item_id, r.period_start, r.qty) for r in self._all(m.ForecastRow)),
             users={r.user_id: User(r.user_id, r.name, Role(r.role), Language(r.language)) for r in self._all(m.UserRow)},
         )
@@ -138,7 +138,7 @@ def _resource(r: Any) -> Resource:
     return Resource(r.resource_id, r.name, r.calendar_id, r.units, _split(r.aliases, ";"))
 
 
-def _sales_order(r: Any) -> SalesOrder:
+def sales_order(r: Any) -> SalesOrder:
     return SalesOrder(
         order_id=r.order_id,
         customer=r.customer,

@@ -40,8 +40,10 @@ MAX_API_TIME_LIMIT = 120.0
 
 @router.post("/quote", tags=["quoting"], summary="Capable-to-promise quote (as `planbridge quote --json`)",
              response_model=doc.QuoteDocument)
-def quote_post(body: QuoteBody, services: Services) -> doc.QuoteDocument:
-    return _quote(body, services)
+def quote_post(body: QuoteBody, services: Services,
+               exact: Annotated[bool | None, Query(description="false: the first answer only")] = None,
+               ) -> doc.QuoteDocument:
+    return _quote(body if exact is None else body.model_copy(update={"exact": exact}), services)
 
 
 @router.get("/quote", tags=["quoting"], summary="Capable-to-promise quote from query parameters",
@@ -52,7 +54,7 @@ def quote_get(body: Annotated[QuoteBody, Query()], services: Services) -> doc.Qu
 
 def _quote(body: QuoteBody, services: Services) -> doc.QuoteDocument:
     command = quoting.QuoteCommand(item=body.item, qty=body.qty, due=body.due, customer=body.customer,
-                                   as_of=body.as_of, user_id=body.user, language=body.lang)
+                                   as_of=body.as_of, user_id=body.user, language=body.lang, exact=body.exact)
     return doc.quote_document(quoting.quote(command, services))
 
 
@@ -68,7 +70,7 @@ def rush(body: RushBody, services: Services) -> doc.RushDocument:
              summary="Book an order at its promise date (re-quoted inside the booking transaction)")
 def book(body: BookBody, services: Services) -> doc.BookingDocument:
     command = orders.BookOrder(item=body.item, qty=body.qty, customer=body.customer, due=body.due,
-                               as_of=body.as_of, user_id=body.user, language=body.lang)
+                               as_of=body.as_of, user_id=body.user, language=body.lang, quoted=body.quoted)
     return doc.booking_document(orders.book_order(command, services))
 
 

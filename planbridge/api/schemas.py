@@ -21,6 +21,8 @@ class QuoteBody(_Body):
     as_of: date | None = Field(None, description="Plan as if today were this date.")
     user: str | None = Field(None, description="Chat user id (sets the reply language).")
     lang: Literal["en", "zh", "zh-Hant"] | None = None
+    exact: bool = Field(True, description="False: the first answer only (feasible, from the committed plan, in "
+                                          "milliseconds), not the exact earliest day.")
 
 
 class RushBody(_Body):
@@ -42,6 +44,8 @@ class BookBody(_Body):
     user: str | None = Field(None, description="Chat user id of the rep booking (recorded as the owner).")
     as_of: date | None = None
     lang: Literal["en", "zh", "zh-Hant"] | None = None
+    quoted: date | None = Field(None, description="The day the customer was quoted, when the exact answer was "
+                                                  "earlier than the first: booked there if the plant can hold it.")
 
 
 class RequestBody(_Body):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING
 
 from planbridge.errors import PlanbridgeError
 from planbridge.language.conversation import ThreadState, continue_thread, next_state
@@ -23,6 +25,9 @@ from planbridge.services.lookup import find_user
 from planbridge.services.ports import LanguageModel
 from planning_core.model import PlantSnapshot
 
+if TYPE_CHECKING:
+    from planbridge.services.quoting import QuoteCommand
+
 
 @dataclass(frozen=True)
 class AskCommand:
@@ -31,6 +36,7 @@ class AskCommand:
     thread_id: str | None = None  # follow-ups in the same thread reuse earlier slots
     as_of: date | None = None
     mode: str | None = None
+    exact: bool = True  # False: a quote gets its first answer only (chat posts it, then the exact one)
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def ask(cmd: AskCommand, ctx: ServiceContext, *, model: LanguageModel | None = N
     language = replies.reply_language(request, user_language=user.language.value if user else None,
                                       thread_language=state.language if state else None, text=text)
     reply = answer(request, ctx=ctx, snapshot=snapshot, as_of=as_of, language=language,
-                   user_id=user.user_id if user else None)
+                   user_id=user.user_id if user else None, exact=cmd.exact)
     if cmd.thread_id:
         _save_state(ctx, cmd.thread_id, user_id=cmd.user_id,
                     state=next_state(replace(request, language=language), previous=state, awaiting=reply.needs))
@@ -79,14 +85,14 @@ def ask_document(answer: AskAnswer) -> AskDocument:
 
 def answer(
     request: ParsedRequest, *, ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date, language: str,
-    user_id: str | None,
+    user_id: str | None, exact: bool = True,
 ) -> replies.Reply:
     """The reply to a parsed request: a clarifying question, or the answer of a read-only service."""
     missing = replies.missing_slot(request)
     if missing:
         reply = replies.clarify(request, missing, snapshot, language)
     else:
-        handler = _HANDLERS.get(request.intent)
+        handler = partial(_quote, exact=exact) if request.intent is Intent.QUOTE else _HANDLERS.get(request.intent)
         try:
             reply = handler(request, ctx, snapshot, as_of, language, user_id) if handler else _fixed(
                 request, snapshot, language)
@@ -101,15 +107,23 @@ Handler = Callable[[ParsedRequest, ServiceContext, PlantSnapshot, date, str, str
 
 
 def _quote(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date, language: str,
-           user_id: str | None) -> replies.Reply:
+           user_id: str | None, *, exact: bool = True) -> replies.Reply:
     from planbridge.services import quoting
+
+    document = quote_document(quoting.quote(quote_command(request, as_of=as_of, user_id=user_id, language=language,
+                                                          exact=exact), ctx))
+    return replies.Reply(document.explanation, language, answer=document)
+
+
+def quote_command(request: ParsedRequest, *, as_of: date, user_id: str | None, language: str,
+                  exact: bool) -> QuoteCommand:
+    """The quote a parsed question asks for."""
+    from planbridge.services.quoting import QuoteCommand
 
     s = request.slots
     assert s.item_id is not None and s.qty is not None
-    result = quoting.quote(quoting.QuoteCommand(item=s.item_id, qty=s.qty, due=s.due_date, customer=s.customer,
-                                                as_of=as_of, user_id=user_id, language=language), ctx)
-    document = quote_document(result)
-    return replies.Reply(document.explanation, language, answer=document)
+    return QuoteCommand(item=s.item_id, qty=s.qty, due=s.due_date, customer=s.customer, as_of=as_of, user_id=user_id,
+                        language=language, exact=exact)
 
 
 def _rush(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date, language: str,

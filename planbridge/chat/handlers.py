@@ -10,19 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from planbridge.chat.conversation import AskCommand, ask, ask_document
-from planbridge.chat.ports import ChatChannel, Interaction, Place
+from planbridge.chat.conversation import AskAnswer, AskCommand, ask, ask_document, quote_command
+from planbridge.chat.ports import ChatChannel, Interaction, Place, Posted
 from planbridge.errors import Conflict, NotFound, PermissionDenied
 from planbridge.presentation.answer_cards import ask_card, decided_card, mention_sentence, request_card, request_text
 from planbridge.presentation.cards import Card, Paragraph, rich
 from planbridge.presentation.catalogue import t
 from planbridge.presentation.digest import digest_card
-from planbridge.presentation.documents import DigestFigures, request_answer_document
+from planbridge.presentation.documents import DigestFigures, QuoteDocument, quote_document, request_answer_document
 from planbridge.presentation.formats import day, qty
 from planbridge.records import RequestKind
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import DigestCommand, build_digest
 from planbridge.services.orders import BookOrder, book_order
+from planbridge.services.quoting import quote
 from planbridge.services.requests import CreateRequest, Decide, create_request, decide_request
 from planning_core.model import User
 
@@ -60,15 +61,31 @@ def text_message(text: str) -> Card:
 
 
 def answer_message(chat: Chat, *, text: str, user_id: str | None, place: Place, thread_id: str) -> None:
-    """Ask the language service and post its reply in `place` (the digest as its own card)."""
+    """Ask the language service and post its reply in `place` (the digest as its own card).
+
+    A quote is posted with its first answer at once (safe to give, from the committed plan);
+    the exact answer follows and, when it is earlier, the card is updated in place."""
     known = chat.user(user_id)
-    result = ask(AskCommand(text=text, user_id=known.user_id if known else None, thread_id=thread_id), chat.services)
+    result = ask(AskCommand(text=text, user_id=known.user_id if known else None, thread_id=thread_id, exact=False),
+                 chat.services)
     document = ask_document(result)
     if isinstance(result.reply.answer, DigestFigures) and not document.needs:
         digest = build_digest(DigestCommand(language=document.language), chat.services)
         chat.channel.post(place, digest_card(digest))
         return
-    chat.channel.post(place, ask_card(document.reply, result.reply.answer, needs=document.needs, error=document.error))
+    posted = chat.channel.post(place, ask_card(document.reply, result.reply.answer, needs=document.needs,
+                                               error=document.error))
+    first = result.reply.answer
+    if isinstance(first, QuoteDocument) and not first.exact and posted is not None:
+        _make_exact(chat, result, first, posted, user_id=known.user_id if known else None)
+
+
+def _make_exact(chat: Chat, asked: AskAnswer, first: QuoteDocument, posted: Posted, *, user_id: str | None) -> None:
+    """The exact answer to a quote posted with its first one: the card updated when it differs."""
+    command = quote_command(asked.request, as_of=first.as_of, user_id=user_id, language=first.language, exact=True)
+    exact = quote_document(quote(command, chat.services))
+    if exact.promise_date != first.promise_date:
+        chat.channel.update(posted, ask_card(exact.explanation, exact))
 
 
 # -- Book it ---------------------------------------------------------------------------------
@@ -89,7 +106,8 @@ def book_clicked(chat: Chat, click: Interaction) -> None:
     language = user.language.value
     value = click.value
     booking = book_order(BookOrder(item=str(value["item_id"]), qty=float(value["qty"]), customer=str(value["customer"]),
-                                   due=_date(value.get("due")), user_id=user.user_id, language=language), chat.services)
+                                   due=_date(value.get("due")), user_id=user.user_id, language=language,
+                                   quoted=_date(value.get("quoted"))), chat.services)
     quote = booking.answer.quote
     click.reply(text_message(t(language, "card.booked", order_id=booking.order_id, qty=qty(quote.qty),
                                item=booking.answer.item_name, customer=booking.answer.customer or "",

@@ -31,7 +31,10 @@ def quote(
     user: Annotated[str | None, typer.Option("--user", help="Chat user id of the person asking.")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Answer in en or zh.")] = None,
     plan: Annotated[bool, typer.Option("--plan", help="Also print the plan behind the answer.")] = False,
-    book: Annotated[bool, typer.Option("--book", help="Record a confirmed order at the promised date.")] = False,
+    book: Annotated[bool, typer.Option("--book", help="Record a confirmed order: at --due when the plant can "
+                                                      "hold it, else at the earliest day.")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="The first answer only (from the committed plan, in "
+                                                      "milliseconds), not the exact one.")] = False,
     *,
     cli: Cli,
 ) -> None:
@@ -42,16 +45,18 @@ def quote(
     if book:
         if not customer:
             raise BadRequest("--book needs --customer")
+        services = cli.services()
         booking = orders.book_order(
-            orders.BookOrder(item=item, qty=amount, customer=customer, due=due_day, as_of=cli.as_of, user_id=user,
-                             language=language),
-            cli.services(),
+            orders.BookOrder(item=item, qty=amount, customer=customer, due=due_day, as_of=cli.as_of,
+                             user_id=user or services.settings.user_id, language=language),
+            services,
         )
         booked = documents.booking_document(booking)
         cli.emit(booked, lambda: _print_booking(booked))
         return
     command = quoting.QuoteCommand(
         item=item, qty=amount, due=due_day, customer=customer, as_of=cli.as_of, user_id=user, language=language,
+        exact=not fast,
     )
     answer = quoting.quote(command, cli.services())
     document = documents.quote_document(answer, with_plan=plan)
@@ -235,6 +240,10 @@ def _print_request(r: documents.RequestDocument) -> None:
 def _print_booking(booked: documents.BookingDocument) -> None:
     stdout.print(f"[bold green]Booked {booked.order_id}[/bold green]: {float(booked.qty):g} {booked.item_name} "
                  f"for {booked.customer}, promised {booked.promise_date}")
+    if booked.requested_date is not None and booked.requested_date != booked.promise_date:
+        stdout.print(f"  asked for {booked.requested_date}: the plant cannot hold that; earliest {booked.earliest_date}")
+    elif booked.earliest_date is not None and booked.earliest_date != booked.promise_date:
+        stdout.print(f"  ready from {booked.earliest_date} at the earliest")
     stdout.print(booked.explanation, markup=False)
 
 
@@ -255,6 +264,10 @@ def _print_quote(answer: quoting.QuoteAnswer, document: documents.QuoteDocument,
     promise = "[red]cannot be made[/red]" if q.promise_date is None else f"[bold green]{q.promise_date}[/bold green]"
     due = f"  requested {q.due_date}: " + ("[green]on time[/green]" if q.feasible_by_due else "[red]late[/red]") if q.due_date else ""
     stdout.print(f"Promise: {promise}{due}")
+    if answer.first_answer_date is not None:
+        stdout.print(f"  earlier by resequencing: {q.promise_date} instead of {answer.first_answer_date} (the first answer)")
+    elif not answer.exact:
+        stdout.print("  first answer: safe to give, possibly later than the exact earliest day (run without --fast)")
     if len(q.partial) > 1:
         shown = ", ".join(f"{qty(p.qty)} on {p.date}" for p in q.partial[:6])
         more = f", … ({len(q.partial) - 6} more dates)" if len(q.partial) > 6 else ""

@@ -117,6 +117,8 @@ def _quote_actions(quote: QuoteDocument, language: str) -> list[Any]:
     due = quote.due_date.isoformat() if quote.due_date else None
     if quote.customer:
         value = {"item_id": quote.item_id, "qty": quote.qty, "due": due, "customer": quote.customer}
+        if quote.first_answer_date is not None and quote.promise_date is not None:
+            value["quoted"] = quote.promise_date.isoformat()  # earlier than the first answer: book there if it holds
         buttons.append(Button(
             t(language, "card.book"), Action.BOOK, value, style="primary",
             confirm=Confirm(title=t(language, "card.book_confirm_title"),

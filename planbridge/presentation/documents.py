@@ -104,8 +104,13 @@ class QuoteWithPlan(QuoteDocument):
 
 
 class BookingDocument(QuoteDocument):
+    """A booked quote: promised at the date asked (`requested_date`) when the plant can hold it,
+    else at `earliest_date`, the earliest day it can."""
+
     order_id: str
     booked: bool = True
+    requested_date: dt.date | None = None
+    earliest_date: dt.date | None = None
 
 
 class ImpactedOrder(Document):
@@ -171,7 +176,8 @@ def quote_document(answer: QuoteAnswer, *, with_plan: bool = False) -> QuoteDocu
 
 def booking_document(booking: Booking) -> BookingDocument:
     quote = quote_document(booking.answer)
-    return BookingDocument(**dict(quote), order_id=booking.order_id)
+    return BookingDocument(**dict(quote), order_id=booking.order_id, requested_date=booking.requested_date,
+                           earliest_date=booking.earliest_date)
 
 
 def rush_document(answer: RushAnswer, *, with_plan: bool = False) -> RushDocument:

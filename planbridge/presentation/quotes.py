@@ -109,7 +109,12 @@ def quote_explanation(q: Quote, snapshot: PlantSnapshot, lang: str, *, customer:
         text += t(lang, "quote.partial", qty=qty(first.qty), day=day(first.date, lang, today=q.as_of),
                   short_day=day(first.date, lang))
     text += t(lang, "sentence.end")
-    return text + (t(lang, "quote.binding", why=why) if why else "")
+    text += t(lang, "quote.binding", why=why) if why else ""
+    if q.first_answer_date is not None:
+        text += t(lang, "quote.resequenced", when=when, first=day(q.first_answer_date, lang, today=q.as_of))
+    elif not q.exact:
+        text += t(lang, "quote.first_answer")
+    return text
 
 
 def rush_explanation(r: RushImpact, snapshot: PlantSnapshot, lang: str) -> str:

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from planbridge.errors import NotFound
+from planbridge.services.plants import PlantCache
 from planbridge.services.ports import Clock, LanguageModels, PlantSource, UnitOfWork, no_language_model
 from planbridge.settings import Settings
 from planning_core.model import PlantSnapshot
@@ -31,36 +31,21 @@ class SystemClock:
 
 
 @dataclass
-class SnapshotCache:
-    """Keeps the last loaded plant in memory until its version changes (warm bot and API)."""
-
-    _version: int | None = None
-    _snapshot: PlantSnapshot | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def get(self, uow: UnitOfWork) -> PlantSnapshot:
-        if not uow.plant.exists():
-            raise NotFound("no plant is loaded: run `planbridge import DIR` or `planbridge demo` first")
-        version = uow.plant.version()
-        with self._lock:
-            if self._snapshot is None or self._version != version:
-                self._snapshot = uow.plant.load()
-                self._version = version
-            return self._snapshot
-
-
-@dataclass
 class ServiceContext:
     uow_factory: Callable[[], UnitOfWork]
     clock: Clock = field(default_factory=SystemClock)
-    snapshots: SnapshotCache = field(default_factory=SnapshotCache)
+    plants: PlantCache = field(default_factory=PlantCache)
     settings: Settings = field(default_factory=lambda: Settings())
     language_model: LanguageModels = no_language_model
     plant_source: PlantSource | None = None
 
     def snapshot(self) -> PlantSnapshot:
         with self.uow_factory() as uow:
-            return self.snapshots.get(uow)
+            return self.plants.snapshot(uow)
+
+    def deadline(self) -> float:
+        """When work started now must have answered (time.monotonic), by the time budget."""
+        return time.monotonic() + self.settings.time_budget_seconds
 
     def as_of(self, requested: date | None, snapshot: PlantSnapshot) -> date:
         return requested or self.clock.today(snapshot.plant.timezone)

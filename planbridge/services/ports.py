@@ -9,11 +9,12 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from planbridge.records import AuditEntry, StoredRequest
+from planbridge.records import AuditEntry, JournalEntry, JournalKind, StoredRequest
 from planning_core.model import ForecastEntry, PlantSnapshot, SalesOrder
 from planning_core.scheduling.saved import SavedSchedule
 
-if TYPE_CHECKING:  # keeps pandas out of every command's start-up
+if TYPE_CHECKING:  # keeps numpy, HiGHS and pandas out of every command's start-up
+    from planning_core.ctp.state import PromiseState
     from planning_core.forecasting import SavedForecast
 
 
@@ -53,6 +54,12 @@ class OrderBook(Protocol):
     def next_order_id(self) -> str: ...
     def add(self, order: SalesOrder, *, source: str, at: datetime) -> None: ...
     def update(self, order_id: str, **values: Any) -> None: ...
+    def get(self, order_id: str) -> SalesOrder | None: ...
+
+    # The order journal: bookings and approved changes since the last import, in order.
+    def record(self, kind: JournalKind, order_id: str, *, at: datetime) -> int: ...
+    def journal_head(self) -> int: ...
+    def journal_since(self, seq: int) -> list[JournalEntry]: ...
 
 
 class RequestRepository(Protocol):
@@ -143,3 +150,14 @@ class PlantSource(Protocol):
 
     def read(self, location: str) -> PlantReading: ...
     def write(self, snapshot: PlantSnapshot, location: str) -> None: ...
+
+
+class PromiseStateStore(Protocol):
+    """Compiled promise states kept between processes (a command line loads what `serve` or an
+    earlier command built instead of building it again)."""
+
+    def load(self, *, version: int, as_of: date) -> tuple[PromiseState, int] | None:
+        """The state saved for this plant version and date, with the journal entries it has applied."""
+        ...
+
+    def save(self, state: PromiseState, *, version: int, as_of: date, seq: int) -> None: ...

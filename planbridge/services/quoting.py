@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -25,6 +23,7 @@ class QuoteCommand:
     as_of: date | None = None
     user_id: str | None = None
     language: str | None = None  # "en" or "zh"; default: the user's language, else English
+    exact: bool = True  # False: the first answer only (from the committed plan, in milliseconds)
 
 
 @dataclass(frozen=True)
@@ -65,38 +64,42 @@ class RushAnswer:
 
 
 def quote(cmd: QuoteCommand, ctx: ServiceContext) -> QuoteAnswer:
-    snapshot = ctx.snapshot()
-    return quote_on(snapshot, cmd, ctx, engine=None)
+    """A capable-to-promise answer: the first one, or (`cmd.exact`) the exact one, by the time budget."""
+    qty = positive_quantity(cmd.qty, limit=ctx.settings.max_qty)
+    with ctx.uow_factory() as uow:
+        snapshot = ctx.plants.snapshot(uow)
+        item = find_item(snapshot, cmd.item)
+        as_of = ctx.as_of(cmd.as_of, snapshot)
+        due = due_date(cmd.due, as_of)
+        engine = ctx.plants.engine(uow, as_of)
+    result = engine.quote(item_id=item.item_id, qty=qty, due=due, exact=cmd.exact, deadline=ctx.deadline())
+    return answer_of(result, item.name, cmd, engine.snapshot)
 
 
-def quote_on(snapshot: PlantSnapshot, cmd: QuoteCommand, ctx: ServiceContext, *, engine: PromiseEngine | None) -> QuoteAnswer:
-    """Quote against a given snapshot (booking passes the one it read inside its transaction)."""
-    qty = positive_quantity(cmd.qty)
-    item = find_item(snapshot, cmd.item)
-    as_of = ctx.as_of(cmd.as_of, snapshot)
-    due = due_date(cmd.due, as_of)
-    engine = engine or promise_engine(ctx, snapshot, as_of)
-    result = engine.quote(item_id=item.item_id, qty=qty, due=due)
-    return QuoteAnswer(result, item.name, cmd.customer, language_for(snapshot, cmd.user_id, cmd.language), snapshot)
+def answer_of(result: Quote, item_name: str, cmd: QuoteCommand, snapshot: PlantSnapshot) -> QuoteAnswer:
+    return QuoteAnswer(result, item_name, cmd.customer, language_for(snapshot, cmd.user_id, cmd.language), snapshot,
+                       exact=result.exact, first_answer_date=result.first_answer_date)
 
 
 def rush_impact(cmd: RushCommand, ctx: ServiceContext) -> RushAnswer:
-    snapshot = ctx.snapshot()
-    as_of = ctx.as_of(cmd.as_of, snapshot)
-    due = due_date(cmd.due, as_of)
-    assert due is not None
-    engine = promise_engine(ctx, snapshot, as_of)
+    with ctx.uow_factory() as uow:
+        snapshot = ctx.plants.snapshot(uow)
+        as_of = ctx.as_of(cmd.as_of, snapshot)
+        due = due_date(cmd.due, as_of)
+        assert due is not None
+        engine = ctx.plants.engine(uow, as_of)
     if cmd.order_id:
         order = find_order(snapshot, cmd.order_id)
         if not order.is_open:
             raise BadRequest(f"order {order.order_id} is {order.status.value}, only confirmed orders can be rushed")
-        result = engine.rush(due=due, order=order)
+        result = engine.rush(due=due, order=order, deadline=ctx.deadline())
         customer: str | None = order.customer
     else:
         if cmd.item is None or cmd.qty is None:
             raise BadRequest("give an order id, or --item and --qty for a new order")
         item = find_item(snapshot, cmd.item)
-        result = engine.rush(due=due, item_id=item.item_id, qty=positive_quantity(cmd.qty))
+        result = engine.rush(due=due, item_id=item.item_id, qty=positive_quantity(cmd.qty, limit=ctx.settings.max_qty),
+                             deadline=ctx.deadline())
         customer = cmd.customer
     return RushAnswer(result, customer, language_for(snapshot, cmd.user_id, cmd.language), snapshot)
 
@@ -119,10 +122,10 @@ class OrderOutlook:
 
 def order_outlook(ctx: ServiceContext, *, as_of: date | None = None) -> list[OrderOutlook]:
     """Every confirmed order with the day the plant can really complete it (same engine as quotes)."""
-    snapshot = ctx.snapshot()
-    today = ctx.as_of(as_of, snapshot)
-    engine = promise_engine(ctx, snapshot, today)
-    projected = engine.projection.projected_day
+    with ctx.uow_factory() as uow:
+        snapshot = ctx.plants.snapshot(uow)
+        today = ctx.as_of(as_of, snapshot)
+        projected = ctx.plants.engine(uow, today).projection.projected_day
     outlook = []
     for order in sorted(snapshot.open_orders, key=lambda o: (o.due_date, o.order_id)):
         day = projected.get(order.order_id)
@@ -133,13 +136,19 @@ def order_outlook(ctx: ServiceContext, *, as_of: date | None = None) -> list[Ord
 
 
 # -- validation ---------------------------------------------------------------------
-def positive_quantity(value: float | str) -> float:
+MAX_QTY = 1_000_000.0  # the default of PLANBRIDGE_MAX_QTY
+
+
+def positive_quantity(value: float | str, *, limit: float = MAX_QTY) -> float:
+    """A quantity someone may ask for: a number above zero and at most `limit` (the setting)."""
     try:
         qty = float(str(value).replace(",", "").strip())
     except ValueError:
         raise BadRequest(f"quantity {value!r} is not a number") from None
-    if not qty > 0 or qty != qty or qty == float("inf"):
+    if qty != qty or not qty > 0:
         raise BadRequest(f"quantity must be greater than zero, got {value}")
+    if qty > limit:
+        raise BadRequest(f"quantity {value} is more than one order may ask for ({limit:,.0f}; PLANBRIDGE_MAX_QTY)")
     return qty
 
 
@@ -159,30 +168,5 @@ def language_for(snapshot: PlantSnapshot, user_id: str | None, requested: str | 
 
 def promise_engine(ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date) -> PromiseEngine:
     """The promise engine on the plant's resident promise state (the one way to it)."""
-    return ENGINES.get(snapshot, as_of)
-
-
-class EngineCache:
-    """Warm promise engines per (plant snapshot, as-of date): the slow part is compiling
-    the plant and projecting confirmed orders, which every quote on the same data shares."""
-
-    def __init__(self, size: int = 4) -> None:
-        self._engines: OrderedDict[tuple[int, date], tuple[PlantSnapshot, PromiseEngine]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.size = size
-
-    def get(self, snapshot: PlantSnapshot, as_of: date) -> PromiseEngine:
-        key = (id(snapshot), as_of)
-        with self._lock:
-            if key in self._engines:
-                self._engines.move_to_end(key)
-                return self._engines[key][1]
-        engine = PromiseEngine(snapshot, as_of=as_of)
-        with self._lock:
-            self._engines[key] = (snapshot, engine)  # holding the snapshot keeps its id unique
-            while len(self._engines) > self.size:
-                self._engines.popitem(last=False)
-        return engine
-
-
-ENGINES = EngineCache()
+    with ctx.uow_factory() as uow:
+        return ctx.plants.engine(uow, as_of)

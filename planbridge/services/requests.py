@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from planbridge.errors import BadRequest, Conflict, NotFound, PermissionDenied
 from planbridge.presentation.catalogue import t
 from planbridge.presentation.documents import rush_document
 from planbridge.presentation.formats import qty
-from planbridge.records import AuditEntry, RequestKind, RequestStatus, StoredRequest
+from planbridge.records import AuditEntry, JournalEntry, JournalKind, RequestKind, RequestStatus, StoredRequest
 from planbridge.services.context import ServiceContext
 from planbridge.services.lookup import find_item, find_order, find_user
 from planbridge.services.ports import UnitOfWork
@@ -55,11 +55,13 @@ class RequestAnswer:
 
 def create_request(cmd: CreateRequest, ctx: ServiceContext) -> RequestAnswer:
     with ctx.uow_factory() as uow:
-        snapshot = ctx.snapshots.get(uow)
+        snapshot = ctx.plants.snapshot(uow)
         user = find_user(snapshot, cmd.user_id)
         as_of = ctx.as_of(cmd.as_of, snapshot)
-        payload = _payload(cmd, snapshot, as_of)
-        impact, explanation = _impact(payload, snapshot, as_of, language_for(snapshot, user.user_id, None))
+        payload = _payload(cmd, snapshot, as_of, limit=ctx.settings.max_qty)
+        engine = ctx.plants.engine(uow, as_of)
+        impact, explanation = _impact(payload, engine, language_for(snapshot, user.user_id, None),
+                                      deadline=ctx.deadline())
         now = ctx.clock.now()
         request = StoredRequest(
             request_id=f"REQ-{uuid.uuid4().hex[:6].upper()}", kind=cmd.kind.value, order_id=payload.get("order_id"),
@@ -77,7 +79,7 @@ def decide_request(cmd: Decide, ctx: ServiceContext) -> RequestAnswer:
     """Approve or reject. Refuses anyone whose role may not approve, and changes nothing then."""
     with ctx.uow_factory() as uow:
         uow.orders.lock()
-        snapshot = uow.plant.load()
+        snapshot = ctx.plants.snapshot(uow)
         user = find_user(snapshot, cmd.user_id)
         _may_decide(user)
         request = uow.requests.get(cmd.request_id, for_update=True)
@@ -87,25 +89,38 @@ def decide_request(cmd: Decide, ctx: ServiceContext) -> RequestAnswer:
             raise Conflict(f"{request.request_id} was already {request.status} by {request.decided_by}")
         now = ctx.clock.now()
         lang = language_for(snapshot, user.user_id, None)
-        if cmd.approve:
-            as_of = ctx.as_of(cmd.as_of, snapshot)
-            impact, explanation = _impact(request.payload, snapshot, as_of, lang)  # on today's data
-            changes = _apply(request, impact, snapshot, uow)
-            uow.plant.bump_version()
-            status = RequestStatus.APPROVED
-        else:
-            impact, changes = request.impact, {}
-            explanation = t(lang, "request.rejected", request_id=request.request_id)
-            status = RequestStatus.REJECTED
-        uow.requests.decide(request.request_id, status=status.value, user_id=user.user_id, at=now, impact=impact)
-        uow.audit.append(AuditEntry(now, user.user_id, "approve" if cmd.approve else "reject",
-                                    request.order_id or request.request_id,
-                                    {"request_id": request.request_id, "changes": changes, "reason": cmd.reason,
-                                     "impact": impact}))
-        uow.commit()
-        decided = uow.requests.get(request.request_id)
+        if not cmd.approve:
+            uow.requests.decide(request.request_id, status=RequestStatus.REJECTED.value, user_id=user.user_id, at=now,
+                                impact=request.impact)
+            _audit_decision(uow, request, user, cmd, now, changes={}, impact=request.impact)
+            uow.commit()
+            return RequestAnswer(_decided(uow, request), t(lang, "request.rejected", request_id=request.request_id))
+        as_of = ctx.as_of(cmd.as_of, snapshot)
+        with ctx.plants.changing(uow, as_of) as resident:
+            # The impact on today's data, and the change applied as every process replays it.
+            impact, explanation = _impact(request.payload, resident.engine, lang, deadline=ctx.deadline())
+            changes, kind, changed = _apply(request, impact, snapshot, uow)
+            seq = uow.orders.record(kind, changed.order_id, at=now)
+            uow.requests.decide(request.request_id, status=RequestStatus.APPROVED.value, user_id=user.user_id, at=now,
+                                impact=impact)
+            _audit_decision(uow, request, user, cmd, now, changes=changes, impact=impact)
+            uow.commit()
+            ctx.plants.applied(resident, JournalEntry(seq, kind, changed.order_id, now), changed)
+        return RequestAnswer(_decided(uow, request), explanation)
+
+
+def _audit_decision(uow: UnitOfWork, request: StoredRequest, user: User, cmd: Decide, now: datetime, *,
+                    changes: dict[str, Any], impact: dict[str, Any]) -> None:
+    uow.audit.append(AuditEntry(now, user.user_id, "approve" if cmd.approve else "reject",
+                                request.order_id or request.request_id,
+                                {"request_id": request.request_id, "changes": changes, "reason": cmd.reason,
+                                 "impact": impact}))
+
+
+def _decided(uow: UnitOfWork, request: StoredRequest) -> StoredRequest:
+    decided = uow.requests.get(request.request_id)
     assert decided is not None
-    return RequestAnswer(decided, explanation)
+    return decided
 
 
 def list_requests(ctx: ServiceContext, *, status: str | None = None, limit: int = 50) -> list[StoredRequest]:
@@ -126,7 +141,7 @@ def _may_decide(user: User) -> None:
         )
 
 
-def _payload(cmd: CreateRequest, snapshot: PlantSnapshot, as_of: date) -> dict[str, Any]:
+def _payload(cmd: CreateRequest, snapshot: PlantSnapshot, as_of: date, *, limit: float) -> dict[str, Any]:
     if cmd.due is not None and cmd.due < as_of:
         raise BadRequest(f"due date {cmd.due.isoformat()} is before today ({as_of.isoformat()})")
     payload: dict[str, Any] = {"as_of": as_of.isoformat(), "note": cmd.note}
@@ -134,7 +149,7 @@ def _payload(cmd: CreateRequest, snapshot: PlantSnapshot, as_of: date) -> dict[s
         if cmd.kind is not RequestKind.RUSH or cmd.item is None or cmd.qty is None or cmd.due is None:
             raise BadRequest("a change or cancellation needs an order id; a rush needs an order id or --item, --qty and --due")
         item = find_item(snapshot, cmd.item)
-        return {**payload, "item_id": item.item_id, "qty": positive_quantity(cmd.qty), "due": cmd.due.isoformat(),
+        return {**payload, "item_id": item.item_id, "qty": positive_quantity(cmd.qty, limit=limit), "due": cmd.due.isoformat(),
                 "customer": cmd.customer or "?"}
     order = find_order(snapshot, cmd.order_id)
     if not order.is_open:
@@ -147,14 +162,16 @@ def _payload(cmd: CreateRequest, snapshot: PlantSnapshot, as_of: date) -> dict[s
     if cmd.kind is RequestKind.CHANGE:
         if cmd.qty is None and cmd.due is None:
             raise BadRequest("a change needs a new --qty, a new --due, or both")
-        new_qty = positive_quantity(cmd.qty) if cmd.qty is not None else order.qty
+        new_qty = positive_quantity(cmd.qty, limit=limit) if cmd.qty is not None else order.qty
         return {**payload, "qty": new_qty, "due": (cmd.due or order.due_date).isoformat(), "old_qty": order.qty,
                 "old_due": order.due_date.isoformat()}
     return payload
 
 
-def _impact(payload: dict[str, Any], snapshot: PlantSnapshot, as_of: date, lang: str) -> tuple[dict[str, Any], str]:
+def _impact(payload: dict[str, Any], engine: PromiseEngine, lang: str, *,
+            deadline: float | None) -> tuple[dict[str, Any], str]:
     """The impact analysis held by a request: what happens to everyone else if it is approved."""
+    snapshot = engine.snapshot
     if "due" not in payload:  # a cancellation frees capacity and hurts nobody
         order = snapshot.orders_by_id[payload["order_id"]]
         text = t(lang, "request.cancel_impact", order=order.order_id, qty=qty(order.qty), item=order.item_id)
@@ -163,47 +180,52 @@ def _impact(payload: dict[str, Any], snapshot: PlantSnapshot, as_of: date, lang:
     if "order_id" in payload:
         order = snapshot.orders_by_id[payload["order_id"]]
         if "qty" in payload:  # a change: the order at its new size, held to its new date first
-            changed = replace(order, qty=float(payload["qty"]), promised_date=due)
-            snapshot = replace(snapshot, sales_orders=tuple(changed if o.order_id == order.order_id else o for o in snapshot.sales_orders))
-            order = changed
-        result = PromiseEngine(snapshot, as_of=as_of).rush(due=due, order=order)
+            order = replace(order, qty=float(payload["qty"]), promised_date=due)
+        result = engine.rush(due=due, order=order, deadline=deadline)
         customer: str | None = order.customer
     else:
-        result = PromiseEngine(snapshot, as_of=as_of).rush(due=due, item_id=payload["item_id"], qty=float(payload["qty"]))
+        result = engine.rush(due=due, item_id=payload["item_id"], qty=float(payload["qty"]), deadline=deadline)
         customer = payload.get("customer")
     # The request keeps the impact analysis as its requester saw it, words included (the audit record).
     document = rush_document(RushAnswer(result, customer, lang, snapshot))
     return document.to_dict(), document.explanation
 
 
-def _apply(request: StoredRequest, impact: dict[str, Any], snapshot: PlantSnapshot, uow: UnitOfWork) -> dict[str, Any]:
-    """Change confirmed orders as approved; returns what changed, for the audit log."""
+def _apply(request: StoredRequest, impact: dict[str, Any], snapshot: PlantSnapshot,
+           uow: UnitOfWork) -> tuple[dict[str, Any], JournalKind, SalesOrder]:
+    """Change confirmed orders as approved; returns what changed (for the audit log), the journal
+    entry's kind and the order as it now stands."""
     payload = request.payload
     promise = impact.get("promise_date")
     if request.kind == RequestKind.CANCEL.value and request.order_id is not None:
         uow.orders.update(request.order_id, status=OrderStatus.CANCELLED.value)
-        return {"order_id": request.order_id, "status": "cancelled"}
+        cancelled = replace(snapshot.orders_by_id[request.order_id], status=OrderStatus.CANCELLED)
+        return {"order_id": request.order_id, "status": "cancelled"}, JournalKind.CANCEL, cancelled
     if promise is None:
         raise Conflict(f"{request.request_id} can no longer be met at all: reject it or ask for a new request")
     if request.order_id is None:  # a rush for a new order becomes a confirmed rush order
-        order_id = uow.orders.next_order_id()
-        uow.orders.add(
-            SalesOrder(order_id, payload.get("customer") or "?", payload["item_id"], float(payload["qty"]),
-                       date.fromisoformat(payload["due"]), date.fromisoformat(promise), Priority.RUSH,
-                       OrderStatus.CONFIRMED, owner=request.requested_by),
-            source="rush_request", at=request.created_at,
-        )
-        return {"order_id": order_id, "created": True, "promised_date": promise, "priority": "rush"}
+        order = SalesOrder(uow.orders.next_order_id(), payload.get("customer") or "?", payload["item_id"],
+                           float(payload["qty"]), date.fromisoformat(payload["due"]), date.fromisoformat(promise),
+                           Priority.RUSH, OrderStatus.CONFIRMED, owner=request.requested_by)
+        uow.orders.add(order, source="rush_request", at=request.created_at)
+        changes = {"order_id": order.order_id, "created": True, "promised_date": promise, "priority": "rush"}
+        return changes, JournalKind.RUSH, order
+    before = snapshot.orders_by_id[request.order_id]
     values: dict[str, Any] = {"promised_date": date.fromisoformat(promise)}
     if request.kind == RequestKind.RUSH.value:
         values["priority"] = Priority.RUSH.value
+        kind = JournalKind.RUSH
+        after = replace(before, promised_date=values["promised_date"], priority=Priority.RUSH)
     else:
         values["qty"] = float(payload["qty"])
         values["requested_date"] = date.fromisoformat(payload["due"])
+        kind = JournalKind.CHANGE
+        after = replace(before, promised_date=values["promised_date"], qty=values["qty"],
+                        requested_date=values["requested_date"])
     uow.orders.update(request.order_id, **values)
-    before = snapshot.orders_by_id[request.order_id]
-    return {
+    changes = {
         "order_id": request.order_id,
         **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()},
         "previous": {"promised_date": before.due_date.isoformat(), "qty": before.qty, "priority": before.priority.value},
     }
+    return changes, kind, after

@@ -12,6 +12,7 @@ around every call (the service layer does).
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -69,23 +70,35 @@ class PromiseState:
     state from the same snapshot and journal always gives the same state."""
 
     def __init__(
-        self, snapshot: PlantSnapshot, *, as_of: date, horizon_days: int | None = None, journal: Sequence[str] = (),
+        self, snapshot: PlantSnapshot, *, as_of: date, horizon_days: int | None = None,
+        journal: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.snapshot = snapshot
         self.as_of = as_of
-        days = horizon_days or default_horizon(snapshot, as_of, leaving_out=set(journal))
+        later = {order_id for _, order_id in journal}
+        days = horizon_days or default_horizon(snapshot, as_of, leaving_out=later)
         self.model = CtpModel(snapshot, as_of=as_of, days=days)
         m = self.model
         self.ledger = Ledger(snapshot, m.grid, m.network, m.supplies, m.buyable)
         self.lock = threading.RLock()
         self.due_days = {o.order_id: m.day_of(o.due_date) for o in snapshot.open_orders}
-        later = set(journal)
         for order in sorted((o for o in snapshot.open_orders if o.order_id not in later), key=by_due):
             self.hold(order)
-        for order_id in journal:
-            booked = snapshot.orders_by_id.get(order_id)
-            if booked is not None and booked.is_open:
-                self.commit(booked)
+        for kind, order_id in journal:
+            changed = snapshot.orders_by_id.get(order_id)
+            if changed is not None:
+                self.apply(kind, changed)
+
+    def apply(self, kind: str, order: SalesOrder) -> None:
+        """Replay one entry of the order journal: `book` commits the order at its promise, `rush`
+        and `change` make it the first priority at its promise, `cancel` releases it (as does
+        any entry for an order no longer open)."""
+        if not order.is_open or kind == "cancel":
+            self.release(order.order_id)
+        elif kind in ("rush", "change"):
+            self.rush(order, order.due_date)
+        else:
+            self.commit(order)
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -140,6 +153,14 @@ class PromiseState:
             return True
         return make_room(ledger, self.pristine(), key=key, item_id=item_id, qty=qty, day=at, due_day=self.due_days,
                          first_priority=False) is not None
+
+    def fits(self, item_id: str, qty: float, day: date) -> bool:
+        """Whether a new order could be committed complete by `day` as `commit` would (asked on a
+        copy of the ledger: nothing changes)."""
+        trial = copy.copy(self)
+        trial.ledger = self.ledger.copy()
+        trial.due_days = dict(self.due_days)
+        return trial.seat(NEW_DEMAND, item_id, qty, day)
 
     def rush(self, order: SalesOrder, day: date) -> list[str]:
         """Make the order the first priority, complete by `day` (an approved rush or change): the

@@ -89,8 +89,10 @@ def test_book_records_a_confirmed_order(api: TestClient) -> None:
                                            "user": "U1SALES"})
 
     assert response.status_code == 201
-    assert (response.json()["order_id"], response.json()["promise_date"], response.json()["booked"]) == (
-        "SO-1001", "2027-01-11", True)
+    booked = response.json()
+    # Ready by Jan 11 at the earliest, booked for the 12th as asked (not early, which would look late).
+    assert (booked["order_id"], booked["promise_date"], booked["booked"]) == ("SO-1001", "2027-01-12", True)
+    assert (booked["requested_date"], booked["earliest_date"]) == ("2027-01-12", "2027-01-11")
     assert api.get("/api/kpi").json()["backlog_orders"] == 3
     assert api.post("/api/book", json={"item": "PUMP-A", "qty": 3, "customer": " "}).status_code == 400
 

@@ -51,11 +51,12 @@ def test_book_it_books_the_order_as_the_clicking_rep_and_removes_the_buttons(har
 
     booked = harness.services.snapshot().orders_by_id["SO-1001"]
     assert (booked.customer, booked.item_id, booked.qty) == ("Acme", "PUMP-A", 30)
-    assert booked.promised_date == date(2027, 1, 11) and booked.status is OrderStatus.CONFIRMED
+    # Ready Jan 11 at the earliest, asked for by Jan 12: promised the 12th, as asked.
+    assert booked.promised_date == date(2027, 1, 12) and booked.status is OrderStatus.CONFIRMED
     assert booked.owner == SALES
     confirmation = harness.slack.to("chat.postMessage")[-1]
     assert confirmation.body["thread_ts"] == QUOTE_TS
-    assert confirmation.body["text"] == "Booked SO-1001: 30 Centrifugal pump A for Acme, promised Jan 11."
+    assert confirmation.body["text"] == "Booked SO-1001: 30 Centrifugal pump A for Acme, promised Jan 12."
     [update] = harness.slack.to("chat.update")
     assert (update.body["channel"], update.body["ts"]) == (SALES_CHANNEL, "1700000000.000200")
     assert buttons(posted_blocks(update.body)) == {}

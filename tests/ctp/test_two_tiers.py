@@ -93,12 +93,12 @@ def test_the_ledger_after_bookings_equals_one_rebuilt_from_scratch(
     snapshot: PlantSnapshot, bookings: list[tuple[int, int]]
 ) -> None:
     state = PromiseState(snapshot, as_of=MONDAY)
-    booked: list[str] = []
+    booked: list[tuple[str, str]] = []
     for k, (qty, due) in enumerate(bookings):
         order = SalesOrder(f"SO-B{k}", "ACME", "TOP", float(qty), day(due))
         state.snapshot = _book(state.snapshot, order)
         state.commit(order)
-        booked.append(order.order_id)
+        booked.append(("book", order.order_id))
     rebuilt = PromiseState(state.snapshot, as_of=MONDAY, journal=booked)
     _same_ledger(state, rebuilt)
 

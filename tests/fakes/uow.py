@@ -14,7 +14,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from planbridge.records import AuditEntry, StoredRequest
+from planbridge.records import AuditEntry, JournalEntry, JournalKind, StoredRequest
 from planning_core.forecasting import SavedForecast
 from planning_core.model import ForecastEntry, OrderStatus, PlantSnapshot, Priority, SalesOrder
 from planning_core.scheduling.saved import SavedSchedule
@@ -32,6 +32,7 @@ class Store:
     conversations: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: dict[str, StoredRequest] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    journal: list[JournalEntry] = field(default_factory=list)
     commits: int = 0
 
 
@@ -56,6 +57,7 @@ class FakePlantRepository:
     def replace(self, snapshot: PlantSnapshot, *, at: datetime) -> None:
         self.store.snapshot = snapshot
         self.store.version += 1
+        self.store.journal.clear()
 
 
 class FakeScheduleRepository:
@@ -119,6 +121,20 @@ class FakeOrderBook:
         typed = {k: OrderStatus(v) if k == "status" else Priority(v) if k == "priority" else v for k, v in values.items()}
         orders = tuple(replace(o, **typed) if o.order_id == order_id else o for o in self.store.snapshot.sales_orders)
         self.store.snapshot = replace(self.store.snapshot, sales_orders=orders)
+
+    def get(self, order_id: str) -> SalesOrder | None:
+        return self.store.snapshot.orders_by_id.get(order_id) if self.store.snapshot else None
+
+    def record(self, kind: JournalKind, order_id: str, *, at: datetime) -> int:
+        seq = len(self.store.journal) + 1
+        self.store.journal.append(JournalEntry(seq, kind, order_id, at))
+        return seq
+
+    def journal_head(self) -> int:
+        return len(self.store.journal)
+
+    def journal_since(self, seq: int) -> list[JournalEntry]:
+        return self.store.journal[seq:]
 
 
 class FakeRequestRepository:

@@ -58,8 +58,10 @@ def test_booking_records_a_confirmed_order_at_the_promise(plant_services: Servic
 
 
 def test_booking_needs_a_customer_and_a_known_user(plant_services: ServiceContext) -> None:
-    with pytest.raises(BadRequest):
-        orders.book_order(orders.BookOrder("GEAR", 8, " ", as_of=MONDAY), plant_services)
+    with pytest.raises(BadRequest, match="customer"):
+        orders.book_order(orders.BookOrder("GEAR", 8, " ", as_of=MONDAY, user_id="U_SALES"), plant_services)
+    with pytest.raises(BadRequest, match="needs a user"):
+        orders.book_order(orders.BookOrder("GEAR", 8, "Globex", as_of=MONDAY), plant_services)
     with pytest.raises(NotFound):
         orders.book_order(orders.BookOrder("GEAR", 8, "Globex", as_of=MONDAY, user_id="U_NOBODY"), plant_services)
     assert len(plant_services.snapshot().open_orders) == 2
@@ -76,7 +78,7 @@ def test_two_reps_booking_the_last_capacity_at_once_get_different_dates(db_url: 
     def book(ctx: ServiceContext) -> None:
         try:
             barrier.wait()
-            booking = orders.book_order(orders.BookOrder("GEAR", 8, "Rep", as_of=MONDAY), ctx)
+            booking = orders.book_order(orders.BookOrder("GEAR", 8, "Rep", as_of=MONDAY, user_id="U_SALES"), ctx)
             results.append(booking.answer.quote.promise_date)
         except BaseException as exc:  # surfaced below
             errors.append(exc)
