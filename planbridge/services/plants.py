@@ -100,7 +100,7 @@ class PlantCache:
         assert self._snapshot is not None
         state = resident.state
         with state.lock:
-            state.snapshot = self._snapshot
+            state.attach(self._snapshot)
             for entry in entries:
                 if entry.seq <= resident.seq:
                     continue
@@ -145,7 +145,7 @@ class PlantCache:
             saved = self.store.load(version=version, as_of=as_of)
             if saved is not None and saved[1] <= head:
                 state, seq = saved
-                state.snapshot = snapshot
+                state.attach(snapshot)
                 return Resident(PromiseEngine(snapshot, as_of=as_of, state=state), seq)
         started = time.perf_counter()
         state = PromiseState(snapshot, as_of=as_of, journal=[(e.kind.value, e.order_id) for e in journal])

@@ -21,7 +21,7 @@ else is promised its material or capacity.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,15 +77,15 @@ class Claim:
     item_id: str
     qty: float
     day: int | None  # complete by the end of this day; None: not within the horizon
-    entries: list[Entry] = field(default_factory=list)
-    ready: FloatArray | None = None  # units of the item ready by the end of each slot
+    entries: Sequence[Entry] = field(default_factory=list)
+    ready: FloatArray | None = None  # units ready by the end of each slot; None: all of qty at the end of `day`
 
     @property
     def delivered(self) -> float:
         """Units complete by `day` (what the horizon allows when the order cannot finish)."""
-        if self.ready is None or len(self.ready) == 0:
-            return self.qty if self.day is not None else 0.0
-        return self.qty if self.day is not None else float(min(self.qty, self.ready[-1]))
+        if self.day is not None:
+            return self.qty
+        return 0.0 if self.ready is None or len(self.ready) == 0 else float(min(self.qty, self.ready[-1]))
 
     def made(self) -> Iterator[Made]:
         return (e for e in self.entries if isinstance(e, Made))
@@ -145,7 +145,6 @@ class Ledger:
             steps[arc.step_index] = (*steps[arc.step_index], k)
         self.row_of = [grid.resource_index[a.resource_id] for a in network.arcs]
         self.claims: dict[str, Claim] = {}
-        self.made_for: dict[str, dict[str, list[Made]]] = {}  # item → claim → what it makes of the item
         self.holding: dict[int, set[str]] = {}  # stock point → claims holding some of its lots
         self.using: dict[int, set[str]] = {}  # resource row → claims taking some of its time
         self.version = 0  # counts holds and releases
@@ -257,8 +256,6 @@ class Ledger:
         claim = self.claims.pop(key, None)
         if claim is not None:
             self.undo(claim.entries)
-            for item_id in {self.network.arcs[m.arc].item_id for m in claim.made()}:
-                self.made_for[item_id].pop(key, None)
             for point in {e.point for e in claim.entries if isinstance(e, FromLots)}:
                 self.holding[point].discard(key)
             for row in {m.row for m in claim.made()}:
@@ -275,7 +272,6 @@ class Ledger:
         self.claims[claim.key] = claim
         for entry in claim.entries:
             if isinstance(entry, Made):
-                self.made_for.setdefault(self.network.arcs[entry.arc].item_id, {}).setdefault(claim.key, []).append(entry)
                 self.using.setdefault(entry.row, set()).add(claim.key)
             elif isinstance(entry, FromLots):
                 self.holding.setdefault(entry.point, set()).add(claim.key)
@@ -285,19 +281,17 @@ class Ledger:
         """Claims packed into a few flat arrays: a 5,000-order ledger pickles and loads in well
         under a second, which is what lets a command line load it instead of rebuilding it."""
         state = dict(self.__dict__)
+        state["snapshot"] = None  # the state that owns this ledger attaches it again
         state["claims"] = _pack(list(self.claims.values()), self.T)
-        for index in ("made_for", "holding", "using", "_journal"):
+        for index in ("holding", "using", "_journal"):
             del state[index]
         return state
 
-    def __setstate__(self, state: dict[str, object]) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         packed = state.pop("claims")
         self.__dict__.update(state)
-        self.claims, self.made_for, self.holding, self.using, self._journal = {}, {}, {}, {}, []
-        version = self.version
-        for claim in _unpack(packed, self.T):  # type: ignore[arg-type]
-            self._record(claim)
-        self.version = version
+        self._journal = []
+        self.claims, self.holding, self.using = _unpack(packed, self.T)
 
     def copy(self) -> Ledger:
         other = object.__new__(Ledger)
@@ -305,7 +299,6 @@ class Ledger:
         other.free = self.free.copy()
         other.lot_qty = {p: q.copy() for p, q in self.lot_qty.items()}
         other.claims = dict(self.claims)
-        other.made_for = {item: dict(by_claim) for item, by_claim in self.made_for.items()}
         other.holding = {point: set(keys) for point, keys in self.holding.items()}
         other.using = {row: set(keys) for row, keys in self.using.items()}
         other._journal = []
@@ -317,8 +310,7 @@ class Ledger:
         required = np.zeros(self.T)
         required[int(self.grid.day_last_slot[day]):] = qty
         if self._obtain_by(item_id, required):
-            ready = required.copy()
-            return Claim(key, item_id, qty, day, self._journal, ready)
+            return Claim(key, item_id, qty, day, self._journal)
         self.undo(self._journal)
         return None
 
@@ -599,11 +591,11 @@ class Ledger:
         del self._journal[mark:]
         return undone
 
-    def undo(self, entries: list[Entry]) -> None:
+    def undo(self, entries: Sequence[Entry]) -> None:
         for entry in reversed(entries):
             self._apply(entry, 1.0)
 
-    def redo(self, entries: list[Entry]) -> None:
+    def redo(self, entries: Sequence[Entry]) -> None:
         for entry in entries:
             self._apply(entry, -1.0)
 
@@ -660,32 +652,69 @@ def _pack(claims: list[Claim], slots: int) -> dict[str, object]:
     }
 
 
-def _unpack(packed: dict[str, Any], slots: int) -> list[Claim]:
-    bounds = np.concatenate([[0], np.cumsum(packed["lengths"])]).tolist()
-    where, units, minutes = packed["where"], packed["units"], packed["minutes"]
-    kinds, ids, rows = packed["kinds"].tolist(), packed["ids"].tolist(), packed["rows"].tolist()
-    entries: list[Entry] = []
-    for n, (kind, ident, row) in enumerate(zip(kinds, ids, rows, strict=True)):
-        a, b = bounds[n], bounds[n + 1]
-        if kind == 0:
-            entries.append(Made(ident, row, where[a:b], units[a:b], minutes[a:b]))
-        elif kind == 1:
-            entries.append(FromLots(ident, where[a:b], units[a:b]))
-        else:
-            entries.append(Bought(ident, int(where[a]), float(units[a])))
-    claims: list[Claim] = []
-    first = 0
+def _unpack(packed: dict[str, Any], slots: int) -> tuple[dict[str, Claim], dict[int, set[str]], dict[int, set[str]]]:
+    """Claims whose entries are made when first read (most never are), and the indexes."""
+    bounds = np.concatenate([[0], np.cumsum(packed["lengths"])])
+    counts = packed["per_claim"]
+    firsts = np.concatenate([[0], np.cumsum(counts)])
+    keys: list[str] = packed["keys"]
+    claims: dict[str, Claim] = {}
     ready_first = 0
-    for k, count in enumerate(packed["per_claim"].tolist()):
+    for k, key in enumerate(keys):
         length = int(packed["ready_lengths"][k])
         ready = None
         if length >= 0:
             steps = np.zeros(slots)
-            steps[packed["ready_at"][ready_first:ready_first + length]] = packed["ready_units"][ready_first:ready_first + length]
+            at = slice(ready_first, ready_first + length)
+            steps[packed["ready_at"][at]] = packed["ready_units"][at]
             ready = np.cumsum(steps)
             ready_first += length
         day = int(packed["day"][k])
-        claims.append(Claim(packed["keys"][k], packed["items"][k], float(packed["qty"][k]), None if day < 0 else day,
-                            entries[first:first + count], ready))
-        first += count
-    return claims
+        entries = _PackedEntries(packed, bounds, int(firsts[k]), int(firsts[k + 1]))
+        claims[key] = Claim(key, packed["items"][k], float(packed["qty"][k]), None if day < 0 else day, entries, ready)
+    owner = np.repeat(np.arange(len(keys)), counts)
+    kinds = packed["kinds"]
+    return claims, _index(keys, owner[kinds == 1], packed["ids"][kinds == 1]), _index(
+        keys, owner[kinds == 0], packed["rows"][kinds == 0])
+
+
+def _index(keys: list[str], owners: np.ndarray, where: np.ndarray) -> dict[int, set[str]]:
+    index: dict[int, set[str]] = {}
+    for place, owner in set(zip(where.tolist(), owners.tolist(), strict=True)):
+        index.setdefault(place, set()).add(keys[owner])
+    return index
+
+
+class _PackedEntries(Sequence[Entry]):
+    """A loaded claim's journal, made into entries the first time anyone reads it."""
+
+    __slots__ = ("_bounds", "_built", "_first", "_last", "_packed")
+
+    def __init__(self, packed: dict[str, Any], bounds: np.ndarray, first: int, last: int) -> None:
+        self._packed, self._bounds, self._first, self._last = packed, bounds, first, last
+        self._built: list[Entry] | None = None
+
+    def _entries(self) -> list[Entry]:
+        if self._built is None:
+            p = self._packed
+            built: list[Entry] = []
+            for n in range(self._first, self._last):
+                a, b = int(self._bounds[n]), int(self._bounds[n + 1])
+                kind, ident, row = int(p["kinds"][n]), int(p["ids"][n]), int(p["rows"][n])
+                if kind == 0:
+                    built.append(Made(ident, row, p["where"][a:b], p["units"][a:b], p["minutes"][a:b]))
+                elif kind == 1:
+                    built.append(FromLots(ident, p["where"][a:b], p["units"][a:b]))
+                else:
+                    built.append(Bought(ident, int(p["where"][a]), float(p["units"][a])))
+            self._built = built
+        return self._built
+
+    def __len__(self) -> int:
+        return self._last - self._first
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._entries()[index]
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries())

@@ -79,6 +79,7 @@ class CtpModel:
         """Pickled without the live LP (HiGHS) and its lock: both are rebuilt on the next solve."""
         state = dict(self.__dict__)
         state["_session"] = None
+        state["snapshot"] = None  # the state that owns this model attaches it again
         del state["_lock"]
         return state
 

@@ -137,8 +137,12 @@ class PromiseEngine:
 
     def _first_quote(self, placement: Placement, *, item_id: str, qty: float, due: date | None) -> Quote:
         plan = partial(self.state.plan, (*placement.committed, placement.claim))
-        ready = placement.claim.ready if placement.claim.ready is not None else np.zeros(self.model.grid.slots)
         grid = self.model.grid
+        ready = placement.claim.ready
+        if ready is None:  # all of it at the end of its day
+            ready = np.zeros(grid.slots)
+            if placement.day is not None:
+                ready[int(grid.day_last_slot[placement.day]):] = qty
         shipped = np.diff(np.minimum(ready, qty)[grid.day_last_slot], prepend=0.0)
         return self._quote(placement.evidence, item_id=item_id, qty=qty, due=due, plan=plan, shipped=shipped,
                            model=self.model, exact=True, first_day=None)

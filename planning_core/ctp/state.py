@@ -101,13 +101,19 @@ class PromiseState:
             self.commit(order)
 
     def __getstate__(self) -> dict[str, object]:
+        """Pickled without the plant snapshot (the loader has it already): `attach` it after loading."""
         state = dict(self.__dict__)
         del state["lock"]
+        state["snapshot"] = None
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self.lock = threading.RLock()
+
+    def attach(self, snapshot: PlantSnapshot) -> None:
+        """The plant this state plans (after loading it, or when bookings have added orders to it)."""
+        self.snapshot = self.model.snapshot = self.ledger.snapshot = snapshot
 
     @property
     def version(self) -> int:
@@ -244,8 +250,10 @@ class PromiseState:
     def _deliveries(self, claim: Claim) -> list[Delivery]:
         """Units handed over at the end of each day they are ready, up to the claim's quantity."""
         grid = self.model.grid
-        if claim.ready is None:
-            return []
+        if claim.ready is None:  # all of it at the end of its day
+            if claim.day is None:
+                return []
+            return [Delivery(claim.key, claim.item_id, claim.qty, float(grid.ends[grid.day_last_slot[claim.day]]))]
         ready = np.minimum(claim.ready, claim.qty)
         by_day = ready[grid.day_last_slot[grid.day_last_slot >= 0]]
         days = np.flatnonzero(grid.day_last_slot >= 0)

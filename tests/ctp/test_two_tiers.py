@@ -76,7 +76,7 @@ def test_booking_then_cancelling_restores_the_ledger_exactly(snapshot: PlantSnap
     before = PromiseState(snapshot, as_of=MONDAY)
     claims = dict(state.ledger.claims)
     order = SalesOrder("SO-NEW", "ACME", "TOP", float(qty), day(due))
-    state.snapshot = _book(snapshot, order)
+    state.attach(_book(snapshot, order))
     state.commit(order)
     moved = [k for k, c in claims.items() if state.ledger.claims.get(k) is not c]
     state.release(order.order_id)
@@ -96,7 +96,7 @@ def test_the_ledger_after_bookings_equals_one_rebuilt_from_scratch(
     booked: list[tuple[str, str]] = []
     for k, (qty, due) in enumerate(bookings):
         order = SalesOrder(f"SO-B{k}", "ACME", "TOP", float(qty), day(due))
-        state.snapshot = _book(state.snapshot, order)
+        state.attach(_book(state.snapshot, order))
         state.commit(order)
         booked.append(("book", order.order_id))
     rebuilt = PromiseState(state.snapshot, as_of=MONDAY, journal=booked)
@@ -111,7 +111,7 @@ def test_booking_then_cancelling_gives_back_every_minute_and_unit() -> None:
     state = PromiseState(plant, as_of=MONDAY)
     free, lots = state.ledger.free.copy(), {p: q.copy() for p, q in state.ledger.lot_qty.items()}
     order = SalesOrder("SO-2", "ACME", "GEAR", 20, day(4))
-    state.snapshot = _book(plant, order)
+    state.attach(_book(plant, order))
     claim = state.commit(order)
     assert claim is not None and claim.day == 4
     assert state.ledger.free.sum() < free.sum()  # it took time…
@@ -145,7 +145,7 @@ def test_a_booking_takes_stock_a_later_order_held_when_that_order_can_wait_for_a
     )
     state = PromiseState(plant, as_of=MONDAY)
     order = SalesOrder("SO-2", "ACME", "GEAR", 20, day(0))
-    state.snapshot = _book(plant, order)
+    state.attach(_book(plant, order))
     claim = state.commit(order)
     assert claim is not None and claim.day == 0
     assert state.projected_day["SO-1"] == 4
@@ -159,7 +159,7 @@ def test_an_order_that_cannot_keep_its_promise_is_committed_at_the_earliest_day_
     # 8 a day. SO-1 (16, due Thursday) holds Wednesday and Thursday. SO-2 (24 by Tuesday) needs
     # three days; it may not push SO-1 late, so it gets Monday, Tuesday and Friday.
     order = SalesOrder("SO-2", "ACME", "GEAR", 24, day(1))
-    state.snapshot = _book(plant, order)
+    state.attach(_book(plant, order))
     claim = state.commit(order)
     assert claim is not None and claim.day == 4
     assert state.projected_day["SO-1"] == 3
@@ -172,6 +172,7 @@ def test_an_order_that_cannot_keep_its_promise_is_committed_at_the_earliest_day_
 def test_a_state_saved_and_loaded_answers_as_the_one_it_was_saved_from(snapshot: PlantSnapshot, qty: int) -> None:
     state = PromiseState(snapshot, as_of=MONDAY)
     loaded = pickle.loads(pickle.dumps(state))
+    loaded.attach(snapshot)
     _same_ledger(state, loaded)
     for key, claim in state.ledger.claims.items():
         again = loaded.ledger.claims[key]
