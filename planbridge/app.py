@@ -10,6 +10,7 @@ run the scheduler: the post is deduplicated per day under the plant's write lock
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
@@ -49,6 +50,7 @@ class Runtime:
         return {"scheduler": self.scheduler is not None and self.scheduler.running}
 
     def start(self) -> None:
+        self._keep_plant_current()
         if self.daily is not None:
             self.scheduler = start_scheduler(self.daily)
             self.stoppers.append(lambda: self.scheduler.shutdown(wait=False) if self.scheduler else None)
@@ -58,6 +60,26 @@ class Runtime:
             handler = SocketModeHandler(self.slack_app, self.settings.slack_app_token)
             handler.connect()  # type: ignore[no-untyped-call]
             self.stoppers.append(handler.close)
+
+    def _keep_plant_current(self) -> None:
+        """Build today's promise state before anyone asks, and on PostgreSQL follow the order journal
+        other processes write (every call checks it anyway: this only saves the first one the work)."""
+        threading.Thread(target=self._warm, name="promise-state", daemon=True).start()
+        url = self.settings.database_url
+        if url.startswith("postgresql"):
+            from integrations.db.journal_listener import JournalListener
+
+            listener = JournalListener(url, self._warm)
+            listener.start()
+            self.stoppers.append(listener.stop)
+
+    def _warm(self) -> None:
+        try:
+            with self.services.uow_factory() as uow:
+                snapshot = self.services.plants.snapshot(uow)
+                self.services.plants.engine(uow, self.services.as_of(None, snapshot))
+        except Exception as exc:  # no plant loaded yet, say: the first question will say so
+            log.info("promise state not built: %s", exc)
 
     def stop(self) -> None:
         while self.stoppers:

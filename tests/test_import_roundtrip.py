@@ -220,3 +220,11 @@ def test_a_night_shift_past_midnight_round_trips(tmp_path: Path, services: Servi
     import_folder(tmp_path / "out", services)
     stored = loaded(services)
     assert stored.calendars["NIGHT"] == night
+
+
+def test_the_schema_head_read_from_the_migration_files_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from integrations.db.migrate import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -33,11 +33,14 @@ def import_plant(cmd: ImportPlant, ctx: ServiceContext) -> ImportReport:
     """Validate the whole folder, then swap it in as one transaction (or change nothing)."""
     started = time.perf_counter()
     reading = _source(ctx).read(str(cmd.folder))
-    if reading.snapshot is None:
-        count = len(reading.errors)
+    problems = [str(p) for p in reading.errors]
+    if reading.snapshot is not None:
+        problems += _beyond_the_ceiling(reading.snapshot, ctx.settings.max_qty)
+    if reading.snapshot is None or problems:
+        count = len(problems)
         raise DataValidationError(
             f"{cmd.folder}: {count} problem{'s' if count != 1 else ''} found, nothing was imported",
-            details=[str(p) for p in reading.errors],
+            details=problems,
         )
     version = store_plant(reading.snapshot, ctx, replace=cmd.replace)
     return ImportReport(
@@ -47,6 +50,16 @@ def import_plant(cmd: ImportPlant, ctx: ServiceContext) -> ImportReport:
         seconds=time.perf_counter() - started,
         version=version,
     )
+
+
+def _beyond_the_ceiling(snapshot: PlantSnapshot, limit: float) -> list[str]:
+    """Sales orders asking for more than one order may (PLANBRIDGE_MAX_QTY): a typo such as 1e9
+    would otherwise set every plan to work on it for years."""
+    return [
+        f"sales_orders.csv: order {o.order_id}: qty {o.qty:g} is more than one order may ask for "
+        f"({limit:,.0f}; PLANBRIDGE_MAX_QTY)"
+        for o in snapshot.sales_orders if o.qty > limit
+    ][:100]
 
 
 def store_plant(snapshot: PlantSnapshot, ctx: ServiceContext, *, replace: bool) -> int:

@@ -121,7 +121,7 @@ class PromiseEngine:
         first = self._first_quote(placement, item_id=item_id, qty=qty, due=due)
         if placement.day is None or placement.day == 0:
             return first  # nothing can be earlier (or it can never be made): already exact
-        if not exact:
+        if not exact or (deadline is not None and time.monotonic() >= deadline):
             return replace(first, exact=False)
         part = self.neighbourhood(item_id, placement.day)
         fixed = list(part.held)

@@ -30,6 +30,7 @@ _NOT_A_QUANTITY_AFTER = re.compile(ascii_words(
 ))
 _MONEY_BEFORE = re.compile(r"[$¥€£]\s*$")
 _DIGITS = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<suffix>\s?(?:k|千|万|w)(?![a-z]))?")
+_SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?e[+-]?\d{1,3}(?![a-z0-9])")
 _CHINESE = re.compile(rf"[{CN_NUMERAL_CHARS}]+")
 _ENGLISH = re.compile(ascii_words(
     r"\b(?:(?:" + "|".join(sorted(ENGLISH_NUMBER_WORDS, key=len, reverse=True)) + r")(?:[\s-]+|\b))+"
@@ -73,8 +74,16 @@ def pick_quantity(mentions: list[QuantityMention]) -> float | None:
 
 def _digit_quantities(ws: Workspace) -> list[QuantityMention]:
     found = []
+    # "1e9": read as the number it is, so the planning services refuse it as too much (a typo
+    # read as "1" would quietly quote one piece)
+    scientific = [m for m in _SCIENTIFIC.finditer(ws.lower) if ws.is_free(m.start(), m.end())
+                  and _free_standing(ws, m.start())]
+    for match in scientific:
+        found.append(_mention(ws, match.start(), match.end(), float(match.group()), bonus=1.0))
     for match in _DIGITS.finditer(ws.lower):
         start, end = match.start(), match.end()
+        if any(s.start() <= start < s.end() for s in scientific):
+            continue
         if not ws.is_free(start, end) or not _free_standing(ws, start):
             continue
         if _NOT_A_QUANTITY_AFTER.match(ws.lower, end) or _MONEY_BEFORE.search(ws.before(start, 3)):
