@@ -48,7 +48,8 @@ def bootstrap(
     from integrations.db.unit_of_work import SqlUnitOfWork
 
     settings = settings or get_settings()
-    engine = make_engine(database_url or settings.database_url)
+    engine = make_engine(database_url or settings.database_url, pool_size=settings.db_pool_size,
+                         max_overflow=settings.db_max_overflow)
     if create_schema or inspect(engine).has_table("alembic_version"):
         migrate.upgrade(engine)
     elif not create_schema:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     nl_mode: Literal["rules", "llm", "hybrid"] = Field("hybrid", validation_alias=_env("PLANBRIDGE_NL_MODE"))
 
     broker_url: str | None = Field(None, validation_alias=_env("PLANBRIDGE_BROKER_URL"))
+    # Connections each process keeps open to PostgreSQL, and how many more it may open at busy times.
+    db_pool_size: int = Field(5, ge=1, le=100, validation_alias=_env("PLANBRIDGE_DB_POOL_SIZE"))
+    db_max_overflow: int = Field(35, ge=0, le=500, validation_alias=_env("PLANBRIDGE_DB_MAX_OVERFLOW"))
     # Who the command line acts as when --user is not given (bookings and requests are audited by user).
     user_id: str | None = Field(None, validation_alias=_env("PLANBRIDGE_USER"))
     # Every quote, rush and booking answers within this many seconds: the best answer proven by then.

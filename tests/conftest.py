@@ -4,6 +4,7 @@ services wired to them, and the small example plants in tests/data."""
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import tempfile
 import uuid
@@ -23,6 +24,8 @@ DATA = Path(__file__).parent / "data"
 # Compiled promise states are saved between runs in a cache folder: the suite (and the command
 # lines it starts) keeps its own, away from the user's.
 os.environ.setdefault("PLANBRIDGE_CACHE_DIR", tempfile.mkdtemp(prefix="planbridge-test-cache-"))
+# Hundreds of short-lived services share one PostgreSQL server: each keeps one idle connection at most.
+os.environ.setdefault("PLANBRIDGE_DB_POOL_SIZE", "1")
 PG_ENV = "PLANBRIDGE_TEST_DATABASE_URL"
 
 
@@ -43,6 +46,7 @@ def postgres_url() -> Iterator[str]:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
     yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    gc.collect()  # the test's engines, and the idle connections their pools keep, go now, not at some later test
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()

@@ -62,15 +62,14 @@ class PlantCache:
     # -- the snapshot --------------------------------------------------------------------------
     def snapshot(self, uow: UnitOfWork) -> PlantSnapshot:
         """The plant with every booking and change the database holds."""
+        head = _head(uow)
         with self._lock:
-            self._refresh(uow)
+            self._refresh(uow, head)
             assert self._snapshot is not None
             return self._snapshot
 
-    def _refresh(self, uow: UnitOfWork) -> None:
-        if not uow.plant.exists():
-            raise NotFound("no plant is loaded: run `planbridge import DIR` or `planbridge demo` first")
-        version = uow.plant.version()
+    def _refresh(self, uow: UnitOfWork, head: tuple[int, int]) -> None:
+        version, seq = head
         if version != self._version or self._snapshot is None:
             self._snapshot = uow.plant.load()
             self._version = version
@@ -78,8 +77,7 @@ class PlantCache:
             self._seq = self._journal[-1].seq if self._journal else 0
             self._states.clear()
             return
-        head = uow.orders.journal_head()
-        if head > self._seq:
+        if seq > self._seq:
             self._catch_up(uow, uow.orders.journal_since(self._seq))
 
     def _catch_up(self, uow: UnitOfWork, entries: list[JournalEntry]) -> None:
@@ -115,8 +113,9 @@ class PlantCache:
         return self.resident(uow, as_of).engine
 
     def resident(self, uow: UnitOfWork, as_of: date) -> Resident:
+        head = _head(uow)
         with self._lock:
-            self._refresh(uow)
+            self._refresh(uow, head)
             resident = self._states.get(as_of)
             if resident is not None:
                 self._states.move_to_end(as_of)
@@ -185,6 +184,16 @@ class PlantCache:
             self._seq = max(self._seq, entry.seq)
             for other in self._states.values():
                 self._replay(other, [entry])
+
+
+def _head(uow: UnitOfWork) -> tuple[int, int]:
+    """The plant's version and the order journal's head, read before this process's lock is taken:
+    the first read holds the unit of work's connection, so nobody ever waits for a connection while
+    holding the lock (a thread holding the lock and waiting for the pool, while the pool's
+    connections wait for the bookings that wait for the lock, would stall them all)."""
+    if not uow.plant.exists():
+        raise NotFound("no plant is loaded: run `planbridge import DIR` or `planbridge demo` first")
+    return uow.plant.version(), uow.orders.journal_head()
 
 
 def _with_orders(snapshot: PlantSnapshot, changed: dict[str, SalesOrder]) -> PlantSnapshot:

@@ -12,7 +12,6 @@ around every call (the service layer does).
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -163,7 +162,8 @@ class PromiseState:
     def fits(self, item_id: str, qty: float, day: date) -> bool:
         """Whether a new order could be committed complete by `day` as `commit` would (asked on a
         copy of the ledger: nothing changes)."""
-        trial = copy.copy(self)
+        trial = object.__new__(PromiseState)  # not copy.copy: that pickles, which leaves the snapshot out
+        trial.__dict__.update(self.__dict__)
         trial.ledger = self.ledger.copy()
         trial.due_days = dict(self.due_days)
         return trial.seat(NEW_DEMAND, item_id, qty, day)

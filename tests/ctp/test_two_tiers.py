@@ -181,3 +181,14 @@ def test_a_state_saved_and_loaded_answers_as_the_one_it_was_saved_from(snapshot:
     first = PromiseEngine(snapshot, as_of=MONDAY, state=state).quote(item_id="TOP", qty=qty)
     again = PromiseEngine(snapshot, as_of=MONDAY, state=loaded).quote(item_id="TOP", qty=qty)
     assert (first.promise_date, first.partial) == (again.promise_date, again.partial)
+
+
+def test_a_loaded_state_checks_bookings_as_the_one_it_was_saved_from() -> None:
+    # 8 a day; SO-1 (16 for Wednesday) holds Tuesday and Wednesday. 8 more by Tuesday fit on Monday;
+    # 24 by Tuesday do not, even with SO-1 moved (the check tries that, on the plant with nothing held).
+    plant = one_shift_plant().make("GEAR", ("M", 60)).order("SO-1", "GEAR", 16, day(2)).build()
+    loaded = pickle.loads(pickle.dumps(PromiseState(plant, as_of=MONDAY)))
+    loaded.attach(plant)
+    assert loaded.fits("GEAR", 8, day(1))
+    assert not loaded.fits("GEAR", 24, day(1))
+    assert loaded.projected_day == {"SO-1": 2}  # asking changed nothing
