@@ -54,6 +54,7 @@ class JournalKind(StrEnum):
     RUSH = "rush"  # an approved rush: first priority at its (new) promise
     CHANGE = "change"  # an approved change of quantity or date, held like a rush
     CANCEL = "cancel"
+    REPROMISE = "repromise"  # made late by an approved change: flagged, its place unchanged
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,14 @@ class SalesOrder:
     shipped_date: date | None = None
     shipped_qty: float | None = None
     owner: str | None = None
+    # An approved change elsewhere made this order late: where it now stands, and which request did
+    # it. Its promise should be renewed with the customer (cleared when its promise changes again).
+    projected_date: date | None = None
+    repromise_request: str | None = None
+
+    @property
+    def to_repromise(self) -> bool:
+        return self.repromise_request is not None and self.is_open
 
     @property
     def is_open(self) -> bool:

@@ -122,6 +122,9 @@ class SalesOrderRow(Base):
     shipped_qty: Mapped[float | None] = mapped_column(Float)
     owner: Mapped[str | None] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(20), default="import")  # import, booking
+    # set when an approved change made the order late: to be re-promised
+    projected_date: Mapped[date | None] = mapped_column(Date)
+    repromise_request: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -151,6 +151,8 @@ def sales_order(r: Any) -> SalesOrder:
         shipped_date=r.shipped_date,
         shipped_qty=r.shipped_qty,
         owner=r.owner,
+        projected_date=r.projected_date,
+        repromise_request=r.repromise_request,
     )
 
 
@@ -168,6 +170,8 @@ def sales_order_values(order: SalesOrder) -> dict[str, Any]:
         "shipped_date": order.shipped_date,
         "shipped_qty": order.shipped_qty,
         "owner": order.owner,
+        "projected_date": order.projected_date,
+        "repromise_request": order.repromise_request,
     }
 
 

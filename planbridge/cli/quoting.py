@@ -185,7 +185,17 @@ def _decide(request_id: str, user: str | None, cli: Cli, *, approve: bool, reaso
         cli.services(),
     )
     document = documents.request_answer_document(answer)
-    cli.emit(document, lambda: _print_request(document))
+    cli.emit(document, lambda: _print_decision(document))
+
+
+def _print_decision(document: documents.RequestDocument) -> None:
+    _print_request(document)
+    if document.to_repromise:
+        stdout.print("To re-promise (their owners are told):")
+        table = Table("order", "customer", "owner", "promised", "now projected")
+        for r in document.to_repromise:
+            table.add_row(r.order_id, r.customer, r.owner or "—", str(r.promised_date), str(r.projected_date or "never"))
+        stdout.print(table)
 
 
 @commands.command("requests", help="List change requests (pending first).")

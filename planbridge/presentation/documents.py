@@ -197,7 +197,7 @@ def rush_document(answer: RushAnswer, *, with_plan: bool = False) -> RushDocumen
             for i in r.impacted
         ],
         "language": answer.language,
-        "explanation": quotes.rush_explanation(r, answer.snapshot, answer.language),
+        "explanation": quotes.rush_explanation(r, answer.snapshot, answer.language, change=answer.change),
     }
     return _with_plan(RushDocument, RushWithPlan, fields, r.plan if with_plan else None)
 
@@ -247,6 +247,17 @@ class RequestDocument(Document):
     payload: dict[str, Any]
     impact: dict[str, Any]
     explanation: str
+    to_repromise: list[RepromiseDocument] = []
+
+
+class RepromiseDocument(Document):
+    """An order an approved change made late: flagged to re-promise; its owner is told."""
+
+    order_id: str
+    customer: str
+    owner: str | None
+    promised_date: dt.date
+    projected_date: dt.date | None
 
 
 def request_document(request: StoredRequest, explanation: str = "") -> RequestDocument:
@@ -259,7 +270,12 @@ def request_document(request: StoredRequest, explanation: str = "") -> RequestDo
 
 
 def request_answer_document(answer: RequestAnswer) -> RequestDocument:
-    return request_document(answer.request, answer.explanation)
+    document = request_document(answer.request, answer.explanation)
+    return document.model_copy(update={"to_repromise": [
+        RepromiseDocument(order_id=r.order_id, customer=r.customer, owner=r.owner, promised_date=r.promised_date,
+                          projected_date=r.projected_date)
+        for r in answer.to_repromise
+    ]})
 
 
 class AuditEntryDocument(Document):

@@ -117,12 +117,16 @@ def quote_explanation(q: Quote, snapshot: PlantSnapshot, lang: str, *, customer:
     return text
 
 
-def rush_explanation(r: RushImpact, snapshot: PlantSnapshot, lang: str) -> str:
-    """When the rushed order can be ready, and every other order that would miss its promise."""
+def rush_explanation(r: RushImpact, snapshot: PlantSnapshot, lang: str, *, change: bool = False) -> str:
+    """When the rushed (or changed) order can be ready, and every other order that would miss its promise."""
     name = r.order_id or f"{qty(r.qty)} {item_name(snapshot, r.item_id, lang)}"
     if r.promise_date is None:
         return t(lang, "rush.never", name=name)
-    text = t(lang, "rush.head", name=name, when=day(r.promise_date, lang, today=r.as_of))
+    when = day(r.promise_date, lang, today=r.as_of)
+    if change:
+        text = t(lang, "change.head", name=name, when=when, qty=qty(r.qty), due=day(r.due_date, lang, today=r.as_of))
+    else:
+        text = t(lang, "rush.head", name=name, when=when)
     if not r.feasible_by_due:
         text += t(lang, "rush.head_late", due=day(r.due_date, lang, today=r.as_of))
     slips = [_slip(i, lang, today=r.as_of) for i in r.impacted]

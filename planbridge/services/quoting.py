@@ -61,6 +61,7 @@ class RushAnswer:
     customer: str | None
     language: str
     snapshot: PlantSnapshot
+    change: bool = False  # the impact of changing the order's quantity or date (worded as a change)
 
 
 def quote(cmd: QuoteCommand, ctx: ServiceContext) -> QuoteAnswer:

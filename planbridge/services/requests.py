@@ -47,10 +47,23 @@ class Decide:
 
 @dataclass(frozen=True)
 class RequestAnswer:
-    """A request as stored, and what its requester or decider is told (in their language)."""
+    """A request as stored, and what its requester or decider is told (in their language); after an
+    approval, the orders it made late, each with its owner to tell (they are flagged to re-promise)."""
 
     request: StoredRequest
     explanation: str
+    to_repromise: tuple[Repromise, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repromise:
+    """An order an approved change made late: who owns it, and where it now stands."""
+
+    order_id: str
+    customer: str
+    owner: str | None
+    promised_date: date
+    projected_date: date | None
 
 
 def create_request(cmd: CreateRequest, ctx: ServiceContext) -> RequestAnswer:
@@ -81,13 +94,18 @@ def decide_request(cmd: Decide, ctx: ServiceContext) -> RequestAnswer:
         uow.orders.lock()
         snapshot = ctx.plants.snapshot(uow)
         user = find_user(snapshot, cmd.user_id)
-        _may_decide(user)
         request = uow.requests.get(cmd.request_id, for_update=True)
         if request is None:
             raise NotFound(f"unknown request {cmd.request_id!r}")
+        now = ctx.clock.now()
+        if not user.may_approve:  # refused, and the refusal is on record
+            uow.audit.append(AuditEntry(now, user.user_id, "approve_refused" if cmd.approve else "reject_refused",
+                                        request.order_id or request.request_id,
+                                        {"request_id": request.request_id, "role": user.role.value}))
+            uow.commit()
+            _may_decide(user)
         if request.status != RequestStatus.PENDING.value:
             raise Conflict(f"{request.request_id} was already {request.status} by {request.decided_by}")
-        now = ctx.clock.now()
         lang = language_for(snapshot, user.user_id, None)
         if not cmd.approve:
             uow.requests.decide(request.request_id, status=RequestStatus.REJECTED.value, user_id=user.user_id, at=now,
@@ -100,13 +118,40 @@ def decide_request(cmd: Decide, ctx: ServiceContext) -> RequestAnswer:
             # The impact on today's data, and the change applied as every process replays it.
             impact, explanation = _impact(request.payload, resident.engine, lang, deadline=ctx.deadline())
             changes, kind, changed = _apply(request, impact, snapshot, uow)
-            seq = uow.orders.record(kind, changed.order_id, at=now)
+            entries = [(JournalEntry(uow.orders.record(kind, changed.order_id, at=now), kind, changed.order_id, now),
+                        changed)]
+            flagged = _flag_to_repromise(request, impact, snapshot, uow)
+            for order in flagged:
+                seq = uow.orders.record(JournalKind.REPROMISE, order.order_id, at=now)
+                entries.append((JournalEntry(seq, JournalKind.REPROMISE, order.order_id, now), order))
             uow.requests.decide(request.request_id, status=RequestStatus.APPROVED.value, user_id=user.user_id, at=now,
                                 impact=impact)
-            _audit_decision(uow, request, user, cmd, now, changes=changes, impact=impact)
+            _audit_decision(uow, request, user, cmd, now, changes={**changes, "to_repromise": [
+                {"order_id": o.order_id, "owner": o.owner, "projected_date": iso(o.projected_date)} for o in flagged
+            ]}, impact=impact)
             uow.commit()
-            ctx.plants.applied(resident, JournalEntry(seq, kind, changed.order_id, now), changed)
-        return RequestAnswer(_decided(uow, request), explanation)
+            for entry, order in entries:
+                ctx.plants.applied(resident, entry, order)
+        notes = tuple(Repromise(o.order_id, o.customer, o.owner, o.due_date, o.projected_date) for o in flagged)
+        return RequestAnswer(_decided(uow, request), explanation, notes)
+
+
+def _flag_to_repromise(request: StoredRequest, impact: dict[str, Any], snapshot: PlantSnapshot,
+                       uow: UnitOfWork) -> list[SalesOrder]:
+    """Every order the approved change makes late gets its projected date and the request recorded."""
+    flagged = []
+    for row in impact.get("impacted", []):
+        order = snapshot.orders_by_id.get(row["order_id"])
+        if order is None or not order.is_open:
+            continue
+        projected = date.fromisoformat(row["projected_date"]) if row.get("projected_date") else None
+        uow.orders.update(order.order_id, projected_date=projected, repromise_request=request.request_id)
+        flagged.append(replace(order, projected_date=projected, repromise_request=request.request_id))
+    return flagged
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _audit_decision(uow: UnitOfWork, request: StoredRequest, user: User, cmd: Decide, now: datetime, *,
@@ -187,7 +232,7 @@ def _impact(payload: dict[str, Any], engine: PromiseEngine, lang: str, *,
         result = engine.rush(due=due, item_id=payload["item_id"], qty=float(payload["qty"]), deadline=deadline)
         customer = payload.get("customer")
     # The request keeps the impact analysis as its requester saw it, words included (the audit record).
-    document = rush_document(RushAnswer(result, customer, lang, snapshot))
+    document = rush_document(RushAnswer(result, customer, lang, snapshot, change="qty" in payload))
     return document.to_dict(), document.explanation
 
 
@@ -211,21 +256,23 @@ def _apply(request: StoredRequest, impact: dict[str, Any], snapshot: PlantSnapsh
         changes = {"order_id": order.order_id, "created": True, "promised_date": promise, "priority": "rush"}
         return changes, JournalKind.RUSH, order
     before = snapshot.orders_by_id[request.order_id]
-    values: dict[str, Any] = {"promised_date": date.fromisoformat(promise)}
+    values: dict[str, Any] = {"promised_date": date.fromisoformat(promise), "projected_date": None,
+                              "repromise_request": None}
     if request.kind == RequestKind.RUSH.value:
         values["priority"] = Priority.RUSH.value
         kind = JournalKind.RUSH
-        after = replace(before, promised_date=values["promised_date"], priority=Priority.RUSH)
+        after = replace(before, promised_date=values["promised_date"], priority=Priority.RUSH, projected_date=None,
+                        repromise_request=None)
     else:
         values["qty"] = float(payload["qty"])
         values["requested_date"] = date.fromisoformat(payload["due"])
         kind = JournalKind.CHANGE
         after = replace(before, promised_date=values["promised_date"], qty=values["qty"],
-                        requested_date=values["requested_date"])
+                        requested_date=values["requested_date"], projected_date=None, repromise_request=None)
     uow.orders.update(request.order_id, **values)
     changes = {
         "order_id": request.order_id,
-        **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()},
+        **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items() if v is not None},
         "previous": {"promised_date": before.due_date.isoformat(), "qty": before.qty, "priority": before.priority.value},
     }
     return changes, kind, after

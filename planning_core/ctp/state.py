@@ -29,6 +29,7 @@ from planning_core.model import PlantSnapshot, SalesOrder
 from planning_core.plan import Delivery, Operation, Plan, Promise, Purchase
 
 NEW_DEMAND = "NEW"
+PLACING = frozenset({"book", "rush", "change", "cancel"})  # journal entries that change where an order stands
 MIN_HORIZON_DAYS = 28
 HORIZON_MARGIN_DAYS = 14  # beyond the last date the data mentions; quotes that need more widen it
 MAX_HORIZON_DAYS = 3 * 366
@@ -74,7 +75,7 @@ class PromiseState:
     ) -> None:
         self.snapshot = snapshot
         self.as_of = as_of
-        later = {order_id for _, order_id in journal}
+        later = {order_id for kind, order_id in journal if kind in PLACING}
         days = horizon_days or default_horizon(snapshot, as_of, leaving_out=later)
         self.model = CtpModel(snapshot, as_of=as_of, days=days)
         m = self.model
@@ -91,7 +92,9 @@ class PromiseState:
     def apply(self, kind: str, order: SalesOrder) -> None:
         """Replay one entry of the order journal: `book` commits the order at its promise, `rush`
         and `change` make it the first priority at its promise, `cancel` releases it (as does
-        any entry for an order no longer open)."""
+        any entry for an order no longer open); other entries leave its place as it is."""
+        if kind not in PLACING:
+            return
         if not order.is_open or kind == "cancel":
             self.release(order.order_id)
         elif kind in ("rush", "change"):

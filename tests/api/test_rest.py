@@ -120,7 +120,7 @@ def test_requests_are_approved_only_by_production(api: TestClient, services: Ser
     assert api.post("/api/requests/REQ-NOPE/approve", json={"user": "U3PROD"}).status_code == 404
     assert api.post(f"/api/requests/{request_id}/approve", json={"user": "U404"}).status_code == 404
     actions = [e["action"] for e in api.get("/api/audit", params={"subject": "A-2"}).json()]
-    assert sorted(actions) == ["approve", "request_rush"]
+    assert sorted(actions) == ["approve", "approve_refused", "request_rush"]
 
 
 def test_a_request_with_a_bad_kind_or_field_is_a_bad_request(api: TestClient) -> None:

@@ -112,7 +112,7 @@ def test_approve_clicked_by_a_sales_rep_is_refused_and_changes_nothing(harness: 
     assert stored.status == "pending" and stored.decided_by is None
     a2 = harness.services.snapshot().orders_by_id["A-2"]
     assert (a2.promised_date, a2.priority) == (date(2027, 1, 8), Priority.NORMAL)
-    assert [e.action for e in audit_log(harness.services)] == ["request_rush"]
+    assert [e.action for e in audit_log(harness.services)] == ["approve_refused", "request_rush"]
     assert len(harness.slack.to("chat.update")) == updates_before  # the buttons stay for a production lead
     refusal = harness.slack.responses()[-1]
     assert refusal.body["response_type"] == "ephemeral"

@@ -89,7 +89,8 @@ def test_request_and_approval_through_the_cli(db: tuple[str, str], capsys: pytes
     code, out, _ = run_in_process(capsys, "approve", request_id, "--user", "U3PROD", *AS_OF, *db, "--json")
     assert code == 0 and json.loads(out)["status"] == "approved"
     code, out, _ = run_in_process(capsys, "audit", *db, "--json")
-    assert [(e["action"], e["user_id"]) for e in json.loads(out)] == [("approve", "U3PROD"), ("request_rush", "U1SALES")]
+    assert [(e["action"], e["user_id"]) for e in json.loads(out)] == [
+        ("approve", "U3PROD"), ("approve_refused", "U1SALES"), ("request_rush", "U1SALES")]
 
 
 def test_book_from_the_cli(db: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:

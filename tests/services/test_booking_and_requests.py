@@ -115,7 +115,8 @@ def test_rush_request_needs_a_production_lead(plant_services: ServiceContext) ->
     with pytest.raises(Conflict):
         requests.decide_request(requests.Decide(created.request.request_id, "U_ADMIN", approve=False), plant_services)
     actions = [(e.action, e.user_id) for e in requests.audit_log(plant_services)]
-    assert actions == [("approve", "U_PROD"), ("request_rush", "U_SALES")]
+    # The refused approval is on record too (newest first).
+    assert actions == [("approve", "U_PROD"), ("approve_refused", "U_SALES"), ("request_rush", "U_SALES")]
 
 
 def test_rejecting_changes_nothing(plant_services: ServiceContext) -> None:
@@ -168,3 +169,21 @@ def test_order_outlook_projects_late_orders_on_finite_capacity(sqlite_services: 
     # SO-1 and SO-2 now share Wednesday's capacity after SO-LATE: 8 + 8 by Wednesday cannot both hold.
     assert outlook["SO-1"] == (day(2), 1)
     assert outlook["SO-2"] == (day(3), 1)
+
+
+def test_an_approved_rush_flags_the_orders_it_makes_late_for_re_promising(plant_services: ServiceContext) -> None:
+    # 8 a day; SO-1 (8) due Tuesday, SO-2 (8) due Wednesday. A new rush of 16 for Tuesday takes
+    # Monday and Tuesday: SO-1 moves to Wednesday, SO-2 to Thursday; both are flagged.
+    created = requests.create_request(requests.CreateRequest(
+        RequestKind.RUSH, "U_SALES", item="GEAR", qty=16, due=day(1), customer="Globex", as_of=MONDAY), plant_services)
+    decided = requests.decide_request(requests.Decide(created.request.request_id, "U_PROD", approve=True,
+                                                      as_of=MONDAY), plant_services)
+    flagged = {r.order_id: r.projected_date for r in decided.to_repromise}
+    assert flagged == {"SO-1": day(2), "SO-2": day(3)}
+    snapshot = plant_services.snapshot()
+    for order_id, projected in flagged.items():
+        order = snapshot.orders_by_id[order_id]
+        assert order.to_repromise and order.repromise_request == created.request.request_id
+        assert order.projected_date == projected and order.promised_date == day(1 if order_id == "SO-1" else 2)
+    [approval] = [e for e in requests.audit_log(plant_services) if e.action == "approve"]
+    assert {r["order_id"] for r in approval.detail["changes"]["to_repromise"]} == {"SO-1", "SO-2"}

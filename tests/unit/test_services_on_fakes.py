@@ -68,7 +68,9 @@ def test_a_sales_rep_may_not_approve_and_nothing_changes(services: ServiceContex
         decide_request(Decide(request_id=request.request_id, user_id=SALES, approve=True), services)
 
     store = store_of(services)
-    assert store.commits == commits and store.requests[request.request_id].status == "pending"
+    # Only the refusal is recorded: the request is still pending and the order as it was.
+    assert store.commits == commits + 1 and [e.action for e in store.audit][-1] == "approve_refused"
+    assert store.requests[request.request_id].status == "pending" and not store.journal
     assert store.snapshot is not None and store.snapshot.orders_by_id["SO-1"].priority is Priority.NORMAL
 
 

@@ -1,4 +1,4 @@
-"""order journal: bookings and approved changes since the last import, in order
+"""order journal: bookings and approved changes since the last import, in order; orders to re-promise
 
 Revision ID: 0002
 Revises: 0001
@@ -24,7 +24,13 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("seq"),
     )
+    with op.batch_alter_table("sales_orders") as batch:
+        batch.add_column(sa.Column("projected_date", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("repromise_request", sa.String(length=40), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sales_orders") as batch:
+        batch.drop_column("repromise_request")
+        batch.drop_column("projected_date")
     op.drop_table("order_events")
