@@ -10,13 +10,14 @@ from typing import TypeVar
 
 from planning_core.calendars import Minutes
 from planning_core.model import PlantSnapshot, Priority
-from planning_core.plan import Delivery, Operation, Plan
+from planning_core.plan import Delivery, MergedBatch, Operation, Plan
+from planning_core.scheduling.campaigns import NO_CAMPAIGNS, CampaignPolicy, merge_batches
 from planning_core.scheduling.cpsat import ProgressFn
 from planning_core.scheduling.dispatch import HorizonExceeded, edd
 from planning_core.scheduling.plant_problem import PlantProblem, assemble, explode, initial_horizon_days
 from planning_core.scheduling.problem import Task
 from planning_core.scheduling.scheduler import SolveReport, solve_problem
-from planning_core.scheduling.solution import Placement, Schedule, completions
+from planning_core.scheduling.solution import Placement, Schedule, completions, occupied
 
 MAX_HORIZON_DAYS = 4 * 366
 T = TypeVar("T")
@@ -55,29 +56,31 @@ def schedule_plant(
     workers: int = 2,
     seed: int = 0,
     progress: ProgressFn | None = None,
+    campaigns: CampaignPolicy = NO_CAMPAIGNS,
 ) -> PlantSchedule:
     """Schedule every open order in about `time_limit` seconds, problem building included
-    (the EDD baseline if nothing beats it)."""
+    (the EDD baseline if nothing beats it); `campaigns` says which orders' batches to merge."""
     started = time.perf_counter()
 
     def solve(plant: PlantProblem) -> SolveReport:
         left = max(MIN_SOLVE_SECONDS, time_limit - (time.perf_counter() - started))
         return solve_problem(plant.problem, time_limit=left, workers=workers, seed=seed, progress=progress)
 
-    plant, report, days = _within_horizon(snapshot, as_of, solve)
+    plant, report, days = _within_horizon(snapshot, as_of, solve, campaigns)
     return PlantSchedule(plan_from_schedule(plant, report.schedule), outcomes(plant, report.schedule), report, days)
 
 
-def edd_schedule(snapshot: PlantSnapshot, as_of: date) -> tuple[PlantProblem, Schedule]:
+def edd_schedule(snapshot: PlantSnapshot, as_of: date, *,
+                 campaigns: CampaignPolicy = NO_CAMPAIGNS) -> tuple[PlantProblem, Schedule]:
     """The dispatching baseline alone (earliest due date, rush first)."""
-    plant, schedule, _ = _within_horizon(snapshot, as_of, lambda plant: edd(plant.problem))
+    plant, schedule, _ = _within_horizon(snapshot, as_of, lambda plant: edd(plant.problem), campaigns)
     return plant, schedule
 
 
-def _within_horizon(snapshot: PlantSnapshot, as_of: date,
-                    solve: Callable[[PlantProblem], T]) -> tuple[PlantProblem, T, int]:
+def _within_horizon(snapshot: PlantSnapshot, as_of: date, solve: Callable[[PlantProblem], T],
+                    campaigns: CampaignPolicy) -> tuple[PlantProblem, T, int]:
     """Solve over calendars expanded far enough: twice as far each time the work does not fit."""
-    explosion = explode(snapshot, as_of)
+    explosion = merge_batches(explode(snapshot, as_of), snapshot, campaigns)
     days = initial_horizon_days(explosion)
     while True:
         plant = assemble(snapshot, explosion, days=days)
@@ -104,15 +107,18 @@ def plan_from_schedule(plant: PlantProblem, schedule: Schedule) -> Plan:
         purchases=plant.explosion.purchases,
         deliveries=tuple(deliveries),
         supply_uses=plant.explosion.supply_uses,
+        merged_batches=tuple(MergedBatch(job.job_id, job.item_id, job.shares) for job in problem.jobs if job.shares),
     )
 
 
 def _operations(plant: PlantProblem, task: Task, placement: Placement) -> list[Operation]:
     job = plant.problem.jobs[task.job]
     calendar = plant.problem.working_time(placement.resource_id)
-    pieces = calendar.pieces(placement.work_start, task.work) or [(placement.start, placement.start)]
-    setup_left = min(task.setup, float(task.work))
-    run_total = task.work - setup_left
+    work = occupied(task, placement.setup)
+    pieces = calendar.pieces(placement.work_start, work) or [(placement.start, placement.start)]
+    setup = task.setup if placement.setup is None else float(placement.setup)
+    setup_left = min(setup, float(work))
+    run_total = work - setup_left
     operations = []
     assigned = 0.0
     for position, (start, end) in enumerate(pieces):
