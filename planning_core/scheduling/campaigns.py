@@ -2,11 +2,14 @@
 
 Netting makes one batch per order and item. Where an item's routing has set-ups, orders
 of the same priority whose due dates lie within `window_days` of the most urgent one are
-served by one batch of their summed quantity (at most `max_orders` of them). Rush orders
+served by one batch of their summed quantity (at most `max_orders` of them), provided their
+materials are there no later than the most urgent one's (merging must not make it wait). Rush orders
 are never merged (a rush waits for nobody), and neither are orders of different priority:
 a merged batch finishes when its whole quantity is done, which must not hold a heavier
-order back for a lighter one. Every merged order keeps its own demand, due date and
-weight, so the scheduler still measures each one's tardiness.
+order back for a lighter one. Given the slack a first schedule without campaigns projects
+for each order, only orders projected on time join, and only while the most urgent one's
+slack covers the run time the others add to its batch. Every merged order keeps its own
+demand, due date and weight, so the scheduler still measures each one's tardiness.
 
 Sequence-dependent set-ups between families are the scheduler's part (`cpsat`): merging
 is for what sequencing cannot save, such as steps without a family and machines with
@@ -16,6 +19,7 @@ several units.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -44,12 +48,14 @@ class CampaignPolicy:
 NO_CAMPAIGNS = CampaignPolicy(window_days=0)
 
 
-def merge_batches(explosion: Explosion, snapshot: PlantSnapshot, policy: CampaignPolicy) -> Explosion:
-    """The explosion with the batches of each campaign merged (the same explosion if none is)."""
+def merge_batches(explosion: Explosion, snapshot: PlantSnapshot, policy: CampaignPolicy, *,
+                  slack: Mapping[str, int] | None = None) -> Explosion:
+    """The explosion with the batches of each campaign merged (the same explosion if none is).
+    `slack`: minutes each order is projected to finish before its due time (None: not known)."""
     if policy.window_days == 0:
         return explosion
     merged: dict[str, BatchSpec] = {}  # old batch id -> the merged batch that replaces it
-    for campaign in _campaigns(explosion, snapshot, policy):
+    for campaign in _campaigns(explosion, snapshot, policy, slack):
         batch = _merged(campaign)
         for member in campaign:
             merged[member.batch_id] = batch
@@ -68,12 +74,13 @@ def merge_batches(explosion: Explosion, snapshot: PlantSnapshot, policy: Campaig
     return replace(explosion, orders=tuple(orders))
 
 
-def _campaigns(explosion: Explosion, snapshot: PlantSnapshot, policy: CampaignPolicy) -> list[list[BatchSpec]]:
+def _campaigns(explosion: Explosion, snapshot: PlantSnapshot, policy: CampaignPolicy,
+               slack: Mapping[str, int] | None) -> list[list[BatchSpec]]:
     """Groups of two or more batches to merge: same item and priority, due dates within the window."""
     candidates: dict[tuple[str, Priority], list[tuple[date, int, BatchSpec]]] = defaultdict(list)
     for position, exploded in enumerate(explosion.orders):
         order = exploded.order
-        if order.priority is Priority.RUSH:
+        if order.priority is Priority.RUSH or (slack is not None and slack.get(order.order_id, -1) < 0):
             continue
         for batch in exploded.batches:
             if any(step.setup_minutes > 0 for step in snapshot.routing_of.get(batch.item_id, ())):
@@ -81,12 +88,20 @@ def _campaigns(explosion: Explosion, snapshot: PlantSnapshot, policy: CampaignPo
     campaigns: list[list[BatchSpec]] = []
     for key in sorted(candidates):
         group: list[BatchSpec] = []
-        opened: date | None = None
+        opened = date.min
+        room = 0.0  # run minutes the campaign's most urgent order can still absorb
         for due, _, batch in sorted(candidates[key], key=lambda c: (c[0], c[1])):
-            if opened is None or (due - opened).days > policy.window_days or len(group) >= policy.max_orders:
+            added = batch.qty * sum(step.run_minutes_per_unit for step in snapshot.routing_of[batch.item_id])
+            joins = (group and (due - opened).days <= policy.window_days and len(group) < policy.max_orders
+                     and batch.release <= group[0].release  # a campaign waits for nobody's material
+                     and added <= room)
+            if joins:
+                room -= added
+            else:
                 if len(group) > 1:
                     campaigns.append(group)
                 group, opened = [], due
+                room = float(slack[batch.order_id]) if slack is not None else float("inf")
             group.append(batch)
         if len(group) > 1:
             campaigns.append(group)

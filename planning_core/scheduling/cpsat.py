@@ -16,7 +16,8 @@ Encoding (why it is exact with calendars):
   Tasks whose precedence partner uses the same calendar compare working times directly
   (exact, because the map is monotone).
 - The objective is lexicographic, solved in stages on one model: (1) tardiness of rush
-  orders, (2) tardiness weighted by priority, (3) flow time (sum of completions). Each
+  orders, (2) tardiness weighted by priority, (3) set-up minutes of family tasks (where the
+  sequence can change them), (4) flow time (sum of completions). Each
   stage fixes the value reached (`<=`) before the next one starts from that solution.
 - The model can cover just part of the tasks (`free`): the rest keep their places in
   the incumbent and act as fixed intervals and precedence bounds (large-neighbourhood search).
@@ -127,9 +128,11 @@ class _Node:
     kept_setup: int | None = None  # a kept family task's set-up, which the task before it must allow
     hint_start: int | None = None  # where the incumbent has it (None: not on this resource)
     fixed: bool = False  # kept or blocked: its place is given
+    reference: int = 0  # where the incumbent has it, in the resource's working time (wherever it runs)
 
 
 MAX_SEQUENCE_TASKS = 60  # tasks of one resource in one model that a set-up circuit may order (n² arcs)
+SEQUENCE_NEIGHBOURS = 10  # with an incumbent, a task may follow only its neighbours there, or its family
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ class _Stage:
         return sum(c * values[v.index] for c, v, _ in self.terms)
 
 
-STAGE_SHARES = {"rush_tardiness": 0.25, "weighted_tardiness": 0.55, "flow_time": 0.20, "makespan": 1.0}
+STAGE_SHARES = {"rush_tardiness": 0.25, "weighted_tardiness": 0.55, "setup_minutes": 0.15, "flow_time": 0.20,
+                "makespan": 1.0}
 
 
 class ScheduleModel:
@@ -185,6 +189,7 @@ class ScheduleModel:
         self.stages: list[_Stage] = []
         self._hints: dict[int, int] = {}
         self.sequenced = self._sequenced_resources()
+        self.circuits = 0
         self._add_task_variables()
         self._add_mode_choice()
         self._add_setup_variables()
@@ -357,12 +362,14 @@ class ScheduleModel:
                             longest.only_enforce_if(node.present)
                 continue
             self._add_circuit(nodes)
+            self.circuits += 1
 
     def _sequence_nodes(self, resource_id: str) -> list[_Node]:
         """The model's tasks that may run on the resource, and the kept or blocked spans they may meet,
         with the span just before and just after their reach (whose set-up the sequence affects)."""
         nodes: list[_Node] = []
         low, high = None, None
+        calendar = self.problem.working_time(resource_id)
         for tv in self.vars.values():
             group = next((g for g in tv.groups.values() if resource_id in g.literals), None)
             if group is None or tv.task.work == 0:
@@ -370,7 +377,8 @@ class ScheduleModel:
             placed = self._placed(tv.task.index)
             nodes.append(_Node(tv.task, group.start, tv.work_end(group), group.low + tv.shortest, group.high,
                                present=group.literals[resource_id], setup=tv.setup,
-                               hint_start=placed.work_start if placed and placed.resource_id == resource_id else None))
+                               hint_start=placed.work_start if placed and placed.resource_id == resource_id else None,
+                               reference=calendar.work_before(placed.start) if placed else group.low))
             low = group.low if low is None else min(low, group.low)
             high = group.high + tv.task.work if high is None else max(high, group.high + tv.task.work)
         if low is None or high is None:
@@ -381,7 +389,8 @@ class ScheduleModel:
         after = [k for k, (start, _, _, _) in enumerate(fixed) if start >= high][:1]
         for k in sorted({*before, *inside, *after}):
             start, end, task, kept_setup = fixed[k]
-            nodes.append(_Node(task, start, end, end, start, kept_setup=kept_setup, hint_start=start, fixed=True))
+            nodes.append(_Node(task, start, end, end, start, kept_setup=kept_setup, hint_start=start, fixed=True,
+                               reference=start))
         return nodes
 
     def _fixed_spans(self, resource_id: str) -> list[tuple[int, int, Task | None, int | None]]:
@@ -428,10 +437,14 @@ class ScheduleModel:
                     self._hints[node.present.index] = int(node.hint_start is not None)
         if not fixed:
             arcs.append((0, 0, literal(0, 0)))
+        rank = {k: r for r, (_, k) in enumerate(sorted((n.reference, k) for k, n in enumerate(nodes, 1)))}
+        reach = SEQUENCE_NEIGHBOURS if self.incumbent is not None else len(nodes)
         for i, before in enumerate(nodes, 1):
             for j, after in enumerate(nodes, 1):
                 if i == j or before.earliest_end > after.latest_start:
                     continue
+                if abs(rank[i] - rank[j]) > reach and not _same_family(before.task, after.task):
+                    continue  # far apart in the incumbent: later neighbourhoods move them step by step
                 needed = self.problem.setup_between(before.task, after.task) if after.task is not None else 0
                 if after.kept_setup is not None and after.kept_setup < needed:
                     continue  # the kept task's set-up would be too short after this one
@@ -522,6 +535,10 @@ class ScheduleModel:
         if rush:
             self.stages.append(_Stage("rush_tardiness", tuple(rush)))
         self.stages.append(_Stage("weighted_tardiness", tuple(weighted)))
+        setups = tuple((1, tv.setup, self.problem.setup_range(tv.task)[0]) for tv in self.vars.values()
+                       if tv.setup is not None)
+        if setups:  # campaigns: as few set-up minutes as this tardiness allows, then the earliest completions
+            self.stages.append(_Stage("setup_minutes", setups))
         self.stages.append(_Stage("flow_time", tuple(flow)))
 
     # ----- working time -> real time -----
@@ -658,6 +675,8 @@ class ScheduleModel:
     ) -> tuple[StageResult, cp_model.CpSolver | None]:
         """Minimise `expr`: full search, then (optionally) neighbourhood search from its best solution."""
         started = time.perf_counter()
+        if self.circuits:  # probing thousands of arc literals takes most of a short solve: leave it out
+            parameters = {**(parameters or {}), "cp_model_probing_level": 0}
         self.model.minimize(expr)
         solver = _solver(budget * (1.0 - lns_share), workers, seed, parameters)
         status = _status(solver.solve(self.model, reporter))
@@ -698,6 +717,10 @@ class ScheduleModel:
         self.model.clear_hints()  # type: ignore[no-untyped-call]
         for index, value in enumerate(solver.response_proto.solution):
             self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
+
+
+def _same_family(first: Task | None, second: Task | None) -> bool:
+    return first is not None and second is not None and first.family is not None and first.family == second.family
 
 
 def _single_calendar(tv: _TaskVars) -> str | None:

@@ -14,7 +14,7 @@ from planning_core.plan import Delivery, MergedBatch, Operation, Plan
 from planning_core.scheduling.campaigns import NO_CAMPAIGNS, CampaignPolicy, merge_batches
 from planning_core.scheduling.cpsat import ProgressFn
 from planning_core.scheduling.dispatch import HorizonExceeded, edd
-from planning_core.scheduling.plant_problem import PlantProblem, assemble, explode, initial_horizon_days
+from planning_core.scheduling.plant_problem import Explosion, PlantProblem, assemble, explode, initial_horizon_days
 from planning_core.scheduling.problem import Task
 from planning_core.scheduling.scheduler import SolveReport, solve_problem
 from planning_core.scheduling.solution import Placement, Schedule, completions, occupied
@@ -80,16 +80,28 @@ def edd_schedule(snapshot: PlantSnapshot, as_of: date, *,
 def _within_horizon(snapshot: PlantSnapshot, as_of: date, solve: Callable[[PlantProblem], T],
                     campaigns: CampaignPolicy) -> tuple[PlantProblem, T, int]:
     """Solve over calendars expanded far enough: twice as far each time the work does not fit."""
-    explosion = merge_batches(explode(snapshot, as_of), snapshot, campaigns)
+    explosion = explode(snapshot, as_of)
     days = initial_horizon_days(explosion)
     while True:
-        plant = assemble(snapshot, explosion, days=days)
         try:
+            merged = _with_campaigns(snapshot, explosion, campaigns, days=days)
+            plant = assemble(snapshot, merged, days=days)
             return plant, solve(plant), days
         except HorizonExceeded:
             if days >= MAX_HORIZON_DAYS:
                 raise
             days = min(2 * days, MAX_HORIZON_DAYS)
+
+
+def _with_campaigns(snapshot: PlantSnapshot, explosion: Explosion, campaigns: CampaignPolicy, *,
+                    days: int) -> Explosion:
+    """The explosion with its campaigns merged, judged by the slack an EDD schedule without them projects."""
+    if campaigns.window_days == 0:
+        return explosion
+    plain = assemble(snapshot, explosion, days=days).problem
+    done = completions(plain, edd(plain))
+    slack = {d.order_id: d.due - end for d, end in zip(plain.demands, done, strict=True)}
+    return merge_batches(explosion, snapshot, campaigns, slack=slack)
 
 
 def plan_from_schedule(plant: PlantProblem, schedule: Schedule) -> Plan:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import bisect
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from planning_core.scheduling.cpsat import ModelResult, ProgressFn, ScheduleModel, SolveStatus, StageResult
+from planning_core.scheduling.cpsat import (
+    MAX_SEQUENCE_TASKS,
+    ModelResult,
+    ProgressFn,
+    ScheduleModel,
+    SolveStatus,
+    StageResult,
+)
 from planning_core.scheduling.dispatch import edd, makespan_dispatches, tardiness_dispatches
 from planning_core.scheduling.lns import improve_by_windows
 from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem
@@ -15,6 +22,7 @@ from planning_core.scheduling.solution import Objectives, Schedule, evaluate
 HORIZON_MARGIN_MINUTES = 2 * 24 * 60
 MONOLITHIC_TASKS = 1500  # above this, one model is too slow to build and search: windows instead
 MONOLITHIC_LITERALS = 40_000  # likewise for the calendar encoding of long horizons
+SEQUENCE_MONOLITHIC_SHARE = 0.5  # with set-up sequences too long for one model: its share, then windows
 EXTRA_DISPATCH_FACTOR = 4  # other dispatching rules only when they leave most of the time to the solver
 LNS_SHARE = {ObjectiveKind.MAKESPAN: 0.0, ObjectiveKind.TARDINESS: 0.0}
 # CP-SAT parameters, tuned on 16 hard JSPLIB instances at 10 s and 2 workers (abz7-9, swv01-05,
@@ -83,9 +91,19 @@ def solve_problem(
         lns_share = LNS_SHARE[problem.objective]
     if parameters is None:
         parameters = SEARCH_PARAMETERS
-    result = model.solve(time_limit=left, workers=workers, seed=seed, progress=progress, lns_share=lns_share,
-                         parameters=parameters)
-    return _choose(problem, (incumbent, incumbent_score), base_score, result, started, first_feasible)
+    sequence_later = long_setup_sequences(problem)
+    result = model.solve(time_limit=left * (SEQUENCE_MONOLITHIC_SHARE if sequence_later else 1.0), workers=workers,
+                         seed=seed, progress=progress, lns_share=lns_share, parameters=parameters)
+    report = _choose(problem, (incumbent, incumbent_score), base_score, result, started, first_feasible)
+    if not sequence_later:
+        return report
+    # the whole model could not order the long set-up sequences: time windows do, from its schedule
+    left = max(0.05, time_limit - (time.perf_counter() - started))
+    schedule, score, stats = improve_by_windows(problem, report.schedule, time_limit=left, workers=workers, seed=seed,
+                                                progress=progress, parameters=parameters)
+    return replace(report, schedule=schedule, objectives=score, seconds=time.perf_counter() - started,
+                   windows=stats.windows, method=report.method + ("+lns" if stats.improved else ""),
+                   status=SolveStatus.FEASIBLE if stats.improved else report.status)
 
 
 def search_horizon(problem: SchedulingProblem, baseline: Objectives) -> int:
@@ -111,6 +129,19 @@ def calendar_literals(problem: SchedulingProblem, horizon: int) -> int:
             if not calendar.is_continuous:
                 total += 2 * (bisect.bisect_left(calendar.starts, horizon) - bisect.bisect_left(calendar.starts, low))
     return total
+
+
+def long_setup_sequences(problem: SchedulingProblem) -> bool:
+    """Whether a one-unit resource has family tasks whose set-ups the sequence could shorten and more
+    tasks than one set-up circuit may order: then only time windows let the solver sequence them."""
+    counts: dict[str, int] = {}
+    saving: set[str] = set()
+    for task in problem.tasks:
+        for resource_id in task.resource_ids:
+            counts[resource_id] = counts.get(resource_id, 0) + 1
+            if task.family is not None and problem.shortest_work(task) < task.work:
+                saving.add(resource_id)
+    return any(problem.resources[r].units == 1 and counts[r] > MAX_SEQUENCE_TASKS for r in saving)
 
 
 def _baseline(problem: SchedulingProblem) -> Schedule:

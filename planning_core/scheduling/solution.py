@@ -35,11 +35,12 @@ class Objectives:
     weighted_tardiness: int
     flow_time: int
     makespan: int
+    setup_minutes: int = 0  # set-up of the family tasks (the only set-up the sequence changes)
 
     def key(self, kind: ObjectiveKind) -> tuple[int, ...]:
         if kind is ObjectiveKind.MAKESPAN:
             return (self.makespan,)
-        return (self.rush_tardiness, self.weighted_tardiness, self.flow_time)
+        return (self.rush_tardiness, self.weighted_tardiness, self.setup_minutes, self.flow_time)
 
 
 def place(problem: SchedulingProblem, task: Task, resource_id: str, work_start: int, *,
@@ -71,7 +72,9 @@ def evaluate(problem: SchedulingProblem, schedule: Schedule) -> Objectives:
         rush += late if demand.rush else 0
         flow += done
     makespan = max((p.end for p in schedule.placements), default=0)
-    return Objectives(rush, weighted, flow, makespan)
+    setups = sum(task.setup_work if p.setup is None else p.setup
+                 for task, p in zip(problem.tasks, schedule.placements, strict=True) if task.family is not None)
+    return Objectives(rush, weighted, flow, makespan, setups)
 
 
 def violations(problem: SchedulingProblem, schedule: Schedule) -> list[str]:
