@@ -502,6 +502,8 @@ class ScheduleModel:
         ends = [self.real_end(tv) for i, tv in self.vars.items() if not self.problem.successors[i]]
         kept = [p.end for i, p in enumerate(self.incumbent.placements) if i not in self.free] if self.incumbent else []
         low = max([*kept, *(self.problem.heads[i] + tv.shortest for i, tv in self.vars.items())], default=0)
+        if len(self.free) == len(self.problem.tasks):  # the one-machine bound holds for the whole problem
+            low = max(low, self.problem.resource_lower_bound)
         high = self.upper_bound if self.upper_bound is not None else self.horizon
         hint = max(p.end for p in self.incumbent.placements) if self.incumbent is not None else None
         makespan = self._new_int(low, max(low, high), hint)

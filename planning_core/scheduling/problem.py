@@ -214,6 +214,20 @@ class SchedulingProblem:
         return tuple(tails)
 
     @cached_property
+    def resource_lower_bound(self) -> int:
+        """No schedule ends before some one-unit resource has done all the tasks that can only run there:
+        the earliest of their heads, their work, and the least work that must follow one of them."""
+        bound = 0
+        for resource_id, resource in self.resources.items():
+            own = [t for t in self.tasks if t.resource_ids == (resource_id,) and t.work > 0]
+            if resource.units != 1 or not own:
+                continue
+            work = sum(self.shortest_work(t) for t in own)
+            after = min(self.tails[t.index] - self.shortest_work(t) for t in own)
+            bound = max(bound, min(self.heads[t.index] for t in own) + work + after)
+        return bound
+
+    @cached_property
     def demand_of_task(self) -> tuple[int | None, ...]:
         """Index of the demand each task serves (through its job's order), if any."""
         by_order = {d.order_id: i for i, d in enumerate(self.demands)}
