@@ -148,7 +148,8 @@ def latest_schedule(services: Services) -> Json:
 def make_schedule(body: ScheduleBody, services: Services) -> Json:
     if body.time_limit > MAX_API_TIME_LIMIT:
         raise BadRequest(f"time_limit {body.time_limit:g} s is too long for an HTTP request: at most {MAX_API_TIME_LIMIT:g} s")
-    command = scheduling.MakeSchedule(as_of=body.as_of, time_limit=body.time_limit, save=body.save)
+    command = scheduling.MakeSchedule(as_of=body.as_of, time_limit=body.time_limit, save=body.save,
+                                      campaign_window_days=body.campaign_window_days)
     return scheduling.make_schedule(command, services).document
 
 

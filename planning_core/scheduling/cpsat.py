@@ -443,7 +443,8 @@ class ScheduleModel:
             for j, after in enumerate(nodes, 1):
                 if i == j or before.earliest_end > after.latest_start:
                     continue
-                if abs(rank[i] - rank[j]) > reach and not _same_family(before.task, after.task):
+                near = abs(rank[i] - rank[j]) <= reach or (hinted is not None and (i, j) in hinted)
+                if not near and not _same_family(before.task, after.task):
                     continue  # far apart in the incumbent: later neighbourhoods move them step by step
                 needed = self.problem.setup_between(before.task, after.task) if after.task is not None else 0
                 if after.kept_setup is not None and after.kept_setup < needed:

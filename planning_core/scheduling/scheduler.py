@@ -22,6 +22,7 @@ from planning_core.scheduling.solution import Objectives, Schedule, evaluate
 HORIZON_MARGIN_MINUTES = 2 * 24 * 60
 MONOLITHIC_TASKS = 1500  # above this, one model is too slow to build and search: windows instead
 MONOLITHIC_LITERALS = 40_000  # likewise for the calendar encoding of long horizons
+WINDOW_TASKS = 800  # tasks per time window of the large-neighbourhood search (see `lns`)
 SEQUENCE_MONOLITHIC_SHARE = 0.5  # with set-up sequences too long for one model: its share, then windows
 EXTRA_DISPATCH_FACTOR = 4  # other dispatching rules only when they leave most of the time to the solver
 LNS_SHARE = {ObjectiveKind.MAKESPAN: 0.0, ObjectiveKind.TARDINESS: 0.0}
@@ -87,7 +88,7 @@ def solve_problem(
     horizon = search_horizon(problem, incumbent_score)
     if len(problem.tasks) > MONOLITHIC_TASKS or calendar_literals(problem, horizon) > MONOLITHIC_LITERALS:
         schedule, score, stats = improve_by_windows(problem, incumbent, time_limit=left, workers=workers,
-                                                    seed=seed, progress=progress,
+                                                    seed=seed, progress=progress, window_tasks=window_tasks(problem),
                                                     parameters=SEARCH_PARAMETERS if parameters is None else parameters)
         method = "cp-sat-lns" if stats.improved else "dispatch"
         return SolveReport(schedule, score, base_score, method, SolveStatus.FEASIBLE, (),
@@ -109,7 +110,8 @@ def solve_problem(
     # the whole model could not order the long set-up sequences: time windows do, from its schedule
     left = max(0.05, time_limit - (time.perf_counter() - started))
     schedule, score, stats = improve_by_windows(problem, report.schedule, time_limit=left, workers=workers, seed=seed,
-                                                progress=progress, parameters=parameters)
+                                                progress=progress, parameters=parameters,
+                                                window_tasks=window_tasks(problem))
     return replace(report, schedule=schedule, objectives=score, seconds=time.perf_counter() - started,
                    windows=stats.windows, method=report.method + ("+lns" if stats.improved else ""),
                    status=SolveStatus.FEASIBLE if stats.improved else report.status)
@@ -143,6 +145,20 @@ def calendar_literals(problem: SchedulingProblem, horizon: int) -> int:
 def long_setup_sequences(problem: SchedulingProblem) -> bool:
     """Whether a one-unit resource has family tasks whose set-ups the sequence could shorten and more
     tasks than one set-up circuit may order: then only time windows let the solver sequence them."""
+    return _busiest_sequence(problem) > MAX_SEQUENCE_TASKS
+
+
+def window_tasks(problem: SchedulingProblem) -> int:
+    """Tasks per time window: the default, or fewer where that many would put more tasks on a
+    sequenced resource than its set-up circuit may order (windows spread over all resources)."""
+    busiest = _busiest_sequence(problem)
+    if busiest == 0:
+        return WINDOW_TASKS
+    return max(10, min(WINDOW_TASKS, int(0.8 * MAX_SEQUENCE_TASKS * len(problem.tasks) / busiest)))
+
+
+def _busiest_sequence(problem: SchedulingProblem) -> int:
+    """Tasks that may run on the busiest one-unit resource where family set-ups can be saved (0: none)."""
     counts: dict[str, int] = {}
     saving: set[str] = set()
     for task in problem.tasks:
@@ -150,7 +166,7 @@ def long_setup_sequences(problem: SchedulingProblem) -> bool:
             counts[resource_id] = counts.get(resource_id, 0) + 1
             if task.family is not None and problem.shortest_work(task) < task.work:
                 saving.add(resource_id)
-    return any(problem.resources[r].units == 1 and counts[r] > MAX_SEQUENCE_TASKS for r in saving)
+    return max((counts[r] for r in saving if problem.resources[r].units == 1), default=0)
 
 
 def _baseline(problem: SchedulingProblem) -> Schedule:

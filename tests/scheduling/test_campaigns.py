@@ -9,13 +9,20 @@ from dataclasses import replace
 
 import pytest
 
+from planbridge.errors import BadRequest
+from planbridge.services.context import ServiceContext
+from planbridge.services.plant import store_plant
+from planbridge.services.scheduling import MakeSchedule, make_schedule
 from planning_core.checker import check_plan
 from planning_core.model import BomLine, PlantSnapshot, Priority, RoutingStep, SetupChange
 from planning_core.plan import MergedBatch, Operation
 from planning_core.scheduling.campaigns import NO_CAMPAIGNS, CampaignPolicy, merge_batches
-from planning_core.scheduling.plant import PlantSchedule, schedule_plant
-from planning_core.scheduling.plant_problem import explode
-from tests.scheduling.plants import DAY, MONDAY, at, order, plant, step
+from planning_core.scheduling.dispatch import edd
+from planning_core.scheduling.lns import improve_by_windows
+from planning_core.scheduling.plant import PlantSchedule, plan_from_schedule, schedule_plant
+from planning_core.scheduling.plant_problem import assemble, explode
+from planning_core.scheduling.solution import Schedule, evaluate, place, violations
+from tests.scheduling.plants import ALWAYS, DAY, MONDAY, at, order, plant, step
 
 
 def family_step(item: str, family: str | None, *, setup: float = 60.0) -> RoutingStep:
@@ -151,3 +158,73 @@ def test_campaigns_and_families_together_pass_the_checker_on_a_busy_machine() ->
     merged = solve(snapshot, CampaignPolicy(window_days=2))
     assert total_setup(sequenced.plan.operations) < 16 * 45
     assert total_setup(merged.plan.operations) < 16 * 45
+
+
+# -- time windows (large-neighbourhood search) keep set-ups valid --------------------------
+
+FAMILY_PLANT = replace(
+    plant(
+        orders=[order(f"O{k}", f"X{k % 6}", 1 + k % 4, due_day=k % 5,
+                      priority=Priority.HIGH if k % 7 == 0 else Priority.NORMAL) for k in range(24)],
+        routings=[*(RoutingStep(f"X{k}", 10, ("M1", "M2") if k % 3 == 0 else ("M1",), 40.0, 20.0,
+                                "F" if k % 2 else "G") for k in range(6)),
+                  *(RoutingStep(f"X{k}", 20, ("M2",), 15.0, 10.0, None) for k in range(6))],
+        resources={"M1": (DAY, 1), "M2": (DAY, 1)},
+    ),
+    setup_matrix=(SetupChange("F", "G", 5.0), SetupChange("G", "F", 25.0)),
+)
+
+
+def test_windows_with_set_up_circuits_never_leave_a_kept_batch_short_of_its_set_up() -> None:
+    explosion = explode(FAMILY_PLANT, MONDAY)
+    plant_problem = assemble(FAMILY_PLANT, explosion, days=30)
+    problem = plant_problem.problem
+    baseline = edd(problem)
+    schedule, score, stats = improve_by_windows(problem, baseline, time_limit=4.0, workers=1, window_tasks=8,
+                                                window_seconds=0.3)
+    assert stats.windows >= 3 and stats.improved >= 1
+    assert violations(problem, schedule) == []
+    assert check_plan(plan_from_schedule(plant_problem, schedule), FAMILY_PLANT, precedence="strict").ok
+    assert score.setup_minutes < evaluate(problem, baseline).setup_minutes
+
+
+def test_the_abstract_schedule_check_catches_a_family_task_given_too_little_set_up() -> None:
+    snapshot = families(family_step("XG", "G"), family_step("XF", "F"))
+    problem = assemble(snapshot, explode(snapshot, MONDAY), days=7).problem
+    g, f = problem.tasks  # one task each, G (order A) first by the dispatch
+    baseline = edd(problem)
+    first = baseline.placements[g.index]
+    shortened = place(problem, f, "M", first.work_start + g.work, setup=0)  # G -> F needs F's own 60
+    wrong = Schedule(tuple(shortened if t.index == f.index else baseline.placements[t.index] for t in problem.tasks))
+    assert violations(problem, wrong) == [f"task {f.index} on M gets 0 min of set-up but needs 60"]
+    right = place(problem, f, "M", first.work_start + g.work, setup=60)
+    assert violations(problem, Schedule((first, right))) == []
+
+
+# -- the service: `planbridge schedule --campaign-window` and its JSON -----------------------
+
+
+def test_the_schedule_document_lists_merged_batches_and_set_up_minutes(sqlite_services: ServiceContext) -> None:
+    snapshot = plant(orders=[order("A", "X", 2, due_day=2), order("B", "X", 2, due_day=3)],
+                     routings=[step("X", 10, "M", run=30, setup=60)], resources={"M": (DAY, 1)})
+    store_plant(snapshot, sqlite_services, replace=False)
+    merged = make_schedule(MakeSchedule(as_of=MONDAY, time_limit=2, workers=1, campaign_window_days=3), sqlite_services)
+    assert merged.check.ok
+    assert merged.document["merged_batches"] == [
+        {"batch_id": "A+B/X", "item_id": "X", "orders": [{"order_id": "A", "qty": 2.0}, {"order_id": "B", "qty": 2.0}]}]
+    assert merged.document["solver"]["setup_minutes"] == 60.0
+    apart = make_schedule(MakeSchedule(as_of=MONDAY, time_limit=2, workers=1, campaign_window_days=0), sqlite_services)
+    assert apart.document["merged_batches"] == []
+    assert apart.document["solver"]["setup_minutes"] == 120.0
+    with pytest.raises(BadRequest, match="--campaign-window must be 0 to 28 days, not 29"):
+        make_schedule(MakeSchedule(as_of=MONDAY, time_limit=2, campaign_window_days=29), sqlite_services)
+
+
+def test_a_machine_with_more_batches_than_one_circuit_holds_is_sequenced_in_time_windows() -> None:
+    routings = [family_step(f"X{k}", f"F{k % 3}", setup=20) for k in range(6)]
+    orders = [order(f"O{k:02d}", f"X{k % 6}", 1, due_day=5 + k % 10) for k in range(70)]
+    snapshot = plant(orders=orders, routings=routings, resources={"M": (ALWAYS, 1)})
+    result = schedule_plant(snapshot, MONDAY, time_limit=4.0, workers=1, seed=0)
+    assert check_plan(result.plan, snapshot, precedence="strict").ok
+    assert result.report.windows > 0  # the whole model ordered nothing there: windows did
+    assert total_setup(result.plan.operations) < 70 * 20
