@@ -16,12 +16,13 @@ from planning_core.scheduling.cpsat import ProgressFn
 from planning_core.scheduling.dispatch import HorizonExceeded, edd
 from planning_core.scheduling.plant_problem import Explosion, PlantProblem, assemble, explode, initial_horizon_days
 from planning_core.scheduling.problem import Task
-from planning_core.scheduling.scheduler import SolveReport, solve_problem
+from planning_core.scheduling.scheduler import SolveReport, best_dispatch, solve_problem
 from planning_core.scheduling.solution import Placement, Schedule, completions, occupied
 
 MAX_HORIZON_DAYS = 4 * 366
 T = TypeVar("T")
 MIN_SOLVE_SECONDS = 0.5
+CAMPAIGN_CHECK_TASKS = 5000  # above this, dispatching twice more would delay the first schedule too much
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +96,20 @@ def _within_horizon(snapshot: PlantSnapshot, as_of: date, solve: Callable[[Plant
 
 def _with_campaigns(snapshot: PlantSnapshot, explosion: Explosion, campaigns: CampaignPolicy, *,
                     days: int) -> Explosion:
-    """The explosion with its campaigns merged, judged by the slack an EDD schedule without them projects."""
+    """The explosion with its campaigns merged, judged by the slack an EDD schedule without them
+    projects; kept only if the best dispatching schedule (where the solver starts) is no worse with
+    them (a merged batch ties orders together, which the other dispatching rules may not like)."""
     if campaigns.window_days == 0:
         return explosion
     plain = assemble(snapshot, explosion, days=days).problem
     done = completions(plain, edd(plain))
     slack = {d.order_id: d.due - end for d, end in zip(plain.demands, done, strict=True)}
-    return merge_batches(explosion, snapshot, campaigns, slack=slack)
+    merged = merge_batches(explosion, snapshot, campaigns, slack=slack)
+    if merged is explosion or len(plain.tasks) > CAMPAIGN_CHECK_TASKS:
+        return merged
+    with_campaigns = assemble(snapshot, merged, days=days).problem
+    better = best_dispatch(with_campaigns).key(plain.objective) <= best_dispatch(plain).key(plain.objective)
+    return merged if better else explosion
 
 
 def plan_from_schedule(plant: PlantProblem, schedule: Schedule) -> Plan:

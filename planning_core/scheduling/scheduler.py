@@ -175,6 +175,12 @@ def _baseline(problem: SchedulingProblem) -> Schedule:
     return edd(problem)
 
 
+def best_dispatch(problem: SchedulingProblem) -> Objectives:
+    """The scores of the best dispatching schedule (the baseline and the other rules): the model's start."""
+    baseline = _baseline(problem)
+    return _best_start(problem, baseline, evaluate(problem, baseline))[1]
+
+
 def _best_start(problem: SchedulingProblem, baseline: Schedule, score: Objectives) -> tuple[Schedule, Objectives]:
     """The best of the baseline and a few other dispatching rules: the model's warm start."""
     best = (baseline, score)

@@ -35,7 +35,7 @@ class Objectives:
     weighted_tardiness: int
     flow_time: int
     makespan: int
-    setup_minutes: int = 0  # set-up of the family tasks (the only set-up the sequence changes)
+    setup_minutes: int = 0  # set-up of all tasks (only a family task's depends on the sequence)
 
     def key(self, kind: ObjectiveKind) -> tuple[int, ...]:
         if kind is ObjectiveKind.MAKESPAN:
@@ -73,7 +73,7 @@ def evaluate(problem: SchedulingProblem, schedule: Schedule) -> Objectives:
         flow += done
     makespan = max((p.end for p in schedule.placements), default=0)
     setups = sum(task.setup_work if p.setup is None else p.setup
-                 for task, p in zip(problem.tasks, schedule.placements, strict=True) if task.family is not None)
+                 for task, p in zip(problem.tasks, schedule.placements, strict=True))
     return Objectives(rush, weighted, flow, makespan, setups)
 
 
