@@ -9,6 +9,10 @@ Two precedence models, matching the planning semantics:
   operation accrues evenly over its duration, and so does what it consumes;
 - `strict` (batch schedules): a step's units are all started at the start of its
   operation and all finished at its end.
+
+Set-up families (sequence-dependent set-ups) and merged batches are checked for strict
+plans by `_family_setups` and `_merged_batches`: a family step's operations declare the
+set-up they include, and the sequence on each machine decides how much they need.
 """
 
 from __future__ import annotations
@@ -17,13 +21,13 @@ import bisect
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Literal
 
 from planning_core.calendars import Minutes, TimeAxis, working_minutes
-from planning_core.model import ItemType, PlantSnapshot, WorkOrderStatus
+from planning_core.model import ItemType, PlantSnapshot, RoutingStep, WorkOrderStatus
 from planning_core.plan import Operation, Plan
 
 TOLERANCE = 1e-6
@@ -39,6 +43,8 @@ class ViolationKind(StrEnum):
     PURCHASE = "purchase"
     DELIVERY = "delivery"
     PROMISE = "promise"
+    SETUP = "setup"
+    MERGED_BATCH = "merged_batch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +75,16 @@ def check_plan(
     precedence: Literal["fluid", "strict"] = "fluid",
     max_violations: int = 50,
 ) -> CheckReport:
+    strict = precedence == "strict"
     checks = (
         _routing_and_calendar(plan, snapshot),
         _capacity(plan, snapshot),
-        _work_content(plan, snapshot),
+        # in a batch schedule a family step's set-up depends on the sequence: `_family_setups` checks it
+        _work_content(_without_family_steps(plan, snapshot) if strict else plan, snapshot),
         _precedence(plan, snapshot, strict=precedence == "strict"),
         _material(plan, snapshot, strict=precedence == "strict"),
         _deliveries_and_promises(plan, snapshot),
+        *((_family_setups(plan, snapshot), _merged_batches(plan, snapshot)) if strict else ()),
     )
     found: list[Violation] = []
     for check in checks:
@@ -318,3 +327,124 @@ def _deliveries_and_promises(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Vi
                 ViolationKind.PROMISE,
                 f"{promise.order_id}: {on_time:g} of {promise.qty:g} {promise.item_id} delivered by {promise.due}",
             )
+
+
+def _without_family_steps(plan: Plan, snapshot: PlantSnapshot) -> Plan:
+    if not any(step.setup_family for step in snapshot.routings):
+        return plan
+    return replace(plan, operations=tuple(op for op in plan.operations if _family(snapshot, op) is None))
+
+
+def _family(snapshot: PlantSnapshot, op: Operation) -> str | None:
+    step = _routing_step(snapshot, op)
+    return step.setup_family if step is not None else None
+
+
+def _family_setups(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
+    yield from _family_work_content(plan, snapshot)
+    yield from _family_sequences(plan, snapshot)
+
+
+def _family_work_content(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
+    """A family step's batch works on each resource at least the set-up it declares and its run time."""
+    groups: dict[tuple[str | None, str, int, str], list[Operation]] = defaultdict(list)
+    for op in plan.operations:
+        if _family(snapshot, op) is not None:
+            groups[(op.batch_id or op.demand_id, op.item_id, op.step, op.resource_id)].append(op)
+    for (key, item_id, step_no, resource_id), ops in groups.items():
+        step = _routing_step(snapshot, ops[0])
+        assert step is not None
+        qty = sum(op.qty for op in ops)
+        needed = sum(op.setup_minutes for op in ops) + step.run_minutes_per_unit * qty
+        worked = sum(op.minutes for op in ops)
+        if qty > TOLERANCE and worked + 1e-3 < needed:
+            yield Violation(
+                ViolationKind.WORK_CONTENT,
+                f"{item_id} step {step_no} on {resource_id} for {key or 'stock'}: {qty:g} units and the set-up "
+                f"they declare need {needed:.1f} min but get {worked:.1f}",
+            )
+
+
+def _family_sequences(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
+    """Each run of a family step's batch on a machine declares at least the set-up that what ran just
+    before it there calls for (`PlantSnapshot.setup_after`: nothing known, a running work order or a
+    step without a family leave the step's own set-up); on a machine with several units, where
+    nobody knows which unit ran what, always the step's own set-up."""
+    for resource_id, runs in _machine_runs(plan, snapshot).items():
+        several = snapshot.resources[resource_id].units > 1
+        previous: str | None = None  # family the machine is set up for
+        for run in runs:
+            step = _routing_step(snapshot, run[0]) if run else None
+            if step is not None and step.setup_family is not None:
+                needed = step.setup_minutes if several else snapshot.setup_after(step, previous)
+                declared = sum(op.setup_minutes for op in run)
+                if declared + 1e-6 < needed:
+                    after = f"after {previous}" if previous is not None else "with nothing known before it"
+                    yield Violation(
+                        ViolationKind.SETUP,
+                        f"{run[0].item_id} step {run[0].step} on {resource_id} at {_fmt(plan.axis, run[0].start)} "
+                        f"({step.setup_family} {after}) needs {needed:g} min of set-up but has {declared:g}",
+                    )
+            previous = step.setup_family if step is not None else None
+
+
+def _machine_runs(plan: Plan, snapshot: PlantSnapshot) -> dict[str, list[list[Operation]]]:
+    """Per resource, in time order, the runs of consecutive operations of one batch and step
+    (an empty run: a running work order)."""
+    entries: dict[str, list[tuple[Minutes, Operation | None]]] = defaultdict(list)
+    for op in plan.operations:
+        if op.end - op.start > TOLERANCE:
+            entries[op.resource_id].append((op.start, op))
+    for wo in snapshot.work_orders:
+        if wo.status is not WorkOrderStatus.DONE and wo.resource_id in entries:
+            entries[wo.resource_id].append((plan.axis.to_minutes(wo.start), None))
+    runs: dict[str, list[list[Operation]]] = {}
+    for resource_id, timed in entries.items():
+        timed.sort(key=lambda e: (e[0], e[1] is not None))
+        sequence: list[list[Operation]] = []
+        for _, entry in timed:
+            if entry is not None and sequence and sequence[-1] and _run_key(sequence[-1][-1]) == _run_key(entry):
+                sequence[-1].append(entry)
+            else:
+                sequence.append([entry] if entry is not None else [])
+        runs[resource_id] = sequence
+    return runs
+
+
+def _run_key(op: Operation) -> tuple[str | None, str, int]:
+    return (op.batch_id or op.demand_id, op.item_id, op.step)
+
+
+def _routing_step(snapshot: PlantSnapshot, op: Operation) -> RoutingStep | None:
+    return next((s for s in snapshot.routing_of.get(op.item_id, ()) if s.step == op.step), None)
+
+
+def _merged_batches(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
+    """A batch that serves several orders serves open orders that need its item, makes their whole
+    quantity at every step of its routing, and none of them is delivered before it is done."""
+    ops_of: dict[str, list[Operation]] = defaultdict(list)
+    for op in plan.operations:
+        if op.batch_id is not None:
+            ops_of[op.batch_id].append(op)
+    delivered = {d.order_id: d.at for d in plan.deliveries}
+    for batch in plan.merged_batches:
+        ops = ops_of.get(batch.batch_id, [])
+        for order_id, _ in batch.shares:
+            order = snapshot.orders_by_id.get(order_id)
+            if order is None or not order.is_open:
+                yield Violation(ViolationKind.MERGED_BATCH, f"{batch.batch_id} serves {order_id}, which is not an open order")
+            elif batch.item_id not in snapshot.explode(order.item_id):
+                yield Violation(ViolationKind.MERGED_BATCH,
+                                f"{batch.batch_id} makes {batch.item_id}, which {order_id} ({order.item_id}) does not need")
+            elif order.item_id == batch.item_id and ops and order_id in delivered:
+                done = max(op.end for op in ops)
+                if delivered[order_id] < done - TOLERANCE:
+                    yield Violation(ViolationKind.MERGED_BATCH,
+                                    f"{order_id} is delivered {_fmt(plan.axis, delivered[order_id])}, before its batch "
+                                    f"{batch.batch_id} is done {_fmt(plan.axis, done)}")
+        for step in snapshot.routing_of.get(batch.item_id, ()):
+            made = sum(op.qty for op in ops if op.step == step.step)
+            if abs(made - batch.qty) > 1e-4 * max(1.0, batch.qty):
+                yield Violation(ViolationKind.MERGED_BATCH,
+                                f"{batch.batch_id} step {step.step} makes {made:g} {batch.item_id}, "
+                                f"not the {batch.qty:g} its orders share")

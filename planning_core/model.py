@@ -110,14 +110,29 @@ class BomLine:
 
 @dataclass(frozen=True, slots=True)
 class RoutingStep:
+    """`setup_family`: steps of one family share a set-up (fixtures, tooling, colour), so on one
+    machine a batch of the family right after another one needs only the changeover the set-up
+    matrix gives (none by default); None: every batch pays `setup_minutes`."""
+
     item_id: str
     step: int
     resource_ids: tuple[str, ...]
     setup_minutes: float = 0.0
     run_minutes_per_unit: float = 0.0
+    setup_family: str | None = None
 
     def minutes_for(self, qty: float) -> float:
         return self.setup_minutes + qty * self.run_minutes_per_unit
+
+
+@dataclass(frozen=True, slots=True)
+class SetupChange:
+    """One entry of the set-up matrix: a batch of `to_family` right after one of `from_family` on the
+    same machine needs `setup_minutes` of set-up."""
+
+    from_family: str
+    to_family: str
+    setup_minutes: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +256,23 @@ class PlantSnapshot:
     sales_orders: tuple[SalesOrder, ...] = ()
     forecast: tuple[ForecastEntry, ...] = ()
     users: dict[str, User] = field(default_factory=dict)
+    setup_matrix: tuple[SetupChange, ...] = ()
+
+    def setup_after(self, step: RoutingStep, previous_family: str | None) -> float:
+        """Set-up minutes a batch of `step` needs right after a batch of `previous_family` on the same
+        machine (None: nothing known ran before, or a step without a family). The matrix decides where
+        it has an entry; otherwise a batch of the same family needs none and any other change the step's
+        own `setup_minutes`."""
+        if step.setup_family is None or previous_family is None:
+            return step.setup_minutes
+        listed = self.setup_changes.get((previous_family, step.setup_family))
+        if listed is not None:
+            return listed
+        return 0.0 if previous_family == step.setup_family else step.setup_minutes
+
+    @cached_property
+    def setup_changes(self) -> dict[tuple[str, str], float]:
+        return {(c.from_family, c.to_family): c.setup_minutes for c in self.setup_matrix}
 
     @cached_property
     def components_of(self) -> dict[str, tuple[BomLine, ...]]:

@@ -94,6 +94,20 @@ class Promise:
     due: date
 
 
+@dataclass(frozen=True, slots=True)
+class MergedBatch:
+    """A batch that serves several orders at once (a campaign): the operations with `batch_id`
+    make `qty` of `item_id`, shared as `shares` (order id, quantity) say."""
+
+    batch_id: str
+    item_id: str
+    shares: tuple[tuple[str, float], ...]
+
+    @property
+    def qty(self) -> float:
+        return sum(qty for _, qty in self.shares)
+
+
 @dataclass(frozen=True)
 class Plan:
     axis: TimeAxis
@@ -102,3 +116,4 @@ class Plan:
     deliveries: tuple[Delivery, ...] = ()
     supply_uses: tuple[SupplyUse, ...] = ()
     promises: tuple[Promise, ...] = ()
+    merged_batches: tuple[MergedBatch, ...] = ()

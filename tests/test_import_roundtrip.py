@@ -48,6 +48,7 @@ def canonical(s: PlantSnapshot) -> dict[str, Any]:
         "sales_orders": Counter(s.sales_orders),
         "forecast": Counter(s.forecast),
         "users": s.users,
+        "setup_matrix": Counter(s.setup_matrix),
     }
 
 

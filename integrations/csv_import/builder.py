@@ -28,6 +28,7 @@ from planning_core.model import (
     Resource,
     RoutingStep,
     SalesOrder,
+    SetupChange,
     ShiftInterval,
     User,
     WorkOrder,
@@ -53,6 +54,7 @@ class FolderReading:
             len(s.items) + len(s.bom) + len(s.routings) + len(s.resources) + len(s.inventory)
             + len(s.purchase_orders) + len(s.work_orders) + len(s.sales_orders) + len(s.forecast)
             + len(s.users) + sum(len(c.shifts) + len(c.exceptions) for c in s.calendars.values())
+            + len(s.setup_matrix)
         )
 
 
@@ -134,11 +136,12 @@ class _Builder:
         resources = self._resources(calendars)
         items = self._items()
         users = self._users()
+        routings = self._routings(items, resources)
         return PlantSnapshot(
             plant=self.plant,
             items=items,
             bom=self._bom(items),
-            routings=self._routings(items, resources),
+            routings=routings,
             calendars=calendars,
             resources=resources,
             inventory=self._inventory(items),
@@ -147,6 +150,7 @@ class _Builder:
             sales_orders=self._sales_orders(items, users),
             forecast=self._forecast(items),
             users=users,
+            setup_matrix=self._setup_matrix(routings),
         )
 
     # -- helpers -----------------------------------------------------------------
@@ -288,10 +292,32 @@ class _Builder:
                 self._error(row, "run_minutes_per_unit", "a step must take some time: setup and run are both 0")
                 continue
             seen[key] = row.line
-            steps.append(RoutingStep(key[0], key[1], tuple(dict.fromkeys(alternatives)), row["setup_minutes"], row["run_minutes_per_unit"]))
+            steps.append(RoutingStep(key[0], key[1], tuple(dict.fromkeys(alternatives)), row["setup_minutes"],
+                                     row["run_minutes_per_unit"], row["setup_family"]))
         if "routings.csv" not in self.findings.failed_files:
             self._warn_unroutable(items, steps)
         return tuple(steps)
+
+    def _setup_matrix(self, routings: tuple[RoutingStep, ...]) -> tuple[SetupChange, ...]:
+        """Changeovers between the families that routings.csv names (a family named nowhere is a typo)."""
+        families = {step.setup_family for step in routings if step.setup_family is not None}
+        families |= {row["setup_family"] for row in self.rows["routings.csv"] if row["setup_family"] is not None}
+        check_families = "routings.csv" not in self.findings.failed_files
+        changes: list[SetupChange] = []
+        seen: dict[tuple[str, str], int] = {}
+        for row in self.rows["setup_matrix.csv"]:
+            unknown = [c for c in ("from_family", "to_family") if check_families and row[c] not in families]
+            for column in unknown:
+                self._error(row, column, f"unknown set-up family {row[column]!r} (no step in routings.csv has it)")
+            if unknown:
+                continue
+            pair = (row["from_family"], row["to_family"])
+            if pair in seen:
+                self._error(row, "to_family", f"duplicate change {pair[0]} → {pair[1]} (first on line {seen[pair]})")
+                continue
+            seen[pair] = row.line
+            changes.append(SetupChange(pair[0], pair[1], row["setup_minutes"]))
+        return tuple(changes)
 
     def _warn_unroutable(self, items: dict[str, Item], steps: list[RoutingStep]) -> None:
         routed = {step.item_id for step in steps}

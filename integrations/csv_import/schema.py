@@ -110,7 +110,17 @@ ROUTINGS = FileSpec(
         Column("resource_id", f.text),
         Column("setup_minutes", non_negative, 0.0),
         Column("run_minutes_per_unit", non_negative, 0.0),
+        Column("setup_family", an_id, None),
     ),
+)
+SETUP_MATRIX = FileSpec(
+    "setup_matrix.csv",
+    (
+        Column("from_family", an_id),
+        Column("to_family", an_id),
+        Column("setup_minutes", non_negative),
+    ),
+    optional=True,
 )
 INVENTORY = FileSpec(
     "inventory.csv",
@@ -177,6 +187,7 @@ ALL_FILES: tuple[FileSpec, ...] = (
     ITEMS,
     BOM,
     ROUTINGS,
+    SETUP_MATRIX,
     INVENTORY,
     PURCHASE_ORDERS,
     WORK_ORDERS,

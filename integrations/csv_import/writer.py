@@ -39,8 +39,14 @@ def write_plant_folder(snapshot: PlantSnapshot, folder: Path) -> None:
     _write(folder / "bom.csv", ("parent_id", "component_id", "qty_per", "scrap_pct"), (
         (b.parent_id, b.component_id, b.qty_per, b.scrap_pct) for b in s.bom
     ))
-    _write(folder / "routings.csv", ("item_id", "step", "resource_id", "setup_minutes", "run_minutes_per_unit"), (
-        (r.item_id, r.step, "|".join(r.resource_ids), r.setup_minutes, r.run_minutes_per_unit) for r in s.routings
+    _write(folder / "routings.csv", (
+        "item_id", "step", "resource_id", "setup_minutes", "run_minutes_per_unit", "setup_family",
+    ), (
+        (r.item_id, r.step, "|".join(r.resource_ids), r.setup_minutes, r.run_minutes_per_unit, r.setup_family)
+        for r in s.routings
+    ))
+    _write(folder / "setup_matrix.csv", ("from_family", "to_family", "setup_minutes"), (
+        (c.from_family, c.to_family, c.setup_minutes) for c in s.setup_matrix
     ))
     _write(folder / "inventory.csv", ("item_id", "on_hand"), s.inventory.items())
     _write(folder / "purchase_orders.csv", ("po_id", "item_id", "qty", "due_date"), (

@@ -53,6 +53,16 @@ class RoutingStepRow(Base):
     resource_ids: Mapped[str] = mapped_column(Text)  # '|'-separated alternatives, as in the CSV
     setup_minutes: Mapped[float] = mapped_column(Float)
     run_minutes_per_unit: Mapped[float] = mapped_column(Float)
+    setup_family: Mapped[str | None] = mapped_column(String(100))
+
+
+class SetupChangeRow(Base):
+    """One entry of the set-up matrix (setup_matrix.csv)."""
+
+    __tablename__ = "setup_changes"
+    from_family: Mapped[str] = mapped_column(String(100), primary_key=True)
+    to_family: Mapped[str] = mapped_column(String(100), primary_key=True)
+    setup_minutes: Mapped[float] = mapped_column(Float)
 
 
 class CalendarShiftRow(Base):
@@ -214,6 +224,7 @@ PLANT_TABLES: tuple[type[Base], ...] = (
     # children before parents, so deleting in this order respects foreign keys
     BomLineRow,
     RoutingStepRow,
+    SetupChangeRow,
     InventoryRow,
     PurchaseOrderRow,
     WorkOrderRow,

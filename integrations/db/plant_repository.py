@@ -28,6 +28,7 @@ from planning_core.model import (
     Role,
     RoutingStep,
     SalesOrder,
+    SetupChange,
     ShiftInterval,
     User,
     Weekday,
@@ -100,6 +101,9 @@ class SqlPlantRepository:
             sales_orders=tuple(sales_order(r) for r in self._all(m.SalesOrderRow)),
             forecast=tuple(ForecastEntry(r.item_id, r.period_start, r.qty) for r in self._all(m.ForecastRow)),
             users={r.user_id: User(r.user_id, r.name, Role(r.role), Language(r.language)) for r in self._all(m.UserRow)},
+            setup_matrix=tuple(
+                SetupChange(r.from_family, r.to_family, r.setup_minutes) for r in self._all(m.SetupChangeRow)
+            ),
         )
 
     def _all(self, model: type[m.Base]) -> list[Any]:
@@ -131,7 +135,8 @@ def _item(r: Any) -> Item:
 
 
 def _routing_step(r: Any) -> RoutingStep:
-    return RoutingStep(r.item_id, r.step, _split(r.resource_ids, "|"), r.setup_minutes, r.run_minutes_per_unit)
+    return RoutingStep(r.item_id, r.step, _split(r.resource_ids, "|"), r.setup_minutes, r.run_minutes_per_unit,
+                       r.setup_family)
 
 
 def _resource(r: Any) -> Resource:
@@ -214,8 +219,13 @@ def _rows_of(s: PlantSnapshot) -> list[tuple[type[m.Base], list[dict[str, Any]]]
             {
                 "item_id": r.item_id, "step": r.step, "resource_ids": "|".join(r.resource_ids),
                 "setup_minutes": r.setup_minutes, "run_minutes_per_unit": r.run_minutes_per_unit,
+                "setup_family": r.setup_family,
             }
             for r in s.routings
+        ]),
+        (m.SetupChangeRow, [
+            {"from_family": c.from_family, "to_family": c.to_family, "setup_minutes": c.setup_minutes}
+            for c in s.setup_matrix
         ]),
         (m.InventoryRow, [{"item_id": k, "on_hand": v} for k, v in s.inventory.items()]),
         (m.PurchaseOrderRow, [

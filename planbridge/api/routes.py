@@ -161,7 +161,8 @@ def latest_schedule(services: Services) -> doc.ScheduleDocument:
 def make_schedule(body: ScheduleBody, services: Services) -> doc.ScheduleDocument:
     if body.time_limit > MAX_API_TIME_LIMIT:
         raise BadRequest(f"time_limit {body.time_limit:g} s is too long for an HTTP request: at most {MAX_API_TIME_LIMIT:g} s")
-    command = scheduling.MakeSchedule(as_of=body.as_of, time_limit=body.time_limit, save=body.save)
+    command = scheduling.MakeSchedule(as_of=body.as_of, time_limit=body.time_limit, save=body.save,
+                                      campaign_window_days=body.campaign_window_days)
     return doc.ScheduleDocument(**scheduling.make_schedule(command, services).document)
 
 

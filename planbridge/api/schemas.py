@@ -70,6 +70,8 @@ class ScheduleBody(_Body):
     time_limit: float = Field(10.0, description="Solver time limit in seconds (at most 120 through the API).")
     save: bool = Field(False, description="Store it for the digest and the utilisation KPIs.")
     as_of: date | None = None
+    campaign_window_days: int = Field(3, ge=0, le=28, description=(
+        "Merge batches of one item for orders due within this many days, so the set-up is paid once (0: never)."))
 
 
 class ParseBody(_Body):

@@ -36,12 +36,16 @@ def schedule(
     workers: Annotated[int, typer.Option("--workers", help="Solver threads.")] = 2,
     gantt: Annotated[Path | None, typer.Option("--gantt", help="Also draw a Gantt chart to this PNG file.")] = None,
     save: Annotated[bool, typer.Option("--save", help="Store the schedule for the digest and KPIs.")] = False,
+    campaign_window: Annotated[int, typer.Option(
+        "--campaign-window", help="Merge batches of one item for orders due within this many days (0: never).",
+    )] = 3,
     *,
     cli: Cli,
 ) -> None:
     from planbridge.services import scheduling as service
 
-    command = service.MakeSchedule(as_of=cli.as_of, time_limit=time_limit, workers=workers, save=save)
+    command = service.MakeSchedule(as_of=cli.as_of, time_limit=time_limit, workers=workers, save=save,
+                                   campaign_window_days=campaign_window)
     services = cli.services()
     with _solver_progress(time_limit) as progress:
         result = service.make_schedule(command, services, progress=progress)
@@ -98,6 +102,9 @@ def _render_schedule(result: service.ScheduleResult, gantt: Path | None) -> None
         f"checker: {'ok' if solver['checked'] else 'VIOLATIONS'}",
         markup=False,
     )
+    if document["merged_batches"] or solver["setup_minutes"]:
+        stdout.print(f"Set-up: {_minutes(solver['setup_minutes'])}; {len(document['merged_batches'])} batches "
+                     "serve several orders (campaigns).", markup=False)
     for violation in solver["violations"][:10]:
         stdout.print(f"  {violation}", markup=False)
     stdout.print(_orders_table(document["orders"]))

@@ -13,6 +13,7 @@ from planbridge.services.context import ServiceContext
 from planning_core.checker import CheckReport, check_plan
 from planning_core.model import PlantSnapshot
 from planning_core.scheduling.benchmark import BenchRow, BenchSummary, run_bench
+from planning_core.scheduling.campaigns import MAX_WINDOW_DAYS, CampaignPolicy
 from planning_core.scheduling.cpsat import ProgressFn
 from planning_core.scheduling.dispatch import HorizonExceeded
 from planning_core.scheduling.jobshop import UnknownInstance, load_instances
@@ -31,6 +32,7 @@ class MakeSchedule:
     workers: int = 2
     save: bool = False
     seed: int = 0
+    campaign_window_days: int = CampaignPolicy().window_days  # 0: no batches merged across orders
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,13 @@ def make_schedule(cmd: MakeSchedule, ctx: ServiceContext, *, progress: ProgressF
         raise BadRequest(f"--time-limit must be positive, not {cmd.time_limit:g}")
     if cmd.workers < 1:
         raise BadRequest(f"--workers must be at least 1, not {cmd.workers}")
+    if not 0 <= cmd.campaign_window_days <= MAX_WINDOW_DAYS:
+        raise BadRequest(f"--campaign-window must be 0 to {MAX_WINDOW_DAYS} days, not {cmd.campaign_window_days}")
     snapshot = ctx.snapshot()
     as_of = ctx.as_of(cmd.as_of, snapshot)
     try:
         schedule = schedule_plant(snapshot, as_of, time_limit=cmd.time_limit, workers=cmd.workers, seed=cmd.seed,
-                                  progress=progress)
+                                  progress=progress, campaigns=CampaignPolicy(window_days=cmd.campaign_window_days))
     except HorizonExceeded as exc:
         raise PlanbridgeError(f"the open orders do not fit into four years of working time ({exc})") from None
     check = check_plan(schedule.plan, snapshot, precedence="strict")
@@ -122,6 +126,11 @@ def schedule_document(schedule: PlantSchedule, snapshot: PlantSnapshot, *, as_of
             {"item_id": p.item_id, "qty": p.qty, "arrival": axis.to_datetime(p.arrival).date().isoformat()}
             for p in schedule.plan.purchases
         ],
+        "merged_batches": [
+            {"batch_id": b.batch_id, "item_id": b.item_id,
+             "orders": [{"order_id": order_id, "qty": qty} for order_id, qty in b.shares]}
+            for b in schedule.plan.merged_batches
+        ],
         "solver": {
             "status": report.status.value,
             "method": report.method,
@@ -142,6 +151,7 @@ def schedule_document(schedule: PlantSchedule, snapshot: PlantSnapshot, *, as_of
             "stages": [{"name": s.name, "status": s.status.value, "value": s.value, "bound": s.bound,
                         "seconds": round(s.seconds, 3)} for s in report.stages],
             "windows": report.windows,
+            "setup_minutes": round(sum(op.setup_minutes for op in schedule.plan.operations), 1),
             "checked": check.ok,
             "violations": [str(v) for v in check.violations],
         },

@@ -16,10 +16,17 @@ Encoding (why it is exact with calendars):
   Tasks whose precedence partner uses the same calendar compare working times directly
   (exact, because the map is monotone).
 - The objective is lexicographic, solved in stages on one model: (1) tardiness of rush
-  orders, (2) tardiness weighted by priority, (3) flow time (sum of completions). Each
+  orders, (2) tardiness weighted by priority, (3) set-up minutes of family tasks (where the
+  sequence can change them), (4) flow time (sum of completions). Each
   stage fixes the value reached (`<=`) before the next one starts from that solution.
 - The model can cover just part of the tasks (`free`): the rest keep their places in
   the incumbent and act as fixed intervals and precedence bounds (large-neighbourhood search).
+- Sequence-dependent set-ups (set-up families): on a one-unit resource, a family task's set-up
+  is a variable inside its interval, and one circuit per resource over its tasks (and the kept
+  and blocked spans next to them) says which task runs right after which; the arc chosen into a
+  task bounds its set-up from below by the set-up matrix. Everywhere else (several units, more
+  tasks than a circuit may hold) a family task keeps the longest set-up it may need, which is
+  always valid.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from enum import StrEnum
 from ortools.sat.python import cp_model
 
 from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem, Task
-from planning_core.scheduling.solution import Placement, Schedule, place
+from planning_core.scheduling.solution import Placement, Schedule, occupied, place
 from planning_core.scheduling.timeline import WorkingTime
 
 LinearExpr = cp_model.LinearExpr
@@ -83,6 +90,7 @@ class _Group:
     low: int
     high: int
     literals: dict[str, cp_model.IntVar | None] = field(default_factory=dict)  # None: the only choice
+    end: cp_model.IntVar | None = None  # working-time end, when the set-up (so the length) varies
 
 
 @dataclass
@@ -92,6 +100,39 @@ class _TaskVars:
     real: dict[str, tuple[LinearExpr, LinearExpr]] = field(default_factory=dict)  # per calendar: (start, end)
     start: LinearExpr | None = None
     end: LinearExpr | None = None
+    setup: cp_model.IntVar | None = None  # a family task's set-up where a circuit may shorten it
+    shortest: int = 0  # working minutes with the shortest set-up (`task.work` when it cannot vary)
+
+    @property
+    def duration(self) -> LinearExpr | int:
+        """Working minutes the task takes: its work, less the set-up the sequence saves."""
+        if self.setup is None:
+            return self.task.work
+        return self.setup + (self.task.work - self.task.setup_work)
+
+    def work_end(self, group: _Group) -> LinearExpr:
+        return group.end if group.end is not None else group.start + self.task.work
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One entry of a resource's set-up sequence: a task of the model, or a span the model keeps."""
+
+    task: Task | None  # None: a blocked span (running work order): nothing known about its set-up
+    start: LinearExpr | int  # working time of the resource's calendar
+    end: LinearExpr | int
+    earliest_end: int
+    latest_start: int
+    present: cp_model.IntVar | None = None  # a task that may run elsewhere; None: it runs here
+    setup: cp_model.IntVar | None = None  # a free family task's set-up variable
+    kept_setup: int | None = None  # a kept family task's set-up, which the task before it must allow
+    hint_start: int | None = None  # where the incumbent has it (None: not on this resource)
+    fixed: bool = False  # kept or blocked: its place is given
+    reference: int = 0  # where the incumbent has it, in the resource's working time (wherever it runs)
+
+
+MAX_SEQUENCE_TASKS = 60  # tasks of one resource in one model that a set-up circuit may order (n² arcs)
+SEQUENCE_NEIGHBOURS = 10  # with an incumbent, a task may follow only its neighbours there, or its family
 
 
 @dataclass(frozen=True)
@@ -117,7 +158,8 @@ class _Stage:
         return sum(c * values[v.index] for c, v, _ in self.terms)
 
 
-STAGE_SHARES = {"rush_tardiness": 0.25, "weighted_tardiness": 0.55, "flow_time": 0.20, "makespan": 1.0}
+STAGE_SHARES = {"rush_tardiness": 0.25, "weighted_tardiness": 0.55, "setup_minutes": 0.15, "flow_time": 0.20,
+                "makespan": 1.0}
 
 
 class ScheduleModel:
@@ -146,9 +188,13 @@ class ScheduleModel:
         self.vars: dict[int, _TaskVars] = {}
         self.stages: list[_Stage] = []
         self._hints: dict[int, int] = {}
+        self.sequenced = self._sequenced_resources()
+        self.circuits = 0
         self._add_task_variables()
         self._add_mode_choice()
+        self._add_setup_variables()
         self._add_resource_capacity()
+        self._add_setup_sequences()
         self._add_precedences()
         self._add_objective()
         self._add_hints()
@@ -229,6 +275,42 @@ class ScheduleModel:
             if literals:
                 self.model.add_exactly_one(literals)
 
+    def _sequenced_resources(self) -> set[str]:
+        """One-unit resources whose set-up sequence the model decides: some family task there may get a
+        shorter set-up than its longest, and few enough tasks (a circuit has n² arcs)."""
+        counts: dict[str, int] = defaultdict(int)
+        saving: set[str] = set()
+        for index in self.free:
+            task = self.problem.tasks[index]
+            if task.work == 0:
+                continue
+            for resource_id in task.resource_ids:
+                counts[resource_id] += 1
+                if task.family is not None and self.problem.shortest_work(task) < task.work:
+                    saving.add(resource_id)
+        return {r for r in saving if self.problem.resources[r].units == 1 and counts[r] <= MAX_SEQUENCE_TASKS}
+
+    def _add_setup_variables(self) -> None:
+        for tv in self.vars.values():
+            task = tv.task
+            tv.shortest = self.problem.shortest_work(task)
+            if tv.shortest >= task.work or not any(r in self.sequenced for r in task.resource_ids):
+                tv.shortest = task.work
+                continue
+            placed = self._placed(task.index)
+            low = self.problem.setup_range(task)[0]
+            hinted = (placed.setup if placed.setup is not None else task.setup_work) if placed is not None else None
+            tv.setup = self._new_int(low, task.setup_work, hinted)
+            for group in tv.groups.values():
+                for resource_id, literal in group.literals.items():
+                    if resource_id not in self.sequenced:  # no circuit there: the longest set-up
+                        assert literal is not None  # the only choice would be sequenced
+                        self.model.add(tv.setup == task.setup_work).only_enforce_if(literal)
+                start_hint = self._hints.get(group.start.index)
+                end_hint = None if start_hint is None or hinted is None else start_hint + occupied(task, hinted)
+                group.end = self._new_int(group.low + tv.shortest, group.high + task.work, end_hint)
+                self.model.add(group.end == group.start + tv.duration)
+
     def _add_resource_capacity(self) -> None:
         intervals: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
         reach: dict[str, tuple[int, int]] = {}
@@ -237,10 +319,7 @@ class ScheduleModel:
                 continue
             for group in tv.groups.values():
                 for resource_id, literal in group.literals.items():
-                    if literal is None:
-                        interval = self.model.new_fixed_size_interval_var(group.start, tv.task.work, "")
-                    else:
-                        interval = self.model.new_optional_fixed_size_interval_var(group.start, tv.task.work, literal, "")
+                    interval = self._interval(tv, group, literal)
                     intervals[resource_id].append(interval)
                     lo, hi = reach.get(resource_id, (group.low, group.high + tv.task.work))
                     reach[resource_id] = (min(lo, group.low), max(hi, group.high + tv.task.work))
@@ -260,6 +339,130 @@ class ScheduleModel:
             if len(own) > units or profile:
                 self.model.add_cumulative(own + fixed, demands, units)
 
+    def _interval(self, tv: _TaskVars, group: _Group, literal: cp_model.IntVar | None) -> cp_model.IntervalVar:
+        if group.end is not None:
+            if literal is None:
+                return self.model.new_interval_var(group.start, tv.duration, group.end, "")
+            return self.model.new_optional_interval_var(group.start, tv.duration, group.end, literal, "")
+        if literal is None:
+            return self.model.new_fixed_size_interval_var(group.start, tv.task.work, "")
+        return self.model.new_optional_fixed_size_interval_var(group.start, tv.task.work, literal, "")
+
+    def _add_setup_sequences(self) -> None:
+        """Per sequenced resource, a circuit through its tasks: the arc into a family task sets its set-up."""
+        for resource_id in sorted(self.sequenced):
+            nodes = self._sequence_nodes(resource_id)
+            if all(n.fixed for n in nodes):
+                continue
+            if len(nodes) > 2 * MAX_SEQUENCE_TASKS:  # too many kept spans around: keep the longest set-ups
+                for node in nodes:
+                    if node.setup is not None and node.task is not None:
+                        longest = self.model.add(node.setup == node.task.setup_work)
+                        if node.present is not None:
+                            longest.only_enforce_if(node.present)
+                continue
+            self._add_circuit(nodes)
+            self.circuits += 1
+
+    def _sequence_nodes(self, resource_id: str) -> list[_Node]:
+        """The model's tasks that may run on the resource, and the kept or blocked spans they may meet,
+        with the span just before and just after their reach (whose set-up the sequence affects)."""
+        nodes: list[_Node] = []
+        low, high = None, None
+        calendar = self.problem.working_time(resource_id)
+        for tv in self.vars.values():
+            group = next((g for g in tv.groups.values() if resource_id in g.literals), None)
+            if group is None or tv.task.work == 0:
+                continue
+            placed = self._placed(tv.task.index)
+            nodes.append(_Node(tv.task, group.start, tv.work_end(group), group.low + tv.shortest, group.high,
+                               present=group.literals[resource_id], setup=tv.setup,
+                               hint_start=placed.work_start if placed and placed.resource_id == resource_id else None,
+                               reference=calendar.work_before(placed.start) if placed else group.low))
+            low = group.low if low is None else min(low, group.low)
+            high = group.high + tv.task.work if high is None else max(high, group.high + tv.task.work)
+        if low is None or high is None:
+            return []
+        fixed = sorted(self._fixed_spans(resource_id), key=lambda span: span[0])
+        inside = [k for k, (start, end, _, _) in enumerate(fixed) if end > low and start < high]
+        before = [k for k, (_, end, _, _) in enumerate(fixed) if end <= low][-1:]
+        after = [k for k, (start, _, _, _) in enumerate(fixed) if start >= high][:1]
+        for k in sorted({*before, *inside, *after}):
+            start, end, task, kept_setup = fixed[k]
+            nodes.append(_Node(task, start, end, end, start, kept_setup=kept_setup, hint_start=start, fixed=True,
+                               reference=start))
+        return nodes
+
+    def _fixed_spans(self, resource_id: str) -> list[tuple[int, int, Task | None, int | None]]:
+        """Blocked spans and kept tasks on the resource: (start, end) in working time, the task, its set-up."""
+        calendar = self.problem.working_time(resource_id)
+        spans: list[tuple[int, int, Task | None, int | None]] = []
+        for block in self.problem.blocked:
+            if block.resource_id == resource_id:
+                start, end = calendar.work_before(block.start), calendar.work_before(block.end)
+                if end > start:
+                    spans.append((start, end, None, None))
+        if self.incumbent is not None and len(self.free) < len(self.problem.tasks):
+            for task, placed in zip(self.problem.tasks, self.incumbent.placements, strict=True):
+                if task.index in self.free or placed.resource_id != resource_id:
+                    continue
+                work = occupied(task, placed.setup)
+                if work > 0:
+                    setup = (placed.setup if placed.setup is not None else task.setup_work) if task.family else None
+                    spans.append((placed.work_start, placed.work_start + work, task, setup))
+        return spans
+
+    def _add_circuit(self, nodes: list[_Node]) -> None:
+        """Nodes 1..n and a depot 0: arc i -> j means j runs right after i (0: nothing before / after)."""
+        order = [k for _, k in sorted((n.hint_start, k) for k, n in enumerate(nodes, 1) if n.hint_start is not None)]
+        hinted = set(zip([0, *order], [*order, 0], strict=True)) if self.incumbent is not None else None
+
+        def literal(i: int, j: int) -> cp_model.IntVar:
+            return self._new_bool((i, j) in hinted if hinted is not None else None)
+
+        fixed = {k for k, n in enumerate(nodes, 1) if n.fixed}
+        first_fixed = min(fixed, key=lambda k: nodes[k - 1].latest_start, default=None)
+        arcs: list[tuple[int, int, cp_model.LiteralT]] = []
+        for k, node in enumerate(nodes, 1):
+            is_fixed = k in fixed
+            if not is_fixed or k == first_fixed:
+                arc = literal(0, k)
+                arcs.append((0, k, arc))
+                if not is_fixed:
+                    self._require_setup(None, node, arc)
+            arcs.append((k, 0, literal(k, 0)))
+            if node.present is not None:
+                arcs.append((k, k, node.present.Not()))
+                if hinted is not None:
+                    self._hints[node.present.index] = int(node.hint_start is not None)
+        if not fixed:
+            arcs.append((0, 0, literal(0, 0)))
+        rank = {k: r for r, (_, k) in enumerate(sorted((n.reference, k) for k, n in enumerate(nodes, 1)))}
+        reach = SEQUENCE_NEIGHBOURS if self.incumbent is not None else len(nodes)
+        for i, before in enumerate(nodes, 1):
+            for j, after in enumerate(nodes, 1):
+                if i == j or before.earliest_end > after.latest_start:
+                    continue
+                near = abs(rank[i] - rank[j]) <= reach or (hinted is not None and (i, j) in hinted)
+                if not near and not _same_family(before.task, after.task):
+                    continue  # far apart in the incumbent: later neighbourhoods move them step by step
+                needed = self.problem.setup_between(before.task, after.task) if after.task is not None else 0
+                if after.kept_setup is not None and after.kept_setup < needed:
+                    continue  # the kept task's set-up would be too short after this one
+                arc = literal(i, j)
+                arcs.append((i, j, arc))
+                if not (i in fixed and j in fixed):
+                    self.model.add(after.start >= before.end).only_enforce_if(arc)
+                self._require_setup(before.task, after, arc)
+        self.model.add_circuit(arcs)
+
+    def _require_setup(self, before: Task | None, after: _Node, arc: cp_model.IntVar) -> None:
+        if after.setup is None or after.task is None:
+            return
+        needed = self.problem.setup_between(before, after.task)
+        if needed > self.problem.setup_range(after.task)[0]:
+            self.model.add(after.setup >= needed).only_enforce_if(arc)
+
     def _kept_spans(self) -> dict[str, list[tuple[int, int]]]:
         """Working-time spans already taken on each resource: blocked time and tasks outside the model."""
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -270,8 +473,9 @@ class ScheduleModel:
                 spans[block.resource_id].append((start, end))
         if self.incumbent is not None and len(self.free) < len(self.problem.tasks):
             for task, placed in zip(self.problem.tasks, self.incumbent.placements, strict=True):
-                if task.index not in self.free and task.work > 0:
-                    spans[placed.resource_id].append((placed.work_start, placed.work_start + task.work))
+                work = occupied(task, placed.setup)
+                if task.index not in self.free and work > 0:
+                    spans[placed.resource_id].append((placed.work_start, placed.work_start + work))
         return spans
 
     def _add_precedences(self) -> None:
@@ -283,7 +487,7 @@ class ScheduleModel:
                 continue
             shared = _single_calendar(first)
             if shared is not None and shared == _single_calendar(second):
-                self.model.add(second.groups[shared].start >= first.groups[shared].start + first.task.work)
+                self.model.add(second.groups[shared].start >= first.work_end(first.groups[shared]))
             else:
                 self.model.add(self.real_start(second) >= self.real_end(first))
 
@@ -298,7 +502,9 @@ class ScheduleModel:
     def _add_makespan(self) -> None:
         ends = [self.real_end(tv) for i, tv in self.vars.items() if not self.problem.successors[i]]
         kept = [p.end for i, p in enumerate(self.incumbent.placements) if i not in self.free] if self.incumbent else []
-        low = max([*kept, *(self.problem.heads[i] + tv.task.work for i, tv in self.vars.items())], default=0)
+        low = max([*kept, *(self.problem.heads[i] + tv.shortest for i, tv in self.vars.items())], default=0)
+        if len(self.free) == len(self.problem.tasks):  # the one-machine bound holds for the whole problem
+            low = max(low, self.problem.resource_lower_bound)
         high = self.upper_bound if self.upper_bound is not None else self.horizon
         hint = max(p.end for p in self.incumbent.placements) if self.incumbent is not None else None
         makespan = self._new_int(low, max(low, high), hint)
@@ -332,6 +538,10 @@ class ScheduleModel:
         if rush:
             self.stages.append(_Stage("rush_tardiness", tuple(rush)))
         self.stages.append(_Stage("weighted_tardiness", tuple(weighted)))
+        setups = tuple((1, tv.setup, self.problem.setup_range(tv.task)[0]) for tv in self.vars.values()
+                       if tv.setup is not None)
+        if setups:  # campaigns: as few set-up minutes as this tardiness allows, then the earliest completions
+            self.stages.append(_Stage("setup_minutes", setups))
         self.stages.append(_Stage("flow_time", tuple(flow)))
 
     # ----- working time -> real time -----
@@ -363,13 +573,15 @@ class ScheduleModel:
     def _group_real_span(self, tv: _TaskVars, group: _Group) -> tuple[LinearExpr, LinearExpr]:
         work = tv.task.work
         if group.calendar.is_continuous:
-            return group.start, group.start + work
+            return group.start, tv.work_end(group)
         hint = self._hints.get(group.start.index)
         start = self._to_real(group.calendar, group.start, group.low, group.high, hint=hint, at_end=False)
         if work == 0:
             return start, start
         end_hint = hint + work if hint is not None else None
-        end = self._to_real(group.calendar, group.start + work, group.low + work, group.high + work,
+        if group.end is not None:
+            end_hint = self._hints.get(group.end.index)
+        end = self._to_real(group.calendar, tv.work_end(group), group.low + tv.shortest, group.high + work,
                             hint=end_hint, at_end=True)
         return start, end
 
@@ -466,6 +678,8 @@ class ScheduleModel:
     ) -> tuple[StageResult, cp_model.CpSolver | None]:
         """Minimise `expr`: full search, then (optionally) neighbourhood search from its best solution."""
         started = time.perf_counter()
+        if self.circuits:  # probing thousands of arc literals takes most of a short solve: leave it out
+            parameters = {**(parameters or {}), "cp_model_probing_level": 0}
         self.model.minimize(expr)
         solver = _solver(budget * (1.0 - lns_share), workers, seed, parameters)
         status = _status(solver.solve(self.model, reporter))
@@ -497,7 +711,8 @@ class ScheduleModel:
         for group in tv.groups.values():
             for resource_id, literal in group.literals.items():
                 if literal is None or solver.boolean_value(literal):
-                    return place(self.problem, task, resource_id, solver.value(group.start))
+                    setup = solver.value(tv.setup) if tv.setup is not None else None
+                    return place(self.problem, task, resource_id, solver.value(group.start), setup=setup)
         raise AssertionError(f"task {task.index} has no resource in the solution")
 
     def _hint_from(self, solver: cp_model.CpSolver) -> None:
@@ -505,6 +720,10 @@ class ScheduleModel:
         self.model.clear_hints()  # type: ignore[no-untyped-call]
         for index, value in enumerate(solver.response_proto.solution):
             self.model.add_hint(self.model.get_int_var_from_proto_index(index), value)
+
+
+def _same_family(first: Task | None, second: Task | None) -> bool:
+    return first is not None and second is not None and first.family is not None and first.family == second.family
 
 
 def _single_calendar(tv: _TaskVars) -> str | None:

@@ -56,6 +56,8 @@ def improve_by_windows(
         if not queue:
             queue = _round(problem, current, by_start, starts, span=span, size=window_tasks)
         first = bisect.bisect_left(starts, queue.pop(0))
+        if first == len(starts):  # the window began after the last task, which has moved earlier since
+            continue
         free = by_start[first:min(first + window_tasks, bisect.bisect_left(starts, starts[first] + span))]
         if not free:
             continue

@@ -10,17 +10,19 @@ from typing import TypeVar
 
 from planning_core.calendars import Minutes
 from planning_core.model import PlantSnapshot, Priority
-from planning_core.plan import Delivery, Operation, Plan
+from planning_core.plan import Delivery, MergedBatch, Operation, Plan
+from planning_core.scheduling.campaigns import NO_CAMPAIGNS, CampaignPolicy, merge_batches
 from planning_core.scheduling.cpsat import ProgressFn
 from planning_core.scheduling.dispatch import HorizonExceeded, edd
-from planning_core.scheduling.plant_problem import PlantProblem, assemble, explode, initial_horizon_days
+from planning_core.scheduling.plant_problem import Explosion, PlantProblem, assemble, explode, initial_horizon_days
 from planning_core.scheduling.problem import Task
-from planning_core.scheduling.scheduler import SolveReport, solve_problem
-from planning_core.scheduling.solution import Placement, Schedule, completions
+from planning_core.scheduling.scheduler import SolveReport, best_dispatch, solve_problem
+from planning_core.scheduling.solution import Placement, Schedule, completions, occupied
 
 MAX_HORIZON_DAYS = 4 * 366
 T = TypeVar("T")
 MIN_SOLVE_SECONDS = 0.5
+CAMPAIGN_CHECK_TASKS = 5000  # above this, dispatching twice more would delay the first schedule too much
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,38 +57,59 @@ def schedule_plant(
     workers: int = 2,
     seed: int = 0,
     progress: ProgressFn | None = None,
+    campaigns: CampaignPolicy = NO_CAMPAIGNS,
 ) -> PlantSchedule:
     """Schedule every open order in about `time_limit` seconds, problem building included
-    (the EDD baseline if nothing beats it)."""
+    (the EDD baseline if nothing beats it); `campaigns` says which orders' batches to merge."""
     started = time.perf_counter()
 
     def solve(plant: PlantProblem) -> SolveReport:
         left = max(MIN_SOLVE_SECONDS, time_limit - (time.perf_counter() - started))
         return solve_problem(plant.problem, time_limit=left, workers=workers, seed=seed, progress=progress)
 
-    plant, report, days = _within_horizon(snapshot, as_of, solve)
+    plant, report, days = _within_horizon(snapshot, as_of, solve, campaigns)
     return PlantSchedule(plan_from_schedule(plant, report.schedule), outcomes(plant, report.schedule), report, days)
 
 
-def edd_schedule(snapshot: PlantSnapshot, as_of: date) -> tuple[PlantProblem, Schedule]:
+def edd_schedule(snapshot: PlantSnapshot, as_of: date, *,
+                 campaigns: CampaignPolicy = NO_CAMPAIGNS) -> tuple[PlantProblem, Schedule]:
     """The dispatching baseline alone (earliest due date, rush first)."""
-    plant, schedule, _ = _within_horizon(snapshot, as_of, lambda plant: edd(plant.problem))
+    plant, schedule, _ = _within_horizon(snapshot, as_of, lambda plant: edd(plant.problem), campaigns)
     return plant, schedule
 
 
-def _within_horizon(snapshot: PlantSnapshot, as_of: date,
-                    solve: Callable[[PlantProblem], T]) -> tuple[PlantProblem, T, int]:
+def _within_horizon(snapshot: PlantSnapshot, as_of: date, solve: Callable[[PlantProblem], T],
+                    campaigns: CampaignPolicy) -> tuple[PlantProblem, T, int]:
     """Solve over calendars expanded far enough: twice as far each time the work does not fit."""
     explosion = explode(snapshot, as_of)
     days = initial_horizon_days(explosion)
     while True:
-        plant = assemble(snapshot, explosion, days=days)
         try:
+            merged = _with_campaigns(snapshot, explosion, campaigns, days=days)
+            plant = assemble(snapshot, merged, days=days)
             return plant, solve(plant), days
         except HorizonExceeded:
             if days >= MAX_HORIZON_DAYS:
                 raise
             days = min(2 * days, MAX_HORIZON_DAYS)
+
+
+def _with_campaigns(snapshot: PlantSnapshot, explosion: Explosion, campaigns: CampaignPolicy, *,
+                    days: int) -> Explosion:
+    """The explosion with its campaigns merged, judged by the slack an EDD schedule without them
+    projects; kept only if the best dispatching schedule (where the solver starts) is no worse with
+    them (a merged batch ties orders together, which the other dispatching rules may not like)."""
+    if campaigns.window_days == 0:
+        return explosion
+    plain = assemble(snapshot, explosion, days=days).problem
+    done = completions(plain, edd(plain))
+    slack = {d.order_id: d.due - end for d, end in zip(plain.demands, done, strict=True)}
+    merged = merge_batches(explosion, snapshot, campaigns, slack=slack)
+    if merged is explosion or len(plain.tasks) > CAMPAIGN_CHECK_TASKS:
+        return merged
+    with_campaigns = assemble(snapshot, merged, days=days).problem
+    better = best_dispatch(with_campaigns).key(plain.objective) <= best_dispatch(plain).key(plain.objective)
+    return merged if better else explosion
 
 
 def plan_from_schedule(plant: PlantProblem, schedule: Schedule) -> Plan:
@@ -104,15 +127,18 @@ def plan_from_schedule(plant: PlantProblem, schedule: Schedule) -> Plan:
         purchases=plant.explosion.purchases,
         deliveries=tuple(deliveries),
         supply_uses=plant.explosion.supply_uses,
+        merged_batches=tuple(MergedBatch(job.job_id, job.item_id, job.shares) for job in problem.jobs if job.shares),
     )
 
 
 def _operations(plant: PlantProblem, task: Task, placement: Placement) -> list[Operation]:
     job = plant.problem.jobs[task.job]
     calendar = plant.problem.working_time(placement.resource_id)
-    pieces = calendar.pieces(placement.work_start, task.work) or [(placement.start, placement.start)]
-    setup_left = min(task.setup, float(task.work))
-    run_total = task.work - setup_left
+    work = occupied(task, placement.setup)
+    pieces = calendar.pieces(placement.work_start, work) or [(placement.start, placement.start)]
+    setup = task.setup if placement.setup is None else float(placement.setup)
+    setup_left = min(setup, float(work))
+    run_total = work - setup_left
     operations = []
     assigned = 0.0
     for position, (start, end) in enumerate(pieces):

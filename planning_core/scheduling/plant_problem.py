@@ -40,6 +40,7 @@ class BatchSpec:
     qty: float
     release: int  # when its bought and stocked components are all there
     after: tuple[str, ...]  # batches (of its components) that must finish first
+    shares: tuple[tuple[str, float], ...] = ()  # a merged batch: each order it serves, with its quantity
 
 
 @dataclass(frozen=True)
@@ -182,15 +183,16 @@ def assemble(snapshot: PlantSnapshot, explosion: Explosion, *, days: int) -> Pla
     jobs: list[Job] = []
     precedences: list[tuple[int, int]] = []
     demands: list[Demand] = []
+    last_task: dict[str, int] = {}
+    changeovers = {(c.from_family, c.to_family): math.ceil(c.setup_minutes - 1e-9) for c in snapshot.setup_matrix}
+    for batch in _in_build_order(explosion):
+        first = len(tasks)
+        job = _add_job(batch, snapshot, tasks, len(jobs), changeovers)
+        jobs.append(job)
+        precedences.extend(zip(job.tasks, job.tasks[1:], strict=False))
+        precedences.extend((last_task[b], first) for b in batch.after)
+        last_task[batch.batch_id] = job.tasks[-1]
     for exploded in explosion.orders:
-        last_task: dict[str, int] = {}
-        for batch in exploded.batches:
-            first = len(tasks)
-            job = _add_job(batch, snapshot, tasks, len(jobs))
-            jobs.append(job)
-            precedences.extend(zip(job.tasks, job.tasks[1:], strict=False))
-            precedences.extend((last_task[b], first) for b in batch.after)
-            last_task[batch.batch_id] = job.tasks[-1]
         order = exploded.order
         final = (last_task[exploded.final_batch],) if exploded.final_batch is not None else ()
         demands.append(Demand(order.order_id, round(axis.day_end(order.due_date)), order.priority.weight,
@@ -205,19 +207,54 @@ def assemble(snapshot: PlantSnapshot, explosion: Explosion, *, days: int) -> Pla
         blocked=_blocked(snapshot, axis, resources),
         objective=ObjectiveKind.TARDINESS,
         horizon=horizon,
+        changeovers=changeovers,
     )
     return PlantProblem(problem, axis, explosion)
 
 
-def _add_job(batch: BatchSpec, snapshot: PlantSnapshot, tasks: list[Task], job_index: int) -> Job:
+def _in_build_order(explosion: Explosion) -> list[BatchSpec]:
+    """Every batch once (a merged batch serves several orders), order by order in netting sequence,
+    each after the batches it waits for (a merged batch may wait for another order's component)."""
+    by_id = {batch.batch_id: batch for exploded in explosion.orders for batch in exploded.batches}
+    ordered: dict[str, BatchSpec] = {}
+
+    def visit(batch: BatchSpec) -> None:
+        pending = [(batch, False)]  # explicit stack: BOMs may be deep
+        while pending:
+            current, expanded = pending.pop()
+            if current.batch_id in ordered:
+                continue
+            if expanded:
+                ordered[current.batch_id] = current
+                continue
+            pending.append((current, True))
+            pending.extend((by_id[b], False) for b in reversed(current.after) if b not in ordered)
+
+    for exploded in explosion.orders:
+        for batch in exploded.batches:
+            visit(batch)
+    return list(ordered.values())
+
+
+def _add_job(batch: BatchSpec, snapshot: PlantSnapshot, tasks: list[Task], job_index: int,
+             changeovers: dict[tuple[str, str], int]) -> Job:
     indexes = []
     for position, step in enumerate(snapshot.routing_of[batch.item_id]):
-        work = math.ceil(step.minutes_for(batch.qty) - 1e-9)
         index = len(tasks)
-        tasks.append(Task(index, job_index, step.step, max(work, 0), step.resource_ids,
-                          release=batch.release if position == 0 else 0, setup=step.setup_minutes))
+        release = batch.release if position == 0 else 0
+        if step.setup_family is None:
+            work = math.ceil(step.minutes_for(batch.qty) - 1e-9)
+            tasks.append(Task(index, job_index, step.step, max(work, 0), step.resource_ids, release=release,
+                              setup=step.setup_minutes))
+        else:
+            # whole minutes of set-up, so that a shorter set-up shortens the task by exactly that much
+            own = math.ceil(step.setup_minutes - 1e-9)
+            longest = max([own, *(m for (_, to), m in changeovers.items() if to == step.setup_family)])
+            run = math.ceil(batch.qty * step.run_minutes_per_unit - 1e-9)
+            tasks.append(Task(index, job_index, step.step, longest + run, step.resource_ids, release=release,
+                              setup=float(longest), family=step.setup_family, own_setup=own))
         indexes.append(index)
-    return Job(job_index, batch.batch_id, batch.item_id, batch.qty, tuple(indexes), batch.order_id)
+    return Job(job_index, batch.batch_id, batch.item_id, batch.qty, tuple(indexes), batch.order_id, batch.shares)
 
 
 def _blocked(snapshot: PlantSnapshot, axis: TimeAxis, resources: dict[str, ResourceSpec]) -> tuple[Blocked, ...]:

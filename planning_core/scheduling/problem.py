@@ -9,9 +9,10 @@ All times are whole minutes since the origin (the as-of date, 00:00 plant time).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
@@ -40,12 +41,22 @@ class Task:
     work: int
     resource_ids: tuple[str, ...]
     release: int = 0  # earliest real start (material availability)
-    setup: float = 0.0  # part of `work` that is set-up (for the plan's operations)
+    setup: float = 0.0  # part of `work` that is set-up (for the plan's operations): the longest it may need
+    family: str | None = None  # set-up family: the set-up depends on what ran just before on the resource
+    own_setup: int = 0  # a family task's set-up after nothing known or after another family without a matrix entry
+
+    @property
+    def setup_work(self) -> int:
+        """Working minutes of `work` that are set-up, for a family task (whole minutes by construction)."""
+        return math.ceil(self.setup - 1e-9)
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """A batch: `qty` of `item_id` through its routing; `tasks` in step order."""
+    """A batch: `qty` of `item_id` through its routing; `tasks` in step order.
+
+    `order_id` is the order the batch is pegged to (the most urgent one of a merged batch);
+    `shares` lists every order a merged batch serves with its quantity (empty: `order_id` alone)."""
 
     index: int
     job_id: str
@@ -53,6 +64,7 @@ class Job:
     qty: float
     tasks: tuple[int, ...]
     order_id: str | None = None
+    shares: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +100,7 @@ class SchedulingProblem:
     blocked: tuple[Blocked, ...] = ()
     objective: ObjectiveKind = ObjectiveKind.TARDINESS
     horizon: int = 0  # real minutes the calendars cover
+    changeovers: Mapping[tuple[str, str], int] = field(default_factory=dict)  # set-up matrix, whole minutes
 
     def __post_init__(self) -> None:
         problems = self.validation_errors()
@@ -111,11 +124,40 @@ class SchedulingProblem:
                 errors.append(f"resource {resource.resource_id} has unknown calendar {resource.calendar_id}")
             if resource.units < 1:
                 errors.append(f"resource {resource.resource_id} has {resource.units} units")
+        for task in self.tasks:
+            if task.family is not None and not task.own_setup <= task.setup_work <= task.work:
+                errors.append(f"task {task.index}: set-up {task.own_setup}..{task.setup_work} does not fit its work")
+            if task.family is not None and self.setup_range(task)[1] > task.setup_work:
+                errors.append(f"task {task.index}: its work leaves no room for the longest set-up it may need")
         count = len(self.tasks)
         for before, after in self.precedences:
             if not (0 <= before < count and 0 <= after < count) or before == after:
                 errors.append(f"precedence {before}->{after} names no pair of tasks")
         return errors
+
+    def setup_between(self, previous: Task | None, task: Task) -> int:
+        """Set-up minutes `task` needs right after `previous` on its resource (None: nothing known
+        before it). Only family tasks vary; any other task always has its set-up in its work."""
+        if task.family is None:
+            return task.setup_work
+        if previous is None or previous.family is None:
+            return task.own_setup
+        listed = self.changeovers.get((previous.family, task.family))
+        if listed is not None:
+            return listed
+        return 0 if previous.family == task.family else task.own_setup
+
+    def setup_range(self, task: Task) -> tuple[int, int]:
+        """The shortest and the longest set-up a family task may need, whatever runs before it."""
+        if task.family is None:
+            return task.setup_work, task.setup_work
+        options = [task.own_setup, self.changeovers.get((task.family, task.family), 0)]
+        options += [minutes for (_, to_family), minutes in self.changeovers.items() if to_family == task.family]
+        return min(options), max(options)
+
+    def shortest_work(self, task: Task) -> int:
+        """Working minutes the task takes with the shortest set-up it may get."""
+        return task.work - task.setup_work + self.setup_range(task)[0] if task.family is not None else task.work
 
     def working_time(self, resource_id: str) -> WorkingTime:
         return self.calendars[self.resources[resource_id].calendar_id]
@@ -154,10 +196,10 @@ class SchedulingProblem:
     @cached_property
     def heads(self) -> tuple[int, ...]:
         """Earliest real start of each task: its release, and the work of every chain before it
-        (real time is never shorter than working time)."""
+        (real time is never shorter than working time; set-ups as short as they may get)."""
         heads = [t.release for t in self.tasks]
         for index in self.topological_order:
-            done = heads[index] + self.tasks[index].work
+            done = heads[index] + self.shortest_work(self.tasks[index])
             for after in self.successors[index]:
                 heads[after] = max(heads[after], done)
         return tuple(heads)
@@ -168,8 +210,22 @@ class SchedulingProblem:
         tails = [0] * len(self.tasks)
         for index in reversed(self.topological_order):
             after = max((tails[s] for s in self.successors[index]), default=0)
-            tails[index] = self.tasks[index].work + after
+            tails[index] = self.shortest_work(self.tasks[index]) + after
         return tuple(tails)
+
+    @cached_property
+    def resource_lower_bound(self) -> int:
+        """No schedule ends before some one-unit resource has done all the tasks that can only run there:
+        the earliest of their heads, their work, and the least work that must follow one of them."""
+        bound = 0
+        for resource_id, resource in self.resources.items():
+            own = [t for t in self.tasks if t.resource_ids == (resource_id,) and t.work > 0]
+            if resource.units != 1 or not own:
+                continue
+            work = sum(self.shortest_work(t) for t in own)
+            after = min(self.tails[t.index] - self.shortest_work(t) for t in own)
+            bound = max(bound, min(self.heads[t.index] for t in own) + work + after)
+        return bound
 
     @cached_property
     def demand_of_task(self) -> tuple[int | None, ...]:

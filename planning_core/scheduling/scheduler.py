@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import bisect
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from planning_core.scheduling.cpsat import ModelResult, ProgressFn, ScheduleModel, SolveStatus, StageResult
+from planning_core.scheduling.cpsat import (
+    MAX_SEQUENCE_TASKS,
+    ModelResult,
+    ProgressFn,
+    ScheduleModel,
+    SolveStatus,
+    StageResult,
+)
 from planning_core.scheduling.dispatch import edd, makespan_dispatches, tardiness_dispatches
 from planning_core.scheduling.lns import improve_by_windows
 from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem
@@ -15,6 +22,8 @@ from planning_core.scheduling.solution import Objectives, Schedule, evaluate
 HORIZON_MARGIN_MINUTES = 2 * 24 * 60
 MONOLITHIC_TASKS = 1500  # above this, one model is too slow to build and search: windows instead
 MONOLITHIC_LITERALS = 40_000  # likewise for the calendar encoding of long horizons
+WINDOW_TASKS = 800  # tasks per time window of the large-neighbourhood search (see `lns`)
+SEQUENCE_MONOLITHIC_SHARE = 0.5  # with set-up sequences too long for one model: its share, then windows
 EXTRA_DISPATCH_FACTOR = 4  # other dispatching rules only when they leave most of the time to the solver
 LNS_SHARE = {ObjectiveKind.MAKESPAN: 0.0, ObjectiveKind.TARDINESS: 0.0}
 # CP-SAT parameters, tuned on 16 hard JSPLIB instances at 10 s and 2 workers (abz7-9, swv01-05,
@@ -26,6 +35,13 @@ LNS_SHARE = {ObjectiveKind.MAKESPAN: 0.0, ObjectiveKind.TARDINESS: 0.0}
 # The windows of the large-neighbourhood search use them too (on a 100-order generated plant,
 # 20 s of windows: 1,153,888 weighted minutes late against 1,155,076-1,159,471 with the defaults).
 SEARCH_PARAMETERS: dict[str, object] = {"subsolvers": ["no_lp"], "ignore_subsolvers": ["fj", "ls", "feasibility_pump"]}
+# Makespan (job shops): the dispatching schedule bounds the model (every start at most its makespan
+# less the work that must follow) but is not given as a hint. A hint pins the full-search worker
+# to the dispatching order, from which it improves a unit at a time; without one it builds its own
+# first schedules, far better on shops with many jobs per machine (30x10, 50x10). Tuned on the
+# la, abz and orb families of the public set (issue 15), held out: ta, swv, ft and the larger
+# instances in benchmarks/data/jsplib_heldout_large.json.
+HINT_MAKESPAN = False
 
 
 @dataclass(frozen=True)
@@ -72,20 +88,33 @@ def solve_problem(
     horizon = search_horizon(problem, incumbent_score)
     if len(problem.tasks) > MONOLITHIC_TASKS or calendar_literals(problem, horizon) > MONOLITHIC_LITERALS:
         schedule, score, stats = improve_by_windows(problem, incumbent, time_limit=left, workers=workers,
-                                                    seed=seed, progress=progress,
+                                                    seed=seed, progress=progress, window_tasks=window_tasks(problem),
                                                     parameters=SEARCH_PARAMETERS if parameters is None else parameters)
         method = "cp-sat-lns" if stats.improved else "dispatch"
         return SolveReport(schedule, score, base_score, method, SolveStatus.FEASIBLE, (),
                            time.perf_counter() - started, first_feasible, stats.windows, incumbent_score)
-    upper = incumbent_score.makespan if problem.objective is ObjectiveKind.MAKESPAN else None
-    model = ScheduleModel(problem, incumbent=incumbent, horizon=horizon, upper_bound=upper)
+    makespan = problem.objective is ObjectiveKind.MAKESPAN
+    upper = incumbent_score.makespan if makespan else None
+    hinted = incumbent if HINT_MAKESPAN or not makespan else None
+    model = ScheduleModel(problem, incumbent=hinted, horizon=horizon, upper_bound=upper)
     if lns_share is None:
         lns_share = LNS_SHARE[problem.objective]
     if parameters is None:
         parameters = SEARCH_PARAMETERS
-    result = model.solve(time_limit=left, workers=workers, seed=seed, progress=progress, lns_share=lns_share,
-                         parameters=parameters)
-    return _choose(problem, (incumbent, incumbent_score), base_score, result, started, first_feasible)
+    sequence_later = long_setup_sequences(problem)
+    result = model.solve(time_limit=left * (SEQUENCE_MONOLITHIC_SHARE if sequence_later else 1.0), workers=workers,
+                         seed=seed, progress=progress, lns_share=lns_share, parameters=parameters)
+    report = _choose(problem, (incumbent, incumbent_score), base_score, result, started, first_feasible)
+    if not sequence_later:
+        return report
+    # the whole model could not order the long set-up sequences: time windows do, from its schedule
+    left = max(0.05, time_limit - (time.perf_counter() - started))
+    schedule, score, stats = improve_by_windows(problem, report.schedule, time_limit=left, workers=workers, seed=seed,
+                                                progress=progress, parameters=parameters,
+                                                window_tasks=window_tasks(problem))
+    return replace(report, schedule=schedule, objectives=score, seconds=time.perf_counter() - started,
+                   windows=stats.windows, method=report.method + ("+lns" if stats.improved else ""),
+                   status=SolveStatus.FEASIBLE if stats.improved else report.status)
 
 
 def search_horizon(problem: SchedulingProblem, baseline: Objectives) -> int:
@@ -113,10 +142,43 @@ def calendar_literals(problem: SchedulingProblem, horizon: int) -> int:
     return total
 
 
+def long_setup_sequences(problem: SchedulingProblem) -> bool:
+    """Whether a one-unit resource has family tasks whose set-ups the sequence could shorten and more
+    tasks than one set-up circuit may order: then only time windows let the solver sequence them."""
+    return _busiest_sequence(problem) > MAX_SEQUENCE_TASKS
+
+
+def window_tasks(problem: SchedulingProblem) -> int:
+    """Tasks per time window: the default, or fewer where that many would put more tasks on a
+    sequenced resource than its set-up circuit may order (windows spread over all resources)."""
+    busiest = _busiest_sequence(problem)
+    if busiest == 0:
+        return WINDOW_TASKS
+    return max(10, min(WINDOW_TASKS, int(0.8 * MAX_SEQUENCE_TASKS * len(problem.tasks) / busiest)))
+
+
+def _busiest_sequence(problem: SchedulingProblem) -> int:
+    """Tasks that may run on the busiest one-unit resource where family set-ups can be saved (0: none)."""
+    counts: dict[str, int] = {}
+    saving: set[str] = set()
+    for task in problem.tasks:
+        for resource_id in task.resource_ids:
+            counts[resource_id] = counts.get(resource_id, 0) + 1
+            if task.family is not None and problem.shortest_work(task) < task.work:
+                saving.add(resource_id)
+    return max((counts[r] for r in saving if problem.resources[r].units == 1), default=0)
+
+
 def _baseline(problem: SchedulingProblem) -> Schedule:
     if problem.objective is ObjectiveKind.MAKESPAN:
         return min(makespan_dispatches(problem), key=lambda s: evaluate(problem, s).makespan)
     return edd(problem)
+
+
+def best_dispatch(problem: SchedulingProblem) -> Objectives:
+    """The scores of the best dispatching schedule (the baseline and the other rules): the model's start."""
+    baseline = _baseline(problem)
+    return _best_start(problem, baseline, evaluate(problem, baseline))[1]
 
 
 def _best_start(problem: SchedulingProblem, baseline: Schedule, score: Objectives) -> tuple[Schedule, Objectives]:

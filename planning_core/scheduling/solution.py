@@ -10,12 +10,16 @@ from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem, T
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """A task on `resource_id` from real minute `start` to `end`; `work_start` is the same start in working time."""
+    """A task on `resource_id` from real minute `start` to `end`; `work_start` is the same start in working time.
+
+    `setup`: the set-up minutes a family task gets where that is less than the longest it may need
+    (None: its whole `work`, the longest set-up included)."""
 
     resource_id: str
     start: int
     end: int
     work_start: int
+    setup: int | None = None
 
 
 @dataclass(frozen=True)
@@ -31,16 +35,25 @@ class Objectives:
     weighted_tardiness: int
     flow_time: int
     makespan: int
+    setup_minutes: int = 0  # set-up of all tasks (only a family task's depends on the sequence)
 
     def key(self, kind: ObjectiveKind) -> tuple[int, ...]:
         if kind is ObjectiveKind.MAKESPAN:
             return (self.makespan,)
-        return (self.rush_tardiness, self.weighted_tardiness, self.flow_time)
+        return (self.rush_tardiness, self.weighted_tardiness, self.setup_minutes, self.flow_time)
 
 
-def place(problem: SchedulingProblem, task: Task, resource_id: str, work_start: int) -> Placement:
-    start, end = problem.working_time(resource_id).real_span(work_start, task.work)
-    return Placement(resource_id, start, end, work_start)
+def place(problem: SchedulingProblem, task: Task, resource_id: str, work_start: int, *,
+          setup: int | None = None) -> Placement:
+    if setup is not None and (task.family is None or setup >= task.setup_work):
+        setup = None
+    start, end = problem.working_time(resource_id).real_span(work_start, occupied(task, setup))
+    return Placement(resource_id, start, end, work_start, setup)
+
+
+def occupied(task: Task, setup: int | None) -> int:
+    """Working minutes a task holds its resource with `setup` minutes of set-up (None: the longest)."""
+    return task.work if setup is None else task.work - task.setup_work + setup
 
 
 def completions(problem: SchedulingProblem, schedule: Schedule) -> list[int]:
@@ -59,7 +72,9 @@ def evaluate(problem: SchedulingProblem, schedule: Schedule) -> Objectives:
         rush += late if demand.rush else 0
         flow += done
     makespan = max((p.end for p in schedule.placements), default=0)
-    return Objectives(rush, weighted, flow, makespan)
+    setups = sum(task.setup_work if p.setup is None else p.setup
+                 for task, p in zip(problem.tasks, schedule.placements, strict=True))
+    return Objectives(rush, weighted, flow, makespan, setups)
 
 
 def violations(problem: SchedulingProblem, schedule: Schedule) -> list[str]:
@@ -70,14 +85,16 @@ def violations(problem: SchedulingProblem, schedule: Schedule) -> list[str]:
             found.append(f"task {task.index} runs on {p.resource_id}, not one of {task.resource_ids}")
             continue
         calendar = problem.working_time(p.resource_id)
-        if (p.start, p.end) != calendar.real_span(p.work_start, task.work):
-            found.append(f"task {task.index}: {p.start}-{p.end} is not {task.work} working minutes")
+        work = occupied(task, p.setup)
+        if (p.start, p.end) != calendar.real_span(p.work_start, work):
+            found.append(f"task {task.index}: {p.start}-{p.end} is not {work} working minutes")
         if p.start < task.release:
             found.append(f"task {task.index} starts at {p.start}, before its release {task.release}")
     for before, after in problem.precedences:
         if schedule.placements[after].start < schedule.placements[before].end:
             found.append(f"task {after} starts before task {before} ends")
     found.extend(_overloads(problem, schedule))
+    found.extend(_short_setups(problem, schedule))
     return found
 
 
@@ -85,8 +102,9 @@ def _overloads(problem: SchedulingProblem, schedule: Schedule) -> list[str]:
     """Compared in working time: a task only occupies its resource while the resource works."""
     events: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for task, p in zip(problem.tasks, schedule.placements, strict=True):
-        if task.work > 0:
-            events[p.resource_id] += [(p.work_start, 1), (p.work_start + task.work, -1)]
+        work = occupied(task, p.setup)
+        if work > 0:
+            events[p.resource_id] += [(p.work_start, 1), (p.work_start + work, -1)]
     for block in problem.blocked:
         if block.resource_id in events:
             calendar = problem.working_time(block.resource_id)
@@ -101,4 +119,28 @@ def _overloads(problem: SchedulingProblem, schedule: Schedule) -> list[str]:
             if running > problem.resources[resource_id].units:
                 found.append(f"{resource_id} is overloaded at working minute {at}")
                 break
+    return found
+
+
+def _short_setups(problem: SchedulingProblem, schedule: Schedule) -> list[str]:
+    """Family tasks with less set-up than what runs just before them needs (on a one-unit resource;
+    on one with several units nobody knows which unit ran what, so the longest)."""
+    found = []
+    sequence: dict[str, list[tuple[int, int, Task | None]]] = defaultdict(list)
+    for task, p in zip(problem.tasks, schedule.placements, strict=True):
+        if occupied(task, p.setup) > 0:
+            sequence[p.resource_id].append((p.work_start, 1, task))
+    for block in problem.blocked:
+        if block.resource_id in sequence:
+            sequence[block.resource_id].append((problem.working_time(block.resource_id).work_before(block.start), 0, None))
+    for resource_id, entries in sequence.items():
+        previous: Task | None = None
+        several = problem.resources[resource_id].units > 1
+        for _, _, entry in sorted(entries, key=lambda e: (e[0], e[1], e[2].index if e[2] else -1)):
+            if entry is not None and entry.family is not None:
+                given = schedule.placements[entry.index].setup
+                needed = entry.setup_work if several else problem.setup_between(previous, entry)
+                if given is not None and given < needed:
+                    found.append(f"task {entry.index} on {resource_id} gets {given} min of set-up but needs {needed}")
+            previous = entry
     return found
