@@ -63,8 +63,10 @@ class SqlDigestClaims:
             "detail": {},
         }
         insert = postgresql_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        inserted = self.session.execute(insert(m.DigestClaimRow).values(**values).on_conflict_do_nothing())
-        if not getattr(inserted, "rowcount", 0):
+        # RETURNING says whether the row is new: rowcount of ON CONFLICT DO NOTHING is not reliable on every driver
+        inserted = self.session.execute(insert(m.DigestClaimRow).values(**values).on_conflict_do_nothing()
+                                        .returning(m.DigestClaimRow.subscription_id)).first()
+        if inserted is None:
             taken = self.session.execute(
                 update(m.DigestClaimRow)
                 .where(*_key(subscription_id, period), m.DigestClaimRow.status.in_(UNFINISHED),

@@ -67,7 +67,8 @@ class DigestScheduler:
     def running(self) -> bool:
         return self.scheduler is not None and self.scheduler.running
 
-    def start(self) -> None:
+    def start(self, *, paused: bool = False) -> None:
+        """Start firing (`paused`: only open the job store, e.g. to look at or add stored jobs)."""
         global _active
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.jobstores.memory import MemoryJobStore
@@ -88,7 +89,7 @@ class DigestScheduler:
         with _active_lock:
             _active = self
         self.scheduler = scheduler
-        scheduler.start()
+        scheduler.start(paused=paused)
 
     def stop(self) -> None:
         global _active
@@ -104,6 +105,7 @@ class DigestScheduler:
             return
         period = due_period(subscription, self.services.clock.now())
         if period is not None:
+            log.info("subscription %s fired for %s", subscription_id, period)
             self.runner.deliver_digest(subscription_id, period)
 
     def safe_tick(self) -> None:
