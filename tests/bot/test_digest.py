@@ -24,7 +24,7 @@ from planbridge.records import DigestSubscription, RequestKind
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import DigestCommand, build_digest
 from planbridge.services.requests import CreateRequest, audit_log, create_request
-from planbridge.services.subscriptions import ClaimPolicy, Subscribe, claims_of, subscribe
+from planbridge.services.subscriptions import ClaimPolicy, Subscribe, claims_of, list_subscriptions, subscribe
 from planning_core.model import PlantSnapshot
 from tests.bot.conftest import AS_OF, DIGEST_CHANNEL, SALES, plant_services
 from tests.bot.mock_slack import MockSlack
@@ -270,3 +270,51 @@ def test_two_workers_delivering_at_once_post_one_digest(db_url: str, pumps: Plan
     assert sorted(posted) == [False, True]
     assert len(slack.to("chat.postMessage")) == 1
     assert len([e for e in audit_log(workers[0].services) if e.action == "digest_posted"]) == 1
+
+
+def test_the_chart_png_has_the_expected_size_and_is_not_blank(pumps_services: ServiceContext) -> None:
+    import io
+    import struct
+
+    import numpy as np
+    from matplotlib.image import imread
+
+    png = digest_chart(build_digest(DigestCommand(as_of=AS_OF), pumps_services))
+
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    assert (width, height) == (900, 400)  # 9 × 4 inches at 100 dpi
+    pixels = imread(io.BytesIO(png))[:, :, :3]
+    inked = (pixels < 0.9).any(axis=2).mean()
+    colours = len(np.unique((pixels * 255).astype(int).reshape(-1, 3), axis=0))
+    assert 0.03 < inked < 0.6 and colours > 20  # bars, lines and labels on a white page
+
+
+def test_a_slack_user_subscribes_the_channel_and_lists_it(harness, slack: MockSlack) -> None:  # type: ignore[no-untyped-def]
+    from tests.bot.conftest import SALES, SALES_CHANNEL
+
+    assert harness.command("digest subscribe 08:00 --tz Asia/Shanghai --lang zh --weekly mon").status_code == 200
+    [reply] = [c for c in slack.calls if c.path.startswith("/respond/")]
+    assert reply.body["text"] == "Digest 1: CSALES at 08:00 (Asia/Shanghai), every mon, in zh, sections: sales."
+    [added] = list_subscriptions(harness.services)
+    assert (added.channel, added.language, added.weekday, added.sections, added.owner, added.source) == (
+        SALES_CHANNEL, "zh", "mon", ("sales",), SALES, "slack")  # a sales rep's own orders
+
+    harness.command("digest list")
+    assert [c for c in slack.calls if c.path.startswith("/respond/")][-1].body["text"].startswith("Digest subscriptions:")
+    harness.command(f"digest unsubscribe {added.subscription_id}")
+    assert list_subscriptions(harness.services) == []
+
+
+def test_a_schedule_asked_in_slack_says_working_on_it_and_answers_in_its_thread(harness, slack: MockSlack) -> None:  # type: ignore[no-untyped-def]
+    import time as clock
+
+    from tests.bot.conftest import SALES_CHANNEL
+
+    assert harness.command("schedule").status_code == 200
+    deadline = clock.monotonic() + 60
+    while len(slack.to("chat.postMessage")) < 2 and clock.monotonic() < deadline:
+        clock.sleep(0.1)
+
+    working, result = slack.to("chat.postMessage")
+    assert working.body["channel"] == SALES_CHANNEL and working.body["text"].startswith("Working on it: the schedule")
+    assert result.body["thread_ts"] == "1700000001.000100" and result.body["text"].startswith("Schedule (job J-")
