@@ -52,6 +52,7 @@ class DigestCache:
     services: ServiceContext
     seconds: float = CACHE_SECONDS
     _built: dict[tuple[int, date | None], tuple[float, Digest]] = field(default_factory=dict)
+    _charts: dict[tuple[date, int], bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, *, language: str, as_of: date | None = None) -> Digest:
@@ -65,8 +66,17 @@ class DigestCache:
                 digest = build_digest(DigestCommand(as_of=as_of, language=language), self.services)
                 DIGEST_BUILD_SECONDS.observe(time.perf_counter() - started)
                 self._built = {key: (time.monotonic(), digest)}
+                self._charts = {}
                 hit = self._built[key]
         return replace(hit[1], language=language)
+
+    def chart(self, digest: Digest) -> bytes:
+        """The chart of a digest from `get` (its labels do not depend on the language: drawn once)."""
+        key = (digest.as_of, id(digest.snapshot))  # every language of one build shares its snapshot
+        with self._lock:
+            if key not in self._charts:
+                self._charts[key] = digest_chart(digest)
+            return self._charts[key]
 
 
 _holders = itertools.count(1)
@@ -145,7 +155,8 @@ class DigestDelivery:
     def _post_chart(self, subscription: DigestSubscription, digest: Digest) -> bool:
         # The digest itself is posted: a failed chart must not make the job post it again.
         try:
-            self.channel.post_image(subscription.channel, digest_chart(digest),
+            png = self.digests.chart(digest) if self.digests is not None else digest_chart(digest)
+            self.channel.post_image(subscription.channel, png,
                                     filename=f"digest-{digest.as_of.isoformat()}.png",
                                     title=t(subscription.language, "card.chart_title"))
         except Exception:

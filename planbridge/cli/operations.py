@@ -1,4 +1,4 @@
-"""`planbridge digests add|list|remove` (digest subscriptions) and `planbridge worker` (Celery)."""
+"""Operating planbridge: `digests add|list|remove` (digest subscriptions), `worker` (Celery), `migrate`."""
 
 from __future__ import annotations
 
@@ -99,6 +99,15 @@ def worker(
     app.worker_main(["worker", "--queues", settings.job_queue, "--concurrency", str(concurrency), "--pool", pool,
                      "--loglevel", settings.log_level, "--hostname", f"planbridge-{os.getpid()}@%h",
                      "--without-gossip", "--without-mingle"])
+
+
+@worker_commands.command("migrate", help="Bring the database schema up to date (deployments run it once before the web processes).")
+def migrate(*, cli: Cli) -> None:
+    from planbridge.app import prepare_database
+
+    url = cli.db or cli.settings.database_url
+    prepare_database(url)
+    stdout.print("the database schema is up to date", markup=False)
 
 
 def register(app: typer.Typer) -> None:
