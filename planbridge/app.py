@@ -103,7 +103,7 @@ def build_runtime(
     if settings.slack_enabled:
         runtime.slack_app = wire_slack(services, settings, client=client, listener_executor=listener_executor,
                                        jobs=runner).app
-    if settings.scheduler_enabled:
+    if scheduling(settings):
         from planbridge.jobs.scheduler import DigestScheduler
 
         runtime.scheduler = DigestScheduler(services, database_engine(settings), runner, claim_policy(settings),
@@ -136,6 +136,11 @@ def app_from_environment() -> FastAPI:
     return build_http_app(settings)
 
 
+def scheduling(settings: Settings) -> bool:
+    """The scheduler runs unless turned off, when digests can be posted: by this process (Slack) or by workers."""
+    return settings.scheduler_enabled and (settings.slack_enabled or bool(settings.broker_url))
+
+
 def prepare_database(url: str) -> None:
     """Run the migrations once, before the workers start."""
     from integrations.db import migrate
@@ -159,10 +164,12 @@ def describe(settings: Settings, *, host: str, port: int, workers: int = 1) -> l
         lines.append("Slack: " + " and ".join(modes))
     else:
         lines.append("Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET); serving /api/ and /healthz only")
-    if settings.scheduler_enabled:
+    if scheduling(settings):
         configured = (f"; PLANBRIDGE_DIGEST_CHANNEL {settings.digest_channel} at {settings.digest_time} plant time "
                       f"({settings.digest_language})" if settings.digest_channel else "")
         lines.append(f"Digest scheduler: on (subscriptions: `planbridge digests list`{configured})")
+    elif settings.scheduler_enabled:
+        lines.append("Digest scheduler: off (no Slack settings and no broker: nowhere to post)")
     else:
         lines.append("Digest scheduler: off (PLANBRIDGE_SCHEDULER=0)")
     lines.append("Background jobs: " + (f"Celery on PLANBRIDGE_BROKER_URL, queue {settings.job_queue} "

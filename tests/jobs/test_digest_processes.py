@@ -50,7 +50,7 @@ def due_a_minute_ago(services: ServiceContext, channels: list[str]) -> list[int]
 def environment(url: str, slack: MockSlack) -> dict[str, str]:
     return {"PLANBRIDGE_DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s",
             "PLANBRIDGE_SLACK_API_URL": slack.api_url, "PLANBRIDGE_AS_OF": AS_OF.isoformat(),
-            "PLANBRIDGE_SCHEDULER_TICK": "1", "PLANBRIDGE_DIGEST_LEASE_SECONDS": "4", "PLANBRIDGE_BROKER_URL": ""}
+            "PLANBRIDGE_SCHEDULER_TICK": "1", "PLANBRIDGE_DIGEST_LEASE_SECONDS": "6", "PLANBRIDGE_BROKER_URL": ""}
 
 
 def posts_to(slack: MockSlack, channel: str) -> int:
@@ -102,7 +102,8 @@ def test_a_worker_killed_after_its_claim_is_replaced_and_the_digest_posted_once(
              what="the replacement to post")
 
     [claim] = claims_of(services, [subscription_id])
-    assert claim.attempts == 2 and claim.holder.split(":")[1] != str(doomed.pid)
+    assert claim.attempts >= 2 and claim.holder.split(":")[1] != str(doomed.pid)  # (a slow first build may
+    # outlive the replacement's short test lease once more: it is then taken over again, still posted once)
     assert posts_to(slack, "CKILL") == 1
 
 
