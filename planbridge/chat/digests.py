@@ -131,9 +131,12 @@ class DigestDelivery:
 
     def _post(self, subscription: DigestSubscription, claim: DigestClaim) -> bool:
         assert self.digests is not None
+        # Everything slow happens before the claim is marked as posting, so that the lease only
+        # has to cover the calls to the chat platform.
         digest = self.digests.get(language=subscription.language)
         card = audience_card(digest, sections=subscription.sections, owner=subscription.owner,
                              weekly=subscription.weekday is not None)
+        png = self._chart(digest) if self.with_chart else None
         if self.before_post is not None:
             self.before_post(claim)
         if not start_posting(self.services, claim, policy=self.policy):
@@ -144,20 +147,25 @@ class DigestDelivery:
         detail: dict[str, Any] = {"channel": subscription.channel, "ts": posted.message_id if posted else None,
                                   "as_of": digest.as_of.isoformat(), "language": subscription.language,
                                   "sections": list(subscription.sections)}
-        if self.with_chart:
-            detail["chart"] = self._post_chart(subscription, digest)
+        if png is not None:
+            detail["chart"] = self._post_chart(subscription, png, as_of=digest.as_of)
         mark_posted(self.services, claim, detail)
         DIGESTS_POSTED.labels("takeover" if claim.attempts > 1 else "first").inc()
         log.info("posted the digest of %s for subscription %s to %s", claim.period, subscription.subscription_id,
                  subscription.channel)
         return True
 
-    def _post_chart(self, subscription: DigestSubscription, digest: Digest) -> bool:
+    def _chart(self, digest: Digest) -> bytes | None:
+        try:
+            return self.digests.chart(digest) if self.digests is not None else digest_chart(digest)
+        except Exception:
+            log.exception("the digest chart could not be drawn")
+            return None
+
+    def _post_chart(self, subscription: DigestSubscription, png: bytes, *, as_of: date) -> bool:
         # The digest itself is posted: a failed chart must not make the job post it again.
         try:
-            png = self.digests.chart(digest) if self.digests is not None else digest_chart(digest)
-            self.channel.post_image(subscription.channel, png,
-                                    filename=f"digest-{digest.as_of.isoformat()}.png",
+            self.channel.post_image(subscription.channel, png, filename=f"digest-{as_of.isoformat()}.png",
                                     title=t(subscription.language, "card.chart_title"))
         except Exception:
             log.exception("the digest chart could not be uploaded")

@@ -47,10 +47,10 @@ def due_a_minute_ago(services: ServiceContext, channels: list[str]) -> list[int]
             for c in channels]
 
 
-def environment(url: str, slack: MockSlack) -> dict[str, str]:
+def environment(url: str, slack: MockSlack, *, lease: int = 6) -> dict[str, str]:
     return {"PLANBRIDGE_DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s",
             "PLANBRIDGE_SLACK_API_URL": slack.api_url, "PLANBRIDGE_AS_OF": AS_OF.isoformat(),
-            "PLANBRIDGE_SCHEDULER_TICK": "1", "PLANBRIDGE_DIGEST_LEASE_SECONDS": "6", "PLANBRIDGE_BROKER_URL": ""}
+            "PLANBRIDGE_SCHEDULER_TICK": "1", "PLANBRIDGE_DIGEST_LEASE_SECONDS": str(lease), "PLANBRIDGE_BROKER_URL": ""}
 
 
 def posts_to(slack: MockSlack, channel: str) -> int:
@@ -64,7 +64,7 @@ def test_two_scheduler_processes_post_each_periods_digest_once(postgres_url: str
     channels = [f"C{n:02d}" for n in range(12)]
     due_a_minute_ago(services, channels)
     slack.delay = 0.2  # widen the race: both are posting at once
-    env = environment(postgres_url, slack)
+    env = environment(postgres_url, slack, lease=30)  # no worker dies here: no takeover is wanted
     logs = [tmp_path / f"scheduler{n}.log" for n in (1, 2)]
     for log in logs:
         processes.start(["-m", "tests.jobs.process", "scheduler", "40"], env, log)
