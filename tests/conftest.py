@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from integrations.csv_import import read_plant_folder
 from planbridge.bootstrap import bootstrap
@@ -73,6 +73,25 @@ def load_folder(name: str) -> PlantSnapshot:
 @pytest.fixture(scope="session")
 def pumps() -> PlantSnapshot:
     return load_folder("pumps")
+
+
+@pytest.fixture(autouse=True)
+def engines_are_closed_after_each_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every engine a test makes lets go of its pooled connections at the end of the test:
+    several suites may share one PostgreSQL server and its connection limit."""
+    from integrations.db import engine as engines
+
+    made: list[Engine] = []
+    make_engine = engines.make_engine
+
+    def recording(url: str) -> Engine:
+        made.append(make_engine(url))
+        return made[-1]
+
+    monkeypatch.setattr(engines, "make_engine", recording)
+    yield
+    for engine in made:
+        engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -80,8 +80,10 @@ def test_two_scheduler_processes_post_each_periods_digest_once(postgres_url: str
     posted = [log.read_text().count("posted the digest") for log in logs]
     assert sum(fired) >= len(channels) and sum(posted) == len(channels), (fired, posted)
     print(f"fired by each scheduler: {fired}; posted by each: {posted}")
-    with create_engine(postgres_url).connect() as db:
+    engine = create_engine(postgres_url)
+    with engine.connect() as db:
         stored = db.execute(text("SELECT count(*) FROM apscheduler_jobs WHERE id LIKE 'digest-%'")).scalar()
+    engine.dispose()
     assert stored == len(channels)
 
 
@@ -142,4 +144,5 @@ def test_a_digest_missed_during_downtime_is_posted_once_at_start(postgres_url: s
     assert claim.period == datetime.now(UTC).date()  # the latest period, not one per missed run
     with engine.connect() as db:
         following = db.execute(text("SELECT next_run_time FROM apscheduler_jobs")).scalar()
+    engine.dispose()
     assert following > datetime.now(UTC).timestamp()
