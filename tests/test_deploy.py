@@ -31,7 +31,7 @@ def known_variables() -> set[str]:
 def test_compose_runs_postgresql_redis_a_migration_web_processes_and_a_worker() -> None:
     services = compose()["services"]
     assert set(services) == {"db", "redis", "migrate", "web", "worker"}
-    assert services["migrate"]["command"] == ["planbridge", "migrate"]
+    assert services["migrate"]["command"] == ["planbridge", "db", "upgrade"]
     assert services["worker"]["command"][:2] == ["planbridge", "worker"]
     assert "planbridge serve --host 0.0.0.0" in " ".join(services["web"]["command"])
     for name in ("web", "worker"):
@@ -53,7 +53,7 @@ def test_compose_sets_only_settings_planbridge_reads() -> None:
 
 def test_the_commands_compose_runs_exist() -> None:
     commands = {c.name for c in cli_app.registered_commands} | {g.name for g in cli_app.registered_groups}
-    assert {"serve", "worker", "migrate", "digests"} <= commands
+    assert {"serve", "worker", "db", "digests"} <= commands
 
 
 def test_every_variable_compose_interpolates_has_a_default_or_a_message() -> None:

@@ -1,4 +1,4 @@
-"""Operating planbridge: `digests add|list|remove` (digest subscriptions), `worker` (Celery), `migrate`."""
+"""Operating planbridge: `digests add|list|remove` (digest subscriptions) and `worker` (Celery)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from planbridge.cli.common import Cli, Commands, stdout
+from planbridge.cli.common import Cli, Commands, stderr, stdout
 from planbridge.errors import BadRequest
 
 digests = Commands("digests", help="Digest subscriptions: which channel gets which digest, when, in which language.")
@@ -101,13 +101,22 @@ def worker(
                      "--without-gossip", "--without-mingle"])
 
 
-@worker_commands.command("migrate", help="Bring the database schema up to date (deployments run it once before the web processes).")
-def migrate(*, cli: Cli) -> None:
-    from planbridge.app import prepare_database
+def queue_promise_state_rebuild(cli: Cli) -> None:
+    """After an import, with a broker: the workers rebuild the promise state of the new plant version."""
+    if not cli.settings.broker_url:
+        return
+    from planbridge.bootstrap import job_runner, job_worker
+    from planbridge.services.jobs import SubmitJob, submit_job
 
-    url = cli.db or cli.settings.database_url
-    prepare_database(url)
-    stdout.print("the database schema is up to date", markup=False)
+    services = cli.services()
+    job = submit_job(SubmitJob(kind="promise_state", params={"as_of": cli.as_of.isoformat()} if cli.as_of else {}),
+                     services)
+    runner = job_runner(cli.settings, job_worker(services, cli.settings, channel=None))
+    try:
+        runner.run_job(job.job_id)
+    finally:
+        runner.close()
+    stderr.print(f"queued the promise-state rebuild as job {job.job_id}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

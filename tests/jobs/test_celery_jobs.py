@@ -70,3 +70,43 @@ def test_without_a_broker_a_job_runs_in_process_and_a_bad_one_is_refused(sqlite_
     done = wait_for(lambda: (r := api.get(f"/api/jobs/{job_id}").json())["status"] == "succeeded" and r,
                     seconds=30, what="the in-process job")
     assert isinstance(done, dict) and "planned_orders" in done["result"] and done["attempts"] == 1
+
+
+def test_an_import_with_a_broker_queues_the_promise_state_rebuild(sqlite_url: str, redis_url: str,
+                                                                   queue_name: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from planbridge.cli import app as cli_app
+    from planbridge.services.jobs import get_job
+    from planbridge.settings import get_settings
+    from tests.conftest import make_services
+
+    monkeypatch.setenv("PLANBRIDGE_BROKER_URL", redis_url)
+    monkeypatch.setenv("PLANBRIDGE_JOB_QUEUE", queue_name)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli_app, ["demo", "--db", sqlite_url, "--as-of", "2027-01-04"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.stderr
+    job_id = result.stderr.strip().rsplit(" ", 1)[-1]
+    assert result.stderr.startswith("queued the promise-state rebuild as job J-")
+    job = get_job(make_services(sqlite_url), job_id)
+    assert (job.kind, job.status, job.params) == ("promise_state", "queued", {"as_of": "2027-01-04"})
+    import redis
+
+    queued = redis.Redis.from_url(redis_url).lrange(queue_name, 0, -1)
+    assert len(queued) == 1 and job_id.encode() in queued[0]
+    redis.Redis.from_url(redis_url).delete(queue_name)
+
+
+def test_the_promise_state_job_rebuilds_for_the_current_plant_version(sqlite_url: str, pumps: PlantSnapshot) -> None:
+    services = plant_services(sqlite_url, pumps)
+    api = TestClient(create_app(services, Settings(database_url=sqlite_url, as_of=AS_OF)))
+
+    job_id = api.post("/api/jobs", json={"kind": "promise_state"}).json()["job_id"]
+    done = wait_for(lambda: (r := api.get(f"/api/jobs/{job_id}").json())["status"] == "succeeded" and r,
+                    seconds=30, what="the rebuild")
+    assert isinstance(done, dict)
+    assert done["result"] == {"plant_version": 1, "as_of": "2027-01-04", "open_orders": 2, "projected_orders": 2}
