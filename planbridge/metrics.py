@@ -69,3 +69,17 @@ def exposition() -> tuple[bytes, str]:
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def serve_exposition(port: int) -> None:
+    """A small HTTP server of `/metrics` in a background thread (for `planbridge worker`)."""
+    from prometheus_client import start_http_server
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        start_http_server(port, registry=registry)
+    else:
+        start_http_server(port)

@@ -72,10 +72,12 @@ def remove(
 def worker(
     concurrency: Annotated[int, typer.Option("--concurrency", help="Jobs at once in this worker (default 2).")] = 2,
     pool: Annotated[str, typer.Option("--pool", help="prefork, threads or solo (default prefork).")] = "prefork",
+    metrics_port: Annotated[int | None, typer.Option("--metrics-port", help="Serve this worker's /metrics (job durations) on this port.")] = None,
     *,
     cli: Cli,
 ) -> None:
     import os
+    import tempfile
 
     from planbridge import logs
     from planbridge.app import prepare_database
@@ -92,7 +94,15 @@ def worker(
         raise BadRequest(f"--concurrency must be between 1 and 64, not {concurrency}")
     if pool not in ("prefork", "threads", "solo"):
         raise BadRequest(f"--pool must be prefork, threads or solo, not {pool!r}")
+    if metrics_port is not None and not 0 < metrics_port < 65536:
+        raise BadRequest(f"--metrics-port must be between 1 and 65535, not {metrics_port}")
     os.environ["PLANBRIDGE_DATABASE_URL"] = settings.database_url  # prefork children read the environment
+    if metrics_port is not None:
+        # the pool's processes write their figures to files that the exporter sums (before any metric exists)
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="planbridge-worker-metrics-"))
+        from planbridge.metrics import serve_exposition
+
+        serve_exposition(metrics_port)
     logs.configure(json=settings.log_format == "json", level=settings.log_level)
     prepare_database(settings.database_url)
     app = celery_worker_app(settings)
