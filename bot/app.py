@@ -15,6 +15,7 @@ from bot import actions, commands, messages
 from bot.channel import SlackChannel
 from bot.failures import on_error
 from planbridge.chat.handlers import Chat
+from planbridge.chat.ports import JobQueue
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
 
@@ -36,6 +37,7 @@ def build_slack_app(
     client: WebClient | None = None,
     channel: SlackChannel | None = None,
     listener_executor: Executor | None = None,
+    jobs: JobQueue | None = None,
 ) -> App:
     """The planbridge Slack app. Needs `SLACK_BOT_TOKEN`; HTTP requests are verified with
     `SLACK_SIGNING_SECRET` (a missing, stale or wrong signature gets 401 before any listener runs)."""
@@ -52,7 +54,8 @@ def build_slack_app(
         listener_executor=listener_executor,
         name="planbridge",
     )
-    chat = Chat(services, channel or SlackChannel(client), settings.production_channel, settings.digest_language)
+    chat = Chat(services, channel or SlackChannel(client), settings.production_channel, settings.digest_language,
+                jobs=jobs)
     app.middleware(skip_slack_retries)
     messages.register(app, chat)
     commands.register(app, chat)

@@ -54,5 +54,7 @@ def answer_command(chat: Chat, body: dict[str, Any]) -> None:
     language = user.language.value if user else "en"
     thread = thread_key(body.get("channel_id") or "dm", f"slash-{body.get('user_id')}")
     card = commands.command_card(chat, request, user_id=user.user_id if user else None, language=language,
-                                 thread_id=thread)
+                                 thread_id=thread, channel=body.get("channel_id"))
+    if card is None:  # posted in the channel already ("working on it"; the result follows in its thread)
+        return
     WebhookClient(body["response_url"]).send(text=card.fallback, blocks=render_card(card), response_type="in_channel")

@@ -1,10 +1,10 @@
-"""Composition of the HTTP service: settings → database → services → Slack app → REST API → digest scheduler.
+"""Composition of the HTTP service: settings → database → services → jobs → Slack app → REST API → scheduler.
 
 `planbridge serve` runs `app_from_environment` under uvicorn (one process per worker).
 Slack is wired only when SLACK_BOT_TOKEN is set (HTTP events need SLACK_SIGNING_SECRET;
-SLACK_APP_TOKEN adds Socket Mode); the digest scheduler only when Slack and
-PLANBRIDGE_DIGEST_CHANNEL are set and PLANBRIDGE_SCHEDULER is not 0. Several workers may all
-run the scheduler: the post is deduplicated per day under the plant's write lock.
+SLACK_APP_TOKEN adds Socket Mode). Long work goes to Celery workers when PLANBRIDGE_BROKER_URL
+is set, else to a bounded pool in this process. Every process runs the digest scheduler unless
+PLANBRIDGE_SCHEDULER is 0: the claim rows let one of them post each subscription's digest of a period.
 """
 
 from __future__ import annotations
@@ -19,41 +19,50 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
-from planbridge.bootstrap import bootstrap, wire_slack
+from planbridge import logs
+from planbridge.bootstrap import (
+    bootstrap,
+    claim_policy,
+    database_engine,
+    job_runner,
+    job_worker,
+    slack_channel,
+    wire_slack,
+)
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
 
 if TYPE_CHECKING:
-    from apscheduler.schedulers.background import BackgroundScheduler
     from slack_bolt import App
     from slack_sdk import WebClient
 
-    from planbridge.chat.digests import DailyDigest
+    from planbridge.jobs.runner import JobRunner
+    from planbridge.jobs.scheduler import DigestScheduler
 
 log = logging.getLogger("planbridge.serve")
-
-TICK_SECONDS = 60
 
 
 @dataclass
 class Runtime:
-    """What runs besides the routes: the Slack app, the daily digest, Socket Mode."""
+    """What runs besides the routes: the job runner, the Slack app, the digest scheduler, Socket Mode."""
 
     services: ServiceContext
     settings: Settings
+    jobs: JobRunner
     slack_app: App | None = None
-    daily: DailyDigest | None = None
-    scheduler: BackgroundScheduler | None = None
+    scheduler: DigestScheduler | None = None
     stoppers: list[Callable[[], None]] = field(default_factory=list)
 
     def status(self) -> dict[str, Any]:
-        return {"scheduler": self.scheduler is not None and self.scheduler.running}
+        return {"scheduler": self.scheduler is not None and self.scheduler.running, "jobs": self.jobs.name}
 
     def start(self) -> None:
         self._keep_plant_current()
-        if self.daily is not None:
-            self.scheduler = start_scheduler(self.daily)
-            self.stoppers.append(lambda: self.scheduler.shutdown(wait=False) if self.scheduler else None)
+        self.stoppers.append(self.jobs.close)
+        if self.scheduler is not None:
+            self.configured_digest()
+            self.scheduler.start()
+            self.stoppers.append(self.scheduler.stop)
         if self.slack_app is not None and self.settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -81,6 +90,18 @@ class Runtime:
         except Exception as exc:  # no plant loaded yet, say: the first question will say so
             log.info("promise state not built: %s", exc)
 
+    def configured_digest(self) -> None:
+        """PLANBRIDGE_DIGEST_CHANNEL, if set, is a subscription like the others."""
+        if not (self.settings.digest_channel and self.settings.slack_enabled):
+            return
+        from planbridge.services.subscriptions import ensure_configured
+
+        try:
+            ensure_configured(self.services, channel=self.settings.digest_channel, at=self.settings.digest_time,
+                              language=self.settings.digest_language)
+        except Exception:
+            log.exception("the configured digest channel could not be subscribed")
+
     def stop(self) -> None:
         while self.stoppers:
             try:
@@ -95,17 +116,20 @@ def build_runtime(
     services: ServiceContext | None = None,
     client: WebClient | None = None,
     listener_executor: Executor | None = None,
+    jobs: JobRunner | None = None,
 ) -> Runtime:
     services = services or bootstrap(settings, create_schema=True)
-    runtime = Runtime(services, settings)
-    if not settings.slack_enabled:
-        return runtime
-    from planbridge.chat.digests import DailyDigest, parse_time
+    worker = job_worker(services, settings, channel=slack_channel(settings, client=client))
+    runner = jobs or job_runner(settings, worker)
+    runtime = Runtime(services, settings, runner)
+    if settings.slack_enabled:
+        runtime.slack_app = wire_slack(services, settings, client=client, listener_executor=listener_executor,
+                                       jobs=runner).app
+    if scheduling(settings):
+        from planbridge.jobs.scheduler import DigestScheduler
 
-    slack = wire_slack(services, settings, client=client, listener_executor=listener_executor)
-    runtime.slack_app = slack.app
-    if slack.digests is not None:
-        runtime.daily = DailyDigest(services, slack.digests, parse_time(settings.digest_time), clock=services.clock)
+        runtime.scheduler = DigestScheduler(services, database_engine(settings), runner, claim_policy(settings),
+                                            tick_seconds=settings.scheduler_tick_seconds)
     return runtime
 
 
@@ -124,24 +148,19 @@ def build_http_app(settings: Settings, *, runtime: Runtime | None = None) -> Fas
             runtime.stop()
 
     return create_app(runtime.services, settings, slack_app=runtime.slack_app, lifespan=lifespan,
-                      status=runtime.status)
+                      status=runtime.status, jobs=runtime.jobs)
 
 
 def app_from_environment() -> FastAPI:
     """uvicorn's factory (`planbridge.app:app_from_environment`): fresh settings in each worker."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return build_http_app(Settings())
+    settings = Settings()
+    logs.configure(json=settings.log_format == "json", level=settings.log_level)
+    return build_http_app(settings)
 
 
-def start_scheduler(daily: DailyDigest) -> BackgroundScheduler:
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    scheduler = BackgroundScheduler(daemon=True)
-    scheduler.add_job(daily.safe_tick, IntervalTrigger(seconds=TICK_SECONDS), id="daily_digest",
-                      max_instances=1, coalesce=True, misfire_grace_time=TICK_SECONDS)
-    scheduler.start()
-    return scheduler
+def scheduling(settings: Settings) -> bool:
+    """The scheduler runs unless turned off, when digests can be posted: by this process (Slack) or by workers."""
+    return settings.scheduler_enabled and (settings.slack_enabled or bool(settings.broker_url))
 
 
 def prepare_database(url: str) -> None:
@@ -156,21 +175,28 @@ def prepare_database(url: str) -> None:
         engine.dispose()
 
 
-def describe(settings: Settings, *, host: str, port: int) -> list[str]:
+def describe(settings: Settings, *, host: str, port: int, workers: int = 1) -> list[str]:
     """What `planbridge serve` tells the operator at start."""
-    lines = [f"planbridge on http://{host}:{port}: REST API under /api/ (OpenAPI at /docs), /healthz"]
+    lines = [f"planbridge on http://{host}:{port} ({workers} process{'es' if workers > 1 else ''}): REST API under "
+             "/api/ (OpenAPI at /docs), /healthz, /metrics"]
     if settings.slack_enabled:
         modes = ["HTTP events at /slack/events"] if settings.slack_signing_secret else []
         if settings.slack_app_token:
             modes.append("Socket Mode")
         lines.append("Slack: " + " and ".join(modes))
-        if settings.digest_channel and settings.scheduler_enabled:
-            lines.append(f"Daily digest: {settings.digest_channel} at {settings.digest_time} plant time "
-                         f"({settings.digest_language})")
-        else:
-            lines.append("Daily digest: not scheduled (set PLANBRIDGE_DIGEST_CHANNEL; PLANBRIDGE_SCHEDULER=0 turns it off)")
     else:
         lines.append("Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET); serving /api/ and /healthz only")
+    if scheduling(settings):
+        configured = (f"; PLANBRIDGE_DIGEST_CHANNEL {settings.digest_channel} at {settings.digest_time} plant time "
+                      f"({settings.digest_language})" if settings.digest_channel else "")
+        lines.append(f"Digest scheduler: on (subscriptions: `planbridge digests list`{configured})")
+    elif settings.scheduler_enabled:
+        lines.append("Digest scheduler: off (no Slack settings and no broker: nowhere to post)")
+    else:
+        lines.append("Digest scheduler: off (PLANBRIDGE_SCHEDULER=0)")
+    lines.append("Background jobs: " + (f"Celery on PLANBRIDGE_BROKER_URL, queue {settings.job_queue} "
+                                        "(start workers with `planbridge worker`)" if settings.broker_url
+                                        else f"in this process ({settings.job_threads} threads)"))
     lines.append("API token: " + ("required (PLANBRIDGE_API_TOKEN)" if settings.api_token
                                   else "not set: /api/ is open, so the service listens on loopback only"))
     return lines

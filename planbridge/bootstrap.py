@@ -25,12 +25,16 @@ from planbridge.services.ports import (
 from planbridge.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from celery import Celery
     from slack_bolt import App
     from slack_sdk import WebClient
+    from sqlalchemy import Engine
 
-    from planbridge.chat.digests import DigestPublisher
     from planbridge.chat.ports import ChatChannel
+    from planbridge.jobs.runner import JobRunner
+    from planbridge.jobs.work import JobWorker
     from planbridge.presentation.cards import Card
+    from planbridge.services.subscriptions import ClaimPolicy
 
 
 def bootstrap(
@@ -115,22 +119,79 @@ def block_kit(card: Card) -> list[dict[str, Any]]:
 class SlackWiring:
     app: App
     channel: ChatChannel
-    digests: DigestPublisher | None
 
 
 def wire_slack(
     services: ServiceContext, settings: Settings, *, client: WebClient | None = None,
-    listener_executor: Executor | None = None,
+    listener_executor: Executor | None = None, jobs: JobRunner | None = None,
 ) -> SlackWiring:
-    """The Slack app on the chat layer: listeners, the Slack channel, and the digest publisher when configured."""
+    """The Slack app on the chat layer: listeners and the Slack channel; long work goes to `jobs`."""
     from bot.app import build_slack_app, web_client
     from bot.channel import SlackChannel
-    from planbridge.chat.digests import DigestPublisher
 
     client = client or web_client(settings)
     channel = SlackChannel(client)
-    app = build_slack_app(services, settings, client=client, channel=channel, listener_executor=listener_executor)
-    publisher = None
-    if settings.digest_channel and settings.scheduler_enabled:
-        publisher = DigestPublisher(services, channel, settings.digest_channel, settings.digest_language)
-    return SlackWiring(app, channel, publisher)
+    app = build_slack_app(services, settings, client=client, channel=channel, listener_executor=listener_executor,
+                          jobs=jobs)
+    return SlackWiring(app, channel)
+
+
+def slack_channel(settings: Settings, *, client: WebClient | None = None) -> ChatChannel | None:
+    """Where workers post digests and job results: Slack when SLACK_BOT_TOKEN is set."""
+    if not settings.slack_enabled:
+        return None
+    from bot.app import web_client
+    from bot.channel import SlackChannel
+
+    return SlackChannel(client or web_client(settings))
+
+
+# -- background work ----------------------------------------------------------------------------
+
+
+def claim_policy(settings: Settings) -> ClaimPolicy:
+    from datetime import timedelta
+
+    from planbridge.services.subscriptions import ClaimPolicy
+
+    return ClaimPolicy(lease=timedelta(seconds=settings.digest_lease_seconds), max_attempts=settings.digest_max_attempts)
+
+
+def job_worker(services: ServiceContext, settings: Settings, *, channel: ChatChannel | None) -> JobWorker:
+    """What runs jobs and posts due digests (in this process, or in a Celery worker)."""
+    from planbridge.chat.digests import DigestDelivery
+    from planbridge.jobs.work import JobWorker
+
+    digests = DigestDelivery(services, channel, claim_policy(settings)) if channel is not None else None
+    return JobWorker(services, channel, digests, max_attempts=settings.job_max_attempts)
+
+
+def job_runner(settings: Settings, worker: JobWorker) -> JobRunner:
+    """Celery on PLANBRIDGE_BROKER_URL when set; else a bounded pool in this process."""
+    from planbridge.jobs.runner import CeleryRunner, InProcessRunner
+
+    if settings.broker_url:
+        from planbridge.jobs.celery_app import make_celery
+
+        return CeleryRunner(make_celery(settings), queue=settings.job_queue)
+    return InProcessRunner(lambda: worker, threads=settings.job_threads, queue_size=settings.job_queue_size)
+
+
+def celery_worker_app(settings: Settings) -> Celery:
+    """The Celery app of `planbridge worker`: services, Slack and the job worker are built once per
+    worker process, on its first task (after the fork)."""
+    from planbridge.jobs.celery_app import make_celery
+
+    @lru_cache(maxsize=1)
+    def worker() -> JobWorker:
+        services = bootstrap(settings, create_schema=True)
+        return job_worker(services, settings, channel=slack_channel(settings))
+
+    return make_celery(settings, worker=worker)
+
+
+def database_engine(settings: Settings) -> Engine:
+    """A second engine on the application database (APScheduler's job store uses it)."""
+    from integrations.db.engine import make_engine
+
+    return make_engine(settings.database_url)

@@ -59,6 +59,20 @@ class Settings(BaseSettings):
     max_qty: float = Field(1_000_000, gt=0, validation_alias=_env("PLANBRIDGE_MAX_QTY"))
     # Where compiled promise states are kept between command-line runs (default: the user's cache).
     cache_dir: Path | None = Field(None, validation_alias=_env("PLANBRIDGE_CACHE_DIR"))
+    # Background jobs: the Celery queue (one per deployment sharing a Redis), and, without a broker,
+    # the in-process pool and how many jobs may wait for it.
+    job_queue: str = Field("planbridge", validation_alias=_env("PLANBRIDGE_JOB_QUEUE"), pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    job_threads: int = Field(2, ge=1, le=32, validation_alias=_env("PLANBRIDGE_JOB_THREADS"))
+    job_queue_size: int = Field(100, ge=1, le=10_000, validation_alias=_env("PLANBRIDGE_JOB_QUEUE_SIZE"))
+    job_max_attempts: int = Field(3, ge=1, le=10, validation_alias=_env("PLANBRIDGE_JOB_MAX_ATTEMPTS"))
+    job_time_limit_seconds: int = Field(900, ge=10, le=6 * 3600, validation_alias=_env("PLANBRIDGE_JOB_TIME_LIMIT"))
+    # Digest subscriptions: a worker holds a period's claim this long before another may take over.
+    digest_lease_seconds: int = Field(300, ge=2, le=3600, validation_alias=_env("PLANBRIDGE_DIGEST_LEASE_SECONDS"))
+    digest_max_attempts: int = Field(5, ge=1, le=20, validation_alias=_env("PLANBRIDGE_DIGEST_MAX_ATTEMPTS"))
+    # How often each scheduler looks for new subscriptions and for claims whose holder died.
+    scheduler_tick_seconds: int = Field(60, ge=1, le=3600, validation_alias=_env("PLANBRIDGE_SCHEDULER_TICK"))
+    log_format: Literal["json", "text"] = Field("json", validation_alias=_env("PLANBRIDGE_LOG_FORMAT"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias=_env("PLANBRIDGE_LOG_LEVEL"))
 
     @model_validator(mode="after")
     def _slack_needs_a_secret(self) -> Settings:

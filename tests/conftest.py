@@ -4,7 +4,6 @@ services wired to them, and the small example plants in tests/data."""
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import tempfile
 import uuid
@@ -12,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from integrations.csv_import import read_plant_folder
 from planbridge.bootstrap import bootstrap
@@ -46,7 +45,6 @@ def postgres_url() -> Iterator[str]:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
     yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    gc.collect()  # the test's engines, and the idle connections their pools keep, go now, not at some later test
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
@@ -81,6 +79,25 @@ def load_folder(name: str) -> PlantSnapshot:
 @pytest.fixture(scope="session")
 def pumps() -> PlantSnapshot:
     return load_folder("pumps")
+
+
+@pytest.fixture(autouse=True)
+def engines_are_closed_after_each_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every engine a test makes lets go of its pooled connections at the end of the test:
+    several suites may share one PostgreSQL server and its connection limit."""
+    from integrations.db import engine as engines
+
+    made: list[Engine] = []
+    make_engine = engines.make_engine
+
+    def recording(url: str, **pool: int) -> Engine:
+        made.append(make_engine(url, **pool))
+        return made[-1]
+
+    monkeypatch.setattr(engines, "make_engine", recording)
+    yield
+    for engine in made:
+        engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,10 @@ EDGES = ("sqlalchemy", "alembic", "psycopg", "slack_bolt", "slack_sdk", "fastapi
          "langchain", "langchain_core", "langchain_openai", "apscheduler", "matplotlib", "integrations", "planbridge",
          "bot")
 COMPOSITION_ROOT = "planbridge/bootstrap.py"
-ABOVE_INTEGRATIONS = ("planbridge.services", "planbridge.cli", "planbridge.api", "planbridge.chat", "bot")
-ABOVE_SERVICES = ("planbridge.cli", "planbridge.api", "planbridge.chat", "planbridge.app", "planbridge.bootstrap", "bot")
+ABOVE_INTEGRATIONS = ("planbridge.services", "planbridge.cli", "planbridge.api", "planbridge.chat", "planbridge.jobs",
+                      "bot")
+ABOVE_SERVICES = ("planbridge.cli", "planbridge.api", "planbridge.chat", "planbridge.jobs", "planbridge.app",
+                  "planbridge.bootstrap", "bot")
 
 
 def imported_modules(path: Path) -> set[str]:

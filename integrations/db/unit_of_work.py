@@ -8,7 +8,9 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from integrations.db.conversation_repository import SqlConversationRepository
+from integrations.db.digest_repository import SqlDigestClaims, SqlDigestSubscriptions
 from integrations.db.forecast_repository import SqlForecastRepository
+from integrations.db.job_repository import SqlJobRepository
 from integrations.db.order_repository import SqlOrderBook
 from integrations.db.plant_repository import SqlPlantRepository
 from integrations.db.request_repository import SqlAuditLog, SqlRequestRepository
@@ -24,6 +26,9 @@ class SqlUnitOfWork:
     orders: SqlOrderBook
     requests: SqlRequestRepository
     audit: SqlAuditLog
+    subscriptions: SqlDigestSubscriptions
+    claims: SqlDigestClaims
+    jobs: SqlJobRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -37,6 +42,9 @@ class SqlUnitOfWork:
         self.orders = SqlOrderBook(self.session)
         self.requests = SqlRequestRepository(self.session)
         self.audit = SqlAuditLog(self.session)
+        self.subscriptions = SqlDigestSubscriptions(self.session)
+        self.claims = SqlDigestClaims(self.session)
+        self.jobs = SqlJobRepository(self.session)
         return self
 
     def __exit__(

@@ -7,14 +7,18 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from planbridge import __version__
 from planbridge.api import errors
+from planbridge.api.jobs import jobs_router
+from planbridge.api.observe import observe
 from planbridge.api.routes import router
 from planbridge.api.security import require_token
 from planbridge.api.slack import slack_router
 from planbridge.bootstrap import block_kit
+from planbridge.chat.ports import JobQueue
+from planbridge.metrics import exposition
 from planbridge.presentation.digest import CardRenderer
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
@@ -38,15 +42,19 @@ def create_app(
     lifespan: Lifespan | None = None,
     status: Callable[[], dict[str, Any]] | None = None,
     render_card: CardRenderer | None = None,
+    jobs: JobQueue | None = None,
 ) -> FastAPI:
     """The HTTP app over the given services. `slack_app` (Bolt) answers /slack/events when given;
     `status` adds facts to /healthz (e.g. whether the scheduler runs); `render_card` draws the digest
-    card in `/api/digest` (default: Block Kit, as the contract says)."""
+    card in `/api/digest` (default: Block Kit, as the contract says); `jobs` runs background jobs
+    (`/api/jobs`; default: a small pool in this process)."""
     app = FastAPI(title="planbridge", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.services = ctx
     app.state.api_token = settings.api_token
     app.state.render_card = render_card or block_kit
+    app.state.jobs = jobs
     errors.install(app)
+    observe(app)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and database check (no token needed)")
     def healthz() -> JSONResponse:
@@ -58,6 +66,13 @@ def create_app(
             return JSONResponse({**document, "status": "error", "database": type(exc).__name__}, status_code=503)
         return JSONResponse(document)
 
+    @app.get("/metrics", tags=["service"], summary="Prometheus metrics (text format; no token needed)",
+             response_class=Response)
+    def metrics() -> Response:
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
+
     app.include_router(router, dependencies=[Depends(require_token)])
+    app.include_router(jobs_router, dependencies=[Depends(require_token)])
     app.include_router(slack_router(slack_app, signing_secret=settings.slack_signing_secret))
     return app

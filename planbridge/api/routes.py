@@ -24,6 +24,7 @@ from planbridge.api.schemas import (
 )
 from planbridge.chat import conversation
 from planbridge.errors import BadRequest, NotFound
+from planbridge.metrics import timed_quote
 from planbridge.presentation import documents as doc
 from planbridge.presentation.digest import digest_document
 from planbridge.records import RequestKind
@@ -55,7 +56,8 @@ def quote_get(body: Annotated[QuoteBody, Query()], services: Services) -> doc.Qu
 def _quote(body: QuoteBody, services: Services) -> doc.QuoteDocument:
     command = quoting.QuoteCommand(item=body.item, qty=body.qty, due=body.due, customer=body.customer,
                                    as_of=body.as_of, user_id=body.user, language=body.lang, exact=body.exact)
-    return doc.quote_document(quoting.quote(command, services))
+    answer = timed_quote("api", lambda: quoting.quote(command, services), exact_of=lambda a: a.exact)
+    return doc.quote_document(answer)
 
 
 @router.post("/rush", tags=["quoting"], summary="Rush impact analysis (as `planbridge rush --json`); changes nothing",

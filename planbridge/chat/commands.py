@@ -14,15 +14,24 @@ from datetime import date
 
 from planbridge.chat.conversation import AskCommand, ask
 from planbridge.chat.handlers import Chat
+from planbridge.chat.ports import Place
+from planbridge.errors import BadRequest
+from planbridge.metrics import timed_quote
 from planbridge.presentation.answer_cards import ask_card, quote_card, rush_card
-from planbridge.presentation.cards import Card
+from planbridge.presentation.cards import Card, text_card
 from planbridge.presentation.catalogue import t
 from planbridge.presentation.digest import digest_card, kpi_card
 from planbridge.presentation.documents import quote_document, rush_document
+from planbridge.presentation.jobs import subscription_line
 from planbridge.services.digest import DigestCommand, build_digest
+from planbridge.services.jobs import SubmitJob, submit_job
 from planbridge.services.quoting import QuoteCommand, RushCommand, quote, rush_impact
+from planbridge.services.subscriptions import Subscribe, list_subscriptions, subscribe, unsubscribe
+from planning_core.model import Role, User
 
-SUBCOMMANDS = ("quote", "rush", "kpi", "digest", "help")
+SUBCOMMANDS = ("quote", "rush", "kpi", "digest", "help", "schedule", "mrp", "forecast")
+JOB_SUBCOMMANDS = ("schedule", "mrp", "forecast")
+DIGEST_ACTIONS = ("subscribe", "list", "unsubscribe")
 
 
 class NotStrict(ValueError):
@@ -66,14 +75,21 @@ def help_text(language: str) -> str:
     return t(language, "slash.help")
 
 
-def command_card(chat: Chat, request: SlashRequest, *, user_id: str | None, language: str, thread_id: str) -> Card:
-    """The answer to a command, as a card for the whole channel."""
+def command_card(chat: Chat, request: SlashRequest, *, user_id: str | None, language: str, thread_id: str,
+                 channel: str | None = None) -> Card | None:
+    """The answer to a command, as a card for the whole channel (None: it was posted already,
+    e.g. "working on it" for long work, whose result follows in that message's thread)."""
+    if request.subcommand in JOB_SUBCOMMANDS:
+        return start_job(chat, request.subcommand, user_id=user_id, language=language, channel=channel)
+    if request.subcommand == "digest" and request.args and request.args[0].lower() in DIGEST_ACTIONS:
+        return digest_subscription_card(chat, request, user_id=user_id, language=language, channel=channel)
     if request.subcommand in ("kpi", "digest"):
         digest = build_digest(DigestCommand(language=language), chat.services)
         return digest_card(digest) if request.subcommand == "digest" else kpi_card(digest)
     try:
         if request.subcommand == "quote":
-            answer = quote(_quote_command(request, user_id, language), chat.services)
+            command = _quote_command(request, user_id, language)
+            answer = timed_quote("slack", lambda: quote(command, chat.services), exact_of=lambda a: a.exact)
             document = quote_document(answer)
             return quote_card(document, answer.language, text=document.explanation)
         if request.subcommand == "rush":
@@ -84,6 +100,54 @@ def command_card(chat: Chat, request: SlashRequest, *, user_id: str | None, lang
     result = ask(AskCommand(text=request.text, user_id=user_id, thread_id=thread_id), chat.services)
     reply = result.reply
     return ask_card(reply.text, reply.answer, needs=reply.needs, error=reply.error)
+
+
+def start_job(chat: Chat, kind: str, *, user_id: str | None, language: str, channel: str | None) -> Card | None:
+    """Say "working on it" in the channel and hand the job to the workers; the result goes in its thread."""
+    kind_words = t(language, f"job.kind_{kind}")
+    if chat.jobs is None or channel is None:
+        return text_card(t(language, "job.failed", kind=kind_words, job_id="-", error="no background workers here"))
+    working = chat.channel.post(Place(channel), text_card(t(language, "job.working", kind=kind_words)))
+    job = submit_job(SubmitJob(kind=kind, user_id=user_id, reply_channel=channel,
+                               reply_thread=working.message_id if working else None), chat.services)
+    chat.jobs.run_job(job.job_id)
+    return None
+
+
+def digest_subscription_card(chat: Chat, request: SlashRequest, *, user_id: str | None, language: str,
+                             channel: str | None) -> Card:
+    """`digest subscribe HH:MM [--tz Z] [--lang L] [--weekly D] [--sections S]`, `digest list`, `digest unsubscribe ID`
+    for the channel the command was typed in."""
+    if channel is None:
+        raise BadRequest("digest subscriptions need a channel")
+    action, rest = request.args[0].lower(), request.args[1:]
+    if action == "list":
+        found = list_subscriptions(chat.services, channel=channel)
+        lines = [subscription_line(s, language) for s in found] or [t(language, "digest.no_subscriptions")]
+        return text_card("\n".join([t(language, "digest.subscriptions_title") + ":", *lines]))
+    if action == "unsubscribe":
+        if len(rest) != 1 or not rest[0].isdigit():
+            raise BadRequest("unsubscribe needs the subscription's number (see `/planbridge digest list`)")
+        removed = unsubscribe(chat.services, int(rest[0]), channel=channel)
+        return text_card(t(language, "digest.unsubscribed", id=removed.subscription_id, channel=channel))
+    if len(rest) != 1:
+        return text_card(t(language, "digest.subscribe_usage"))
+    user = chat.user(user_id)
+    sections, owner = _audience(user, request.options.get("sections"))
+    added = subscribe(Subscribe(channel=channel, at=rest[0], timezone=request.options.get("tz"),
+                                language=request.options.get("lang") or language,
+                                weekly=request.options.get("weekly"), sections=sections, owner=owner,
+                                source="slack", user_id=user_id), chat.services)
+    return text_card(subscription_line(added, language))
+
+
+def _audience(user: User | None, sections: str | None) -> tuple[list[str], str | None]:
+    """Sections asked for, else by the subscriber's role; a sales rep's sales section lists their orders."""
+    if user is None:
+        return ([sections] if sections else []), None
+    chosen = [sections] if sections else {Role.SALES: ["sales"], Role.PRODUCTION: ["production"]}.get(user.role, [])
+    owner = user.user_id if user.role is Role.SALES and (not sections or "sales" in sections) else None
+    return chosen, owner
 
 
 def _quote_command(request: SlashRequest, user_id: str | None, language: str) -> QuoteCommand:

@@ -1,105 +1,173 @@
-"""The scheduled digest: when it is due, and posting it once per period and channel, on any chat platform.
+"""Digest subscriptions on any chat platform: each subscription's digest posted once per period.
 
-`DailyDigest.tick()` is what the scheduler calls every minute; it posts when the plant's local
-time has reached the digest time (within a grace period, so a restart at 07:35 still posts,
-but a start at 15:00 does not) and the period's digest is not in the audit log yet. Posting
-goes through the `ChatChannel` port: the card, then its chart as an image.
+`DigestDelivery.deliver(subscription, period)` is what a worker runs when a subscription is due
+(the scheduler fires it; with a broker it runs in a Celery worker): it claims the period (one
+row per subscription and period, with a lease), builds the digest in the subscription's language
+with its audience's sections, checks it still holds the claim, posts the card and its chart
+through the `ChatChannel` port, and marks the period posted. A worker that dies holding a claim
+is replaced: once its lease is over, the next attempt takes the claim over and posts.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from planbridge.chat.ports import ChatChannel, Place
-from planbridge.errors import NotFound
+from planbridge.metrics import DIGEST_BUILD_SECONDS, DIGESTS_POSTED
 from planbridge.presentation.catalogue import t
 from planbridge.presentation.charts import digest_chart
-from planbridge.presentation.digest import digest_card
+from planbridge.presentation.digest import audience_card
+from planbridge.records import ClaimStatus, DigestClaim, DigestSubscription
 from planbridge.services.context import ServiceContext
-from planbridge.services.digest import Digest, DigestCommand, build_digest, digest_posted, post_once
-from planbridge.services.ports import Clock
+from planbridge.services.digest import Digest, DigestCommand, build_digest
+from planbridge.services.subscriptions import (
+    ClaimPolicy,
+    claim_period,
+    due_period,
+    get_subscription,
+    mark_posted,
+    release_claim,
+    start_posting,
+)
 
 log = logging.getLogger("planbridge.digest")
 
-GRACE = timedelta(hours=2)
-
-
-def due_day(now: datetime, *, at: time, timezone: str, grace: timedelta = GRACE) -> date | None:
-    """The plant day whose digest is due at `now` (local time at or after `at`, within `grace`), else None."""
-    local = now.astimezone(ZoneInfo(timezone))
-    due = datetime.combine(local.date(), at, tzinfo=local.tzinfo)
-    return local.date() if due <= local < due + grace else None
+CACHE_SECONDS = 60.0  # 500 subscriptions due in the same minute share one build per day and plant version
 
 
 @dataclass
-class DigestPublisher:
-    """Builds the digest in the channel's language and posts it with its chart."""
+class DigestCache:
+    """The digest's figures per (plant version, as-of day), built once for a short while and then
+    named in each subscription's language (building is the slow part: MRP, KPIs, the promise engine)."""
 
     services: ServiceContext
+    seconds: float = CACHE_SECONDS
+    _built: dict[tuple[int, date | None], tuple[float, Digest]] = field(default_factory=dict)
+    _charts: dict[tuple[date, int], bytes] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, *, language: str, as_of: date | None = None) -> Digest:
+        with self.services.uow_factory() as uow:
+            version = uow.plant.version()
+        key = (version, as_of)
+        with self._lock:  # one build at a time: the others wait for it and share it
+            hit = self._built.get(key)
+            if hit is None or time.monotonic() - hit[0] > self.seconds:
+                started = time.perf_counter()
+                digest = build_digest(DigestCommand(as_of=as_of, language=language), self.services)
+                DIGEST_BUILD_SECONDS.observe(time.perf_counter() - started)
+                self._built = {key: (time.monotonic(), digest)}
+                self._charts = {}
+                hit = self._built[key]
+        return replace(hit[1], language=language)
+
+    def chart(self, digest: Digest) -> bytes:
+        """The chart of a digest from `get` (its labels do not depend on the language: drawn once)."""
+        key = (digest.as_of, id(digest.snapshot))  # every language of one build shares its snapshot
+        with self._lock:
+            if key not in self._charts:
+                self._charts[key] = digest_chart(digest)
+            return self._charts[key]
+
+
+_holders = itertools.count(1)
+HOST = f"{socket.gethostname()[:60]}:{os.getpid()}"
+
+
+def new_holder() -> str:
+    """Unique per attempt, so that two threads of one process never pass for each other."""
+    return f"{HOST}:{next(_holders)}"
+
+
+@dataclass
+class DigestDelivery:
+    services: ServiceContext
     channel: ChatChannel
-    target: str  # the channel's id on the chat platform
-    language: str = "en"
+    policy: ClaimPolicy = field(default_factory=ClaimPolicy)
+    digests: DigestCache | None = None
     with_chart: bool = True
+    # between building and posting (tests stop a worker there)
+    before_post: Callable[[DigestClaim], None] | None = None
 
-    def build(self) -> Digest:
-        return build_digest(DigestCommand(language=self.language), self.services)
+    def __post_init__(self) -> None:
+        if self.digests is None:
+            self.digests = DigestCache(self.services)
 
-    def post(self, digest: Digest) -> dict[str, Any]:
-        posted = self.channel.post(Place(self.target), digest_card(digest))
-        detail: dict[str, Any] = {"ts": posted.message_id if posted else None, "as_of": digest.as_of.isoformat()}
-        if self.with_chart:
-            detail["chart"] = self._post_chart(digest_chart(digest), as_of=detail["as_of"])
-        return detail
+    def due(self, subscription_id: int, now: datetime | None = None) -> date | None:
+        """The period a firing of this subscription is for (None: removed, or not due yet)."""
+        subscription = get_subscription(self.services, subscription_id)
+        if subscription is None:
+            return None
+        return due_period(subscription, now or self.services.clock.now())
 
-    def _post_chart(self, png: bytes, *, as_of: str) -> bool:
+    def deliver(self, subscription_id: int, period: date) -> bool:
+        """Post the subscription's digest of `period` unless another worker has or does; True when this call posted it."""
+        subscription = get_subscription(self.services, subscription_id)
+        if subscription is None:
+            return False
+        claim = claim_period(self.services, subscription_id, period, holder=new_holder(), policy=self.policy)
+        if claim is None:
+            return False
+        if claim.attempts > 1:
+            log.warning("taking over the digest of %s for subscription %s (attempt %s)", period, subscription_id,
+                        claim.attempts)
+        if claim.status == ClaimStatus.POSTING:
+            log.warning("the previous holder died while posting the digest of %s for subscription %s: "
+                        "it may appear twice", period, subscription_id)
+        try:
+            return self._post(subscription, claim)
+        except Exception:
+            release_claim(self.services, claim)
+            raise
+
+    def _post(self, subscription: DigestSubscription, claim: DigestClaim) -> bool:
+        assert self.digests is not None
+        # Everything slow happens before the claim is marked as posting, so that the lease only
+        # has to cover the calls to the chat platform.
+        digest = self.digests.get(language=subscription.language)
+        card = audience_card(digest, sections=subscription.sections, owner=subscription.owner,
+                             weekly=subscription.weekday is not None)
+        png = self._chart(digest) if self.with_chart else None
+        if self.before_post is not None:
+            self.before_post(claim)
+        if not start_posting(self.services, claim, policy=self.policy):
+            log.warning("lost the claim on the digest of %s for subscription %s: another worker posts it",
+                        claim.period, subscription.subscription_id)
+            return False
+        posted = self.channel.post(Place(subscription.channel), card)
+        detail: dict[str, Any] = {"channel": subscription.channel, "ts": posted.message_id if posted else None,
+                                  "as_of": digest.as_of.isoformat(), "language": subscription.language,
+                                  "sections": list(subscription.sections)}
+        if png is not None:
+            detail["chart"] = self._post_chart(subscription, png, as_of=digest.as_of)
+        mark_posted(self.services, claim, detail)
+        DIGESTS_POSTED.labels("takeover" if claim.attempts > 1 else "first").inc()
+        log.info("posted the digest of %s for subscription %s to %s", claim.period, subscription.subscription_id,
+                 subscription.channel)
+        return True
+
+    def _chart(self, digest: Digest) -> bytes | None:
+        try:
+            return self.digests.chart(digest) if self.digests is not None else digest_chart(digest)
+        except Exception:
+            log.exception("the digest chart could not be drawn")
+            return None
+
+    def _post_chart(self, subscription: DigestSubscription, png: bytes, *, as_of: date) -> bool:
         # The digest itself is posted: a failed chart must not make the job post it again.
         try:
-            self.channel.post_image(self.target, png, filename=f"digest-{as_of}.png",
-                                    title=t(self.language, "card.chart_title"))
+            self.channel.post_image(subscription.channel, png, filename=f"digest-{as_of.isoformat()}.png",
+                                    title=t(subscription.language, "card.chart_title"))
         except Exception:
             log.exception("the digest chart could not be uploaded")
             return False
         return True
-
-
-@dataclass
-class DailyDigest:
-    services: ServiceContext
-    publisher: DigestPublisher
-    at: time
-    clock: Clock
-    grace: timedelta = GRACE
-
-    def tick(self) -> bool:
-        """Post today's digest if it is time and nobody has; True when this call posted it."""
-        try:
-            timezone = self.services.snapshot().plant.timezone
-        except NotFound:
-            return False  # no plant loaded yet
-        day = due_day(self.clock.now(), at=self.at, timezone=timezone, grace=self.grace)
-        if day is None:
-            return False
-        target = self.publisher.target
-        if digest_posted(self.services, day=day, channel=target):
-            return False
-        digest = self.publisher.build()  # before taking the lock: building reads the database
-        posted = post_once(self.services, day=day, channel=target, post=lambda: self.publisher.post(digest))
-        if posted:
-            log.info("posted the digest of %s to %s", day, target)
-        return posted
-
-    def safe_tick(self) -> None:
-        """The scheduler's job: a failure is logged and tried again on the next tick."""
-        try:
-            self.tick()
-        except Exception:
-            log.exception("posting the daily digest failed; retrying on the next tick")
-
-
-def parse_time(value: str) -> time:
-    hours, minutes = (int(part) for part in value.split(":"))
-    return time(hours, minutes)

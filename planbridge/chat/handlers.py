@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from planbridge.chat.conversation import AskAnswer, AskCommand, ask, ask_document, quote_command
-from planbridge.chat.ports import ChatChannel, Interaction, Place, Posted
+from planbridge.chat.ports import ChatChannel, Interaction, JobQueue, Place, Posted
 from planbridge.errors import Conflict, NotFound, PermissionDenied
 from planbridge.presentation.answer_cards import ask_card, decided_card, mention_sentence, request_card, request_text
 from planbridge.presentation.cards import Card, Paragraph, rich
@@ -37,6 +37,7 @@ class Chat:
     production_channel: str | None = None
     channel_language: str = "en"  # the production and digest channels' language
     platform: str = "Slack"  # how users know the platform (their id there is their users.csv user_id)
+    jobs: JobQueue | None = None  # long work (schedule, MRP, forecast) runs there; None: in the request
 
     def user(self, user_id: str | None) -> User | None:
         """The plant user with this chat id (users.csv `user_id`), or None for strangers."""

@@ -75,3 +75,9 @@ class Interaction(Protocol):
     def close(self, note: Rich) -> None:
         """The clicked card without its buttons, and a note of what was done."""
         ...
+
+
+class JobQueue(Protocol):
+    """Hands a stored background job (`services.jobs.submit_job`) to whoever runs long work."""
+
+    def run_job(self, job_id: str) -> None: ...

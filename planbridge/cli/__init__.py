@@ -38,9 +38,9 @@ def _set_root_as_of(as_of: str | None) -> None:
 
 
 def _register() -> None:
-    from planbridge.cli import language, material, plant, quoting, scheduling, service
+    from planbridge.cli import language, material, operations, plant, quoting, scheduling, service
 
-    for module in (plant, quoting, scheduling, material, language, service):
+    for module in (plant, quoting, scheduling, material, language, service, operations):
         module.register(app)
 
 

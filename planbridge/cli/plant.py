@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from planbridge.cli.common import Cli, Commands, parse_date, stderr, stdout
+from planbridge.cli.operations import queue_promise_state_rebuild
 from planbridge.errors import BadRequest
 from planbridge.services import plant as plant_service
 from planbridge.services.context import SystemClock
@@ -35,6 +36,7 @@ def import_(
         plant_service.ImportPlant(folder=folder, replace=replace), cli.services(create_schema=True)
     )
     _print_report(report, cli, "imported")
+    queue_promise_state_rebuild(cli)
 
 
 @commands.command("demo", help="Load the built-in demo plant (a valve maker) into the database.")
@@ -49,6 +51,7 @@ def demo(
     if export is not None:
         plant_service.export_plant(export, services)
     _print_report(report, cli, "loaded demo plant")
+    queue_promise_state_rebuild(cli)
 
 
 @commands.command("generate", help="Write a synthetic plant folder (deterministic for a seed) for benchmarks and scale tests.")

@@ -68,7 +68,7 @@ def serve(
         "database_url": database_url,
         "scheduler_enabled": settings.scheduler_enabled if scheduler is None else scheduler,
     })
-    for line in describe(effective, host=host, port=port):
+    for line in describe(effective, host=host, port=port, workers=workers):
         stderr.print(line, markup=False, highlight=False)
     # The workers build their settings from the environment: pass the command's options on that way.
     os.environ["PLANBRIDGE_DATABASE_URL"] = database_url
@@ -76,6 +76,11 @@ def serve(
         os.environ["PLANBRIDGE_SCHEDULER"] = "1" if scheduler else "0"
     if cli.as_of:
         os.environ["PLANBRIDGE_AS_OF"] = cli.as_of.isoformat()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        import tempfile
+
+        # /metrics sums every worker's figures (prometheus-client's multiprocess mode)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="planbridge-metrics-")
     uvicorn.run("planbridge.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="info", proxy_headers=True)
 

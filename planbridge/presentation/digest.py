@@ -178,3 +178,89 @@ def _load_parts(digest: Digest) -> list[Paragraph | Note]:
         Paragraph(tuple(pieces), title=t(lang, "card.load")),
         Note(rich(_load_source(digest) + " · " + t(lang, "card.trend") + ": " + trend)),
     ]
+
+
+# -- per audience (digest subscriptions) -------------------------------------------------------
+
+SECTION_ORDER = ("sales", "production", "management")
+
+
+def audience_card(digest: Digest, *, sections: tuple[str, ...], owner: str | None = None,
+                  weekly: bool = False) -> Card:
+    """The digest for a subscription's audiences: sales (orders at risk, to re-promise; only
+    `owner`'s orders when given), production (load, pending requests, shortages), management
+    (OTD/OTIF trend, backlog). All three without an owner is the whole digest."""
+    if set(sections) >= set(SECTION_ORDER) and owner is None and not weekly:
+        return digest_card(digest)
+    lang = digest.language
+    title = t(lang, "digest.weekly_title" if weekly else "card.digest_title", plant=digest.plant_name,
+              day=day(digest.as_of, lang))
+    parts: list[Part] = [Header(title)]
+    lines = [title]
+    for section in SECTION_ORDER:
+        if section not in sections:
+            continue
+        heading = t(lang, f"digest.section_{section}")
+        section_parts = {"sales": _sales_parts, "production": _production_parts,
+                         "management": _management_parts}[section](digest, owner)
+        parts += [Divider(), Paragraph(rich(heading)), *section_parts]
+        lines += ["", heading, *(_plain_part(p) for p in section_parts)]
+    return Card("\n".join(lines), tuple(parts))
+
+
+def _owned(digest: Digest, order_id: str, owner: str | None) -> bool:
+    order = digest.snapshot.orders_by_id.get(order_id)
+    return owner is None or (order is not None and order.owner == owner)
+
+
+def _sales_parts(digest: Digest, owner: str | None) -> list[Part]:
+    lang = digest.language
+    more = t(lang, "card.more", n="{n}")
+    found = [
+        (t(lang, "card.projected_late"), [_projected(p, digest) for p in digest.projected_late
+                                          if _owned(digest, p.order_id, owner)]),
+        (t(lang, "card.at_risk"), [_risk(o, digest) for o in digest.at_risk if _owned(digest, o.order_id, owner)]),
+        (t(lang, "card.late_orders"), [_late(o, digest) for o in digest.late_open
+                                       if _owned(digest, o.order_id, owner)]),
+    ]
+    parts: list[Part] = [Bullets(tuple(rich(e) for e in entries), LISTED, more, title=title)
+                         for title, entries in found if entries]
+    return parts or [Paragraph(rich(t(lang, "digest.nothing_at_risk")))]
+
+
+def _production_parts(digest: Digest, _owner: str | None) -> list[Part]:
+    lang = digest.language
+    more = t(lang, "card.more", n="{n}")
+    pending = [t(lang, "card.pending_line", request_id=p.request_id, kind=t(lang, f"card.kind_{p.kind}"),
+                 order=p.order_id or "", user=p.requested_by_name) for p in digest.pending]
+    shortages = [_shortage(s, digest) for s in digest.top_shortages]
+    parts: list[Part] = [Fields((
+        (t(lang, "card.shortages"), rich(str(digest.shortage_count))),
+        (t(lang, "card.pending"), rich(str(len(digest.pending)))),
+    ))]
+    parts += [Bullets(tuple(rich(e) for e in entries), LISTED, more, title=title)
+              for title, entries in ((t(lang, "card.top_shortages"), shortages), (t(lang, "card.pending"), pending))
+              if entries]
+    return parts + list(_load_parts(digest))
+
+
+def _management_parts(digest: Digest, _owner: str | None) -> list[Part]:
+    lang = digest.language
+    headline = dict(_headline(digest))
+    keep = ("card.otd", "card.otif", "card.backlog", "card.late_orders", "card.projected_late")
+    trend = " ".join(percent(p.otd) for p in digest.trend)
+    return [Fields(tuple((t(lang, k), rich(headline[t(lang, k)])) for k in keep)),
+            Note(rich(t(lang, "card.trend") + ": " + trend))]
+
+
+def _plain_part(part: Part) -> str:
+    from planbridge.presentation.cards import plain
+
+    if isinstance(part, Bullets):
+        entries = [f"  - {plain(e)}" for e in part.items[:part.limit]]
+        return "\n".join([f"{part.title}:" if part.title else "", *entries]).strip("\n")
+    if isinstance(part, Fields):
+        return "\n".join(f"{label}: {plain(value)}" for label, value in part.pairs)
+    if isinstance(part, Paragraph | Note):
+        return (f"{part.title}:\n" if isinstance(part, Paragraph) and part.title else "") + plain(part.text)
+    return ""

@@ -2,20 +2,19 @@
 
 `build_digest` gathers the figures from the KPI and request services into a `Digest`;
 rendering it as text, a chat card or a chart is done by pure functions in
-`planbridge/presentation/`. `post_once` makes a scheduled post happen once per period and
-channel even with several workers or restarts.
+`planbridge/presentation/`. Subscriptions and their once-per-period posting are in
+`services/subscriptions.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
 
 from planbridge.errors import BadRequest
 from planbridge.languages import EN, is_known, normalize
-from planbridge.records import AuditEntry, RequestStatus, StoredRequest
+from planbridge.records import RequestStatus, StoredRequest
 from planbridge.services.context import ServiceContext
 from planbridge.services.material import KpiCommand, kpis
 from planbridge.services.quoting import order_outlook
@@ -194,36 +193,12 @@ def digest_language(value: str | None) -> str:
     return normalize(value)
 
 
-# -- once per day ----------------------------------------------------------------------------
+# -- the audit log ---------------------------------------------------------------------------
 
 
 def digest_subject(day: date, channel: str) -> str:
+    """The audit log's subject of a posted digest (`services.subscriptions` posts each period once)."""
     return f"digest:{day.isoformat()}:{channel}"[:100]  # the audit log's subject column holds 100
-
-
-def digest_posted(ctx: ServiceContext, *, day: date, channel: str) -> bool:
-    """Whether the digest of `day` is already in `channel` (a cheap check before building one)."""
-    with ctx.uow_factory() as uow:
-        return bool(uow.audit.list(subject=digest_subject(day, channel), limit=1))
-
-
-def post_once(ctx: ServiceContext, *, day: date, channel: str, post: Callable[[], dict[str, Any]]) -> bool:
-    """Call `post` unless the digest of `day` was already posted to `channel`; record it in the audit log.
-
-    The check, the post and the record happen under the plant's write lock, so two workers
-    (or a restart at the wrong moment) never post the same day's digest twice. `post` must
-    not use the database (build the digest before): on SQLite the lock is the database's.
-    Returns False when it had already been posted.
-    """
-    subject = digest_subject(day, channel)
-    with ctx.uow_factory() as uow:
-        uow.orders.lock()
-        if uow.audit.list(subject=subject, limit=1):
-            return False
-        detail = post()
-        uow.audit.append(AuditEntry(ctx.clock.now(), None, "digest_posted", subject, {"channel": channel, **detail}))
-        uow.commit()
-    return True
 
 
 # -- lines ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from planbridge.cli import app as cli_app
 from planbridge.cli.service import is_loopback
 from planbridge.services.context import ServiceContext
 from planbridge.services.plant import store_plant
+from planbridge.services.subscriptions import list_subscriptions
 from planbridge.settings import Settings
 from planning_core.model import PlantSnapshot
 from tests.api.conftest import AS_OF
@@ -38,15 +39,16 @@ CONTRACT_SETTINGS = {"PLANBRIDGE_DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNIN
 def test_docker_compose_runs_the_app_on_postgresql_with_a_health_check() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
-    app, db = compose["services"]["app"], compose["services"]["db"]
+    app, db, migrate = compose["services"]["web"], compose["services"]["db"], compose["services"]["migrate"]
     assert db["image"].startswith("postgres:")
     assert app["build"] == "."
-    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "/healthz" in " ".join(app["healthcheck"]["test"])
     assert set(app["environment"]) >= CONTRACT_SETTINGS
     assert app["environment"]["PLANBRIDGE_DATABASE_URL"].startswith("postgresql+psycopg://")
     assert app["environment"]["PLANBRIDGE_API_TOKEN"].startswith("${PLANBRIDGE_API_TOKEN:?")  # no open API by default
-    assert app["command"][:2] == ["planbridge", "serve"]
+    assert "planbridge serve" in " ".join(app["command"])
 
 
 def test_the_dockerfile_installs_from_the_lock_like_make_install() -> None:
@@ -95,23 +97,30 @@ def test_serve_refuses_several_workers_on_sqlite(sqlite_url: str) -> None:
 def test_what_serve_says_with_and_without_slack() -> None:
     plain = describe(Settings(database_url="sqlite://"), host="127.0.0.1", port=8000)
     assert plain == [
-        "planbridge on http://127.0.0.1:8000: REST API under /api/ (OpenAPI at /docs), /healthz",
+        "planbridge on http://127.0.0.1:8000 (1 process): REST API under /api/ (OpenAPI at /docs), /healthz, /metrics",
         "Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET); serving /api/ and /healthz only",
+        "Digest scheduler: off (no Slack settings and no broker: nowhere to post)",
+        "Background jobs: in this process (2 threads)",
         "API token: not set: /api/ is open, so the service listens on loopback only",
     ]
     slack = describe(Settings(database_url="sqlite://", slack_bot_token="xoxb", slack_signing_secret="s",
-                              digest_channel="C1", api_token="t"), host="0.0.0.0", port=80)
-    assert slack[1:] == ["Slack: HTTP events at /slack/events", "Daily digest: C1 at 07:30 plant time (en)",
-                         "API token: required (PLANBRIDGE_API_TOKEN)"]
+                              digest_channel="C1", api_token="t", broker_url="redis://r:6379/0"),
+                     host="0.0.0.0", port=80, workers=2)
+    assert slack[1:] == [
+        "Slack: HTTP events at /slack/events",
+        "Digest scheduler: on (subscriptions: `planbridge digests list`; PLANBRIDGE_DIGEST_CHANNEL C1 at 07:30 "
+        "plant time (en))",
+        "Background jobs: Celery on PLANBRIDGE_BROKER_URL, queue planbridge (start workers with `planbridge worker`)",
+        "API token: required (PLANBRIDGE_API_TOKEN)"]
 
 
 def test_without_slack_there_is_no_bot_and_no_scheduler(services: ServiceContext, sqlite_url: str) -> None:
     runtime = build_runtime(Settings(database_url=sqlite_url), services=services)
 
-    assert (runtime.slack_app, runtime.daily) == (None, None)
+    assert (runtime.slack_app, runtime.scheduler) == (None, None)
     with TestClient(build_http_app(runtime.settings, runtime=runtime)) as client:
         assert client.get("/healthz").json() == {"status": "ok", "slack": False, "scheduler": False,
-                                                 "plant_loaded": True}
+                                                 "jobs": "in-process", "plant_loaded": True}
         assert client.get("/api/kpi").status_code == 200
 
 
@@ -121,17 +130,20 @@ def test_with_slack_and_a_digest_channel_the_scheduler_runs_while_the_app_is_up(
                         slack_api_url="http://127.0.0.1:9/api", digest_channel="CDIGEST", digest_time="06:45")
     runtime = build_runtime(settings, services=services)
 
-    assert runtime.slack_app is not None and runtime.daily is not None
-    assert runtime.daily.at.isoformat() == "06:45:00"
+    assert runtime.slack_app is not None and runtime.scheduler is not None
     assert runtime.slack_app.client.base_url == "http://127.0.0.1:9/api/"
     with TestClient(build_http_app(settings, runtime=runtime)) as client:
         assert client.get("/healthz").json()["scheduler"] is True
-        [job] = runtime.scheduler.get_jobs() if runtime.scheduler else []
-        assert job.id == "daily_digest"
-    assert runtime.scheduler is not None and not runtime.scheduler.running
+        [configured] = list_subscriptions(services)  # PLANBRIDGE_DIGEST_CHANNEL is a subscription
+        assert (configured.channel, configured.at, configured.source) == ("CDIGEST", "06:45", "settings")
+        running = runtime.scheduler.scheduler
+        assert running is not None and "tick" in {job.id for job in running.get_jobs()}
+        runtime.scheduler.sync()
+        assert f"digest-{configured.subscription_id}" in {job.id for job in running.get_jobs(jobstore="default")}
+    assert not runtime.scheduler.running
 
     no_scheduler = build_runtime(settings.model_copy(update={"scheduler_enabled": False}), services=services)
-    assert no_scheduler.slack_app is not None and no_scheduler.daily is None
+    assert no_scheduler.slack_app is not None and no_scheduler.scheduler is None
 
 
 def free_port() -> int:
@@ -154,7 +166,7 @@ def test_planbridge_serve_answers_slack_and_the_api_over_real_http(tmp_path: Pat
     base = f"http://127.0.0.1:{port}"
     try:
         health = _wait_for(f"{base}/healthz", server)
-        assert health == {"status": "ok", "slack": True, "scheduler": True, "plant_loaded": True}
+        assert health == {"status": "ok", "slack": True, "scheduler": True, "jobs": "in-process", "plant_loaded": True}
         assert httpx.get(f"{base}/api/kpi").status_code == 401
         kpi = httpx.get(f"{base}/api/kpi", headers={"Authorization": "Bearer t0ken"}).json()
         assert kpi["backlog_orders"] == 2
@@ -173,7 +185,7 @@ def test_planbridge_serve_answers_slack_and_the_api_over_real_http(tmp_path: Pat
         output = server.communicate(timeout=20)[0]
         slack.close()
     assert "Slack: HTTP events at /slack/events" in output
-    assert "Daily digest: CDIGEST at 07:30 plant time (en)" in output
+    assert "PLANBRIDGE_DIGEST_CHANNEL CDIGEST at 07:30 plant time (en)" in output
     assert "Traceback" not in output
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
-from datetime import UTC, date, datetime
-from datetime import time as clock_time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,15 +15,16 @@ from typer.testing import CliRunner
 from bot.blockkit import render_card
 from bot.channel import SlackChannel
 from planbridge.bootstrap import block_kit
-from planbridge.chat.digests import DailyDigest, DigestPublisher
+from planbridge.chat.digests import DigestDelivery
 from planbridge.cli import app as cli_app
 from planbridge.presentation.charts import digest_chart
 from planbridge.presentation.digest import digest_card, digest_document, digest_text, kpi_card
 from planbridge.presentation.documents import digest_figures
-from planbridge.records import RequestKind
+from planbridge.records import DigestSubscription, RequestKind
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import DigestCommand, build_digest
 from planbridge.services.requests import CreateRequest, audit_log, create_request
+from planbridge.services.subscriptions import ClaimPolicy, Subscribe, claims_of, list_subscriptions, subscribe
 from planning_core.model import PlantSnapshot
 from tests.bot.conftest import AS_OF, DIGEST_CHANNEL, SALES, plant_services
 from tests.bot.mock_slack import MockSlack
@@ -163,7 +162,7 @@ def test_planbridge_digest_refuses_bad_options(sqlite_url: str, pumps_services: 
     assert err.startswith("error: ") and len(err.strip().splitlines()) == 1
 
 
-# -- the daily job ---------------------------------------------------------------------------
+# -- the subscribed digest ------------------------------------------------------------------
 
 
 class FakeClock:
@@ -173,27 +172,43 @@ class FakeClock:
     def now(self) -> datetime:
         return self.current
 
+    def today(self, timezone: str) -> date:
+        return AS_OF
+
 
 def shanghai(day: int, hour: int, minute: int) -> datetime:
     """A moment in the plant's time zone, as a UTC clock reads it."""
     return datetime(2027, 1, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
 
 
-def job(services: ServiceContext, slack: MockSlack, clock: FakeClock) -> DailyDigest:
-    publisher = DigestPublisher(services, SlackChannel(WebClient(token="xoxb", base_url=slack.api_url)), DIGEST_CHANNEL)
-    return DailyDigest(services, publisher, clock_time(7, 30), clock=clock)
+def on_clock(services: ServiceContext, clock: FakeClock) -> ServiceContext:
+    return replace(services, clock=clock)
 
 
-def test_the_job_posts_the_digest_and_its_chart_once_at_digest_time(pumps_services: ServiceContext,
-                                                                     slack: MockSlack) -> None:
-    clock = FakeClock(shanghai(4, 7, 29))
-    daily = job(pumps_services, slack, clock)
+def delivery(services: ServiceContext, slack: MockSlack, *, base_url: str | None = None) -> DigestDelivery:
+    client = WebClient(token="xoxb", base_url=base_url or slack.api_url, timeout=2)
+    return DigestDelivery(services, SlackChannel(client), ClaimPolicy(lease=timedelta(minutes=5)))
 
-    assert daily.tick() is False  # 07:29 in Shanghai: not yet
-    assert slack.calls == []
 
+def subscribed(services: ServiceContext, **values: object) -> DigestSubscription:
+    command: dict[str, object] = {"channel": DIGEST_CHANNEL, "at": "07:30", "timezone": "Asia/Shanghai", **values}
+    return subscribe(Subscribe(**command), services)  # type: ignore[arg-type]
+
+
+def test_a_subscription_posts_its_digest_and_chart_once_per_period(pumps_services: ServiceContext,
+                                                                   slack: MockSlack) -> None:
+    clock = FakeClock(shanghai(4, 7, 0))
+    services = on_clock(pumps_services, clock)
+    subscription = subscribed(services)
+    job = delivery(services, slack)
+
+    clock.current = shanghai(4, 7, 29)
+    assert job.due(subscription.subscription_id) is None  # 07:29 in Shanghai: not yet
     clock.current = shanghai(4, 7, 30)
-    assert daily.tick() is True
+    period = job.due(subscription.subscription_id)
+    assert period == date(2027, 1, 4)
+    assert job.deliver(subscription.subscription_id, period) is True
+
     [post] = slack.to("chat.postMessage")
     assert post.body["channel"] == DIGEST_CHANNEL
     assert post.body["text"].startswith("Daily digest · Example pump works · 2027-01-04")
@@ -207,81 +222,99 @@ def test_the_job_posts_the_digest_and_its_chart_once_at_digest_time(pumps_servic
     assert complete.body["channel_id"] == DIGEST_CHANNEL
 
     clock.current = shanghai(4, 7, 45)
-    assert daily.tick() is False  # already posted today
-    assert job(pumps_services, slack, clock).tick() is False  # nor by a second worker
+    assert job.deliver(subscription.subscription_id, period) is False  # already posted this period
+    assert delivery(services, slack).deliver(subscription.subscription_id, period) is False  # nor by another worker
     assert len(slack.to("chat.postMessage")) == 1
-    [entry] = [e for e in audit_log(pumps_services) if e.action == "digest_posted"]
+    [entry] = [e for e in audit_log(services) if e.action == "digest_posted"]
     assert entry.subject == f"digest:2027-01-04:{DIGEST_CHANNEL}"
 
-
-def test_the_job_posts_again_the_next_day_and_not_long_after_digest_time(pumps_services: ServiceContext,
-                                                                         slack: MockSlack) -> None:
-    clock = FakeClock(shanghai(4, 15, 0))
-    daily = job(pumps_services, slack, clock)
-
-    assert daily.tick() is False  # started at 15:00: too late for today's digest
-    clock.current = shanghai(5, 8, 10)  # a restart at 08:10 the next day still posts
-    assert daily.tick() is True
-    assert len(slack.to("chat.postMessage")) == 1
+    clock.current = shanghai(5, 6, 0)  # the next morning, before 07:30: still the period of Jan 4
+    assert job.due(subscription.subscription_id) == date(2027, 1, 4)
+    clock.current = shanghai(5, 8, 10)
+    assert job.deliver(subscription.subscription_id, job.due(subscription.subscription_id) or AS_OF) is True
+    assert len(slack.to("chat.postMessage")) == 2
 
 
-def test_a_failing_slack_call_is_logged_and_retried_on_the_next_tick(pumps_services: ServiceContext,
-                                                                     slack: MockSlack, caplog) -> None:
-    clock = FakeClock(shanghai(4, 7, 31))
-    daily = job(pumps_services, slack, clock)
-    daily.publisher.channel = SlackChannel(WebClient(token="xoxb", base_url="http://127.0.0.1:9/api/", timeout=1))
+def test_a_failing_slack_call_releases_the_claim_and_the_next_attempt_posts(pumps_services: ServiceContext,
+                                                                            slack: MockSlack) -> None:
+    clock = FakeClock(shanghai(4, 7, 0))
+    services = on_clock(pumps_services, clock)
+    subscription = subscribed(services)
+    clock.current = shanghai(4, 7, 31)
+    unreachable = delivery(services, slack, base_url="http://127.0.0.1:9/api/")
 
-    daily.safe_tick()
+    with pytest.raises(Exception, match=r"Connection refused|Errno"):
+        unreachable.deliver(subscription.subscription_id, AS_OF)
 
-    assert "posting the daily digest failed" in caplog.text
-    assert [e for e in audit_log(pumps_services) if e.action == "digest_posted"] == []
-    daily.publisher.channel = SlackChannel(WebClient(token="xoxb", base_url=slack.api_url))
-    assert daily.tick() is True
+    assert [e for e in audit_log(services) if e.action == "digest_posted"] == []
+    assert delivery(services, slack).deliver(subscription.subscription_id, AS_OF) is True
+    [claim] = claims_of(services)
+    assert (claim.status, claim.attempts) == ("posted", 2)
 
 
-def test_two_workers_ticking_at_once_post_one_digest(db_url: str, pumps: PlantSnapshot, slack: MockSlack) -> None:
-    """Each worker has its own engine and scheduler; the plant's write lock lets one of them post."""
+def test_two_workers_delivering_at_once_post_one_digest(db_url: str, pumps: PlantSnapshot, slack: MockSlack) -> None:
+    """Each worker has its own engine; the claim row lets one of them post."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.conftest import make_services
 
-    plant_services(db_url, pumps)
-    slack.delay = 0.3  # both are inside their tick while the first post is on its way
-    clock = FakeClock(shanghai(4, 7, 30))
-    workers = [job(make_services(db_url, as_of=AS_OF), slack, clock) for _ in range(2)]
+    clock = FakeClock(shanghai(4, 7, 0))
+    subscription = subscribed(on_clock(plant_services(db_url, pumps), clock))
+    clock.current = shanghai(4, 7, 30)
+    slack.delay = 0.3  # both are inside their delivery while the first post is on its way
+    workers = [delivery(on_clock(make_services(db_url, as_of=AS_OF), clock), slack) for _ in range(2)]
 
     with ThreadPoolExecutor(2) as pool:
-        posted = list(pool.map(lambda daily: daily.tick(), workers))
+        posted = list(pool.map(lambda job: job.deliver(subscription.subscription_id, AS_OF), workers))
 
     assert sorted(posted) == [False, True]
     assert len(slack.to("chat.postMessage")) == 1
     assert len([e for e in audit_log(workers[0].services) if e.action == "digest_posted"]) == 1
 
 
-def test_post_once_holds_the_lock_while_posting(db_url: str, pumps: PlantSnapshot) -> None:
-    """Two workers racing past the cheap check: the second waits for the first and then does not post."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
+def test_the_chart_png_has_the_expected_size_and_is_not_blank(pumps_services: ServiceContext) -> None:
+    import io
+    import struct
 
-    from planbridge.services.digest import post_once
-    from tests.conftest import make_services
+    import numpy as np
+    from matplotlib.image import imread
 
-    plant_services(db_url, pumps)
-    contexts = [make_services(db_url, as_of=AS_OF) for _ in range(2)]
-    posts: list[str] = []
-    both_started = threading.Barrier(2)
+    png = digest_chart(build_digest(DigestCommand(as_of=AS_OF), pumps_services))
 
-    def post() -> dict[str, object]:
-        posts.append("posted")
-        time.sleep(0.3)  # the Slack call, while the other worker waits on the lock
-        return {"ts": "1.0"}
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    assert (width, height) == (900, 400)  # 9 × 4 inches at 100 dpi
+    pixels = imread(io.BytesIO(png))[:, :, :3]
+    inked = (pixels < 0.9).any(axis=2).mean()
+    colours = len(np.unique((pixels * 255).astype(int).reshape(-1, 3), axis=0))
+    assert 0.03 < inked < 0.6 and colours > 20  # bars, lines and labels on a white page
 
-    def worker(ctx: ServiceContext) -> bool:
-        both_started.wait()
-        return post_once(ctx, day=AS_OF, channel=DIGEST_CHANNEL, post=post)
 
-    with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(worker, contexts))
+def test_a_slack_user_subscribes_the_channel_and_lists_it(harness, slack: MockSlack) -> None:  # type: ignore[no-untyped-def]
+    from tests.bot.conftest import SALES, SALES_CHANNEL
 
-    assert sorted(results) == [False, True]
-    assert posts == ["posted"]
+    assert harness.command("digest subscribe 08:00 --tz Asia/Shanghai --lang zh --weekly mon").status_code == 200
+    [reply] = [c for c in slack.calls if c.path.startswith("/respond/")]
+    assert reply.body["text"] == "Digest 1: CSALES at 08:00 (Asia/Shanghai), every mon, in zh, sections: sales."
+    [added] = list_subscriptions(harness.services)
+    assert (added.channel, added.language, added.weekday, added.sections, added.owner, added.source) == (
+        SALES_CHANNEL, "zh", "mon", ("sales",), SALES, "slack")  # a sales rep's own orders
+
+    harness.command("digest list")
+    assert [c for c in slack.calls if c.path.startswith("/respond/")][-1].body["text"].startswith("Digest subscriptions:")
+    harness.command(f"digest unsubscribe {added.subscription_id}")
+    assert list_subscriptions(harness.services) == []
+
+
+def test_a_schedule_asked_in_slack_says_working_on_it_and_answers_in_its_thread(harness, slack: MockSlack) -> None:  # type: ignore[no-untyped-def]
+    import time as clock
+
+    from tests.bot.conftest import SALES_CHANNEL
+
+    assert harness.command("schedule").status_code == 200
+    deadline = clock.monotonic() + 60
+    while len(slack.to("chat.postMessage")) < 2 and clock.monotonic() < deadline:
+        clock.sleep(0.1)
+
+    working, result = slack.to("chat.postMessage")
+    assert working.body["channel"] == SALES_CHANNEL and working.body["text"].startswith("Working on it: the schedule")
+    assert result.body["channel"] == SALES_CHANNEL and result.body["thread_ts"].startswith("170000") and result.body["text"].startswith("Schedule (job J-")

@@ -10,11 +10,21 @@ import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from planbridge.records import AuditEntry, JournalEntry, JournalKind, StoredRequest
+from planbridge.records import (
+    AuditEntry,
+    ClaimStatus,
+    DigestClaim,
+    DigestSubscription,
+    JobRecord,
+    JobStatus,
+    JournalEntry,
+    JournalKind,
+    StoredRequest,
+)
 from planning_core.forecasting import SavedForecast
 from planning_core.model import ForecastEntry, OrderStatus, PlantSnapshot, Priority, SalesOrder
 from planning_core.scheduling.saved import SavedSchedule
@@ -32,6 +42,9 @@ class Store:
     conversations: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: dict[str, StoredRequest] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    subscriptions: dict[int, DigestSubscription] = field(default_factory=dict)
+    claims: dict[tuple[int, date], DigestClaim] = field(default_factory=dict)
+    jobs: dict[str, JobRecord] = field(default_factory=dict)
     journal: list[JournalEntry] = field(default_factory=list)
     commits: int = 0
 
@@ -170,10 +183,136 @@ class FakeAuditLog:
         return [e for e in reversed(self.store.audit) if subject is None or e.subject == subject][:limit]
 
 
+class FakeDigestSubscriptions:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, subscription: DigestSubscription) -> int:
+        subscription_id = max(self.store.subscriptions, default=0) + 1
+        self.store.subscriptions[subscription_id] = replace(subscription, subscription_id=subscription_id)
+        return subscription_id
+
+    def get(self, subscription_id: int) -> DigestSubscription | None:
+        return self.store.subscriptions.get(subscription_id)
+
+    def list(self, *, channel: str | None = None, limit: int = 1000) -> list[DigestSubscription]:
+        return [s for _, s in sorted(self.store.subscriptions.items()) if channel in (None, s.channel)][:limit]
+
+    def remove(self, subscription_id: int) -> bool:
+        self.store.claims = {k: c for k, c in self.store.claims.items() if k[0] != subscription_id}
+        return self.store.subscriptions.pop(subscription_id, None) is not None
+
+
+UNFINISHED = (ClaimStatus.CLAIMED.value, ClaimStatus.POSTING.value)
+
+
+class FakeDigestClaims:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def claim(self, subscription_id: int, period: date, *, holder: str, now: datetime, lease: timedelta,
+              max_attempts: int) -> DigestClaim | None:
+        key = (subscription_id, period)
+        held = self.store.claims.get(key)
+        if held is None:
+            self.store.claims[key] = DigestClaim(subscription_id, period, ClaimStatus.CLAIMED.value, holder,
+                                                 now + lease, 1, now, None, {})
+        elif held.status in UNFINISHED and held.lease_until <= now and held.attempts < max_attempts:
+            self.store.claims[key] = replace(held, holder=holder, lease_until=now + lease, attempts=held.attempts + 1,
+                                             claimed_at=now)
+        else:
+            return None
+        return self.store.claims[key]
+
+    def _held(self, key: tuple[int, date], holder: str) -> DigestClaim | None:
+        held = self.store.claims.get(key)
+        return held if held is not None and held.holder == holder and held.status in UNFINISHED else None
+
+    def start_posting(self, subscription_id: int, period: date, *, holder: str, now: datetime,
+                      lease: timedelta) -> bool:
+        held = self._held((subscription_id, period), holder)
+        if held is None or held.lease_until < now:
+            return False
+        self.store.claims[(subscription_id, period)] = replace(held, status=ClaimStatus.POSTING.value,
+                                                               lease_until=now + lease)
+        return True
+
+    def posted(self, subscription_id: int, period: date, *, holder: str, now: datetime,
+               detail: dict[str, Any]) -> bool:
+        held = self._held((subscription_id, period), holder)
+        if held is None:
+            return False
+        self.store.claims[(subscription_id, period)] = replace(held, status=ClaimStatus.POSTED.value, posted_at=now,
+                                                               detail=detail)
+        return True
+
+    def release(self, subscription_id: int, period: date, *, holder: str, now: datetime) -> None:
+        held = self._held((subscription_id, period), holder)
+        if held is not None:
+            self.store.claims[(subscription_id, period)] = replace(held, status=ClaimStatus.CLAIMED.value,
+                                                                   lease_until=now)
+
+    def abandon(self, subscription_id: int, period: date) -> None:
+        held = self.store.claims.get((subscription_id, period))
+        if held is not None and held.status in UNFINISHED:
+            self.store.claims[(subscription_id, period)] = replace(held, status=ClaimStatus.ABANDONED.value)
+
+    def get(self, subscription_id: int, period: date) -> DigestClaim | None:
+        return self.store.claims.get((subscription_id, period))
+
+    def expired(self, *, now: datetime, limit: int = 100) -> list[DigestClaim]:
+        found = [c for c in self.store.claims.values() if c.status in UNFINISHED and c.lease_until <= now]
+        return sorted(found, key=lambda c: c.lease_until)[:limit]
+
+    def list(self, *, subscription_ids: Sequence[int] = (), limit: int = 1000) -> list[DigestClaim]:
+        found = [c for k, c in sorted(self.store.claims.items()) if not subscription_ids or k[0] in subscription_ids]
+        return found[:limit]
+
+
+class FakeJobRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, job: JobRecord) -> None:
+        self.store.jobs[job.job_id] = job
+
+    def get(self, job_id: str) -> JobRecord | None:
+        return self.store.jobs.get(job_id)
+
+    def list(self, *, status: str | None = None, limit: int = 50) -> list[JobRecord]:
+        found = [j for j in self.store.jobs.values() if status in (None, j.status)]
+        return sorted(found, key=lambda j: j.submitted_at, reverse=True)[:limit]
+
+    def start(self, job_id: str, *, worker: str, at: datetime, max_attempts: int) -> bool:
+        job = self.store.jobs.get(job_id)
+        if job is None or job.attempts >= max_attempts or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            return False
+        self.store.jobs[job_id] = replace(job, status=JobStatus.RUNNING.value, worker=worker, started_at=at,
+                                          attempts=job.attempts + 1)
+        return True
+
+    def finish(self, job_id: str, *, worker: str, at: datetime, result: dict[str, Any] | None,
+               error: str | None) -> bool:
+        job = self.store.jobs.get(job_id)
+        if job is None or job.worker != worker or job.status != JobStatus.RUNNING:
+            return False
+        status = JobStatus.FAILED.value if error is not None else JobStatus.SUCCEEDED.value
+        self.store.jobs[job_id] = replace(job, status=status, finished_at=at, result=result, error=error)
+        return True
+
+    def mark_result_posted(self, job_id: str, *, at: datetime) -> bool:
+        job = self.store.jobs.get(job_id)
+        if job is None or job.result_posted_at is not None:
+            return False
+        self.store.jobs[job_id] = replace(job, result_posted_at=at)
+        return True
+
+
 REPOSITORIES: dict[str, type] = {
     "plant": FakePlantRepository, "schedules": FakeScheduleRepository, "conversations": FakeConversationRepository,
     "forecasts": FakeForecastRepository, "orders": FakeOrderBook, "requests": FakeRequestRepository,
-    "audit": FakeAuditLog,
+    "audit": FakeAuditLog, "subscriptions": FakeDigestSubscriptions, "claims": FakeDigestClaims,
+    "jobs": FakeJobRepository,
 }
 
 
@@ -187,7 +326,7 @@ class FakeUnitOfWork:
         self.working = copy.copy(self.shared)
         for name in ("schedules", "audit"):
             setattr(self.working, name, list(getattr(self.shared, name)))
-        for name in ("conversations", "requests"):
+        for name in ("conversations", "requests", "subscriptions", "claims", "jobs"):
             setattr(self.working, name, dict(getattr(self.shared, name)))
         for name, repository in REPOSITORIES.items():
             setattr(self, name, repository(self.working))

@@ -1,13 +1,9 @@
-"""The chat layer on a fake channel: clicks, requests and the daily digest, without Slack."""
+"""The chat layer on a fake channel: clicks and requests, without Slack (digests: test_digest_subscriptions.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from planbridge.chat.digests import DailyDigest, DigestPublisher, due_day
 from planbridge.chat.handlers import Chat, book_clicked, decision_clicked, request_clicked
 from planbridge.chat.ports import Place
 from planbridge.presentation.answer_cards import quote_card
@@ -18,7 +14,6 @@ from planbridge.services.context import ServiceContext
 from planbridge.services.quoting import QuoteCommand, quote
 from planbridge.services.requests import CreateRequest, create_request
 from tests.fakes.chat import FakeChannel, FakeClick, text_of
-from tests.fakes.clock import FakeClock
 from tests.fakes.services import fake_services, store_of
 from tests.plants import MONDAY, day
 from tests.unit.test_services_on_fakes import LEAD, SALES, valve_plant
@@ -101,35 +96,3 @@ def test_only_a_production_lead_decides(services: ServiceContext, channel: FakeC
     decision_clicked(chat(services, channel), by_lead, approve=True)
     assert store_of(services).requests[request.request_id].status == "approved"
     assert "Approved by" in text_of(by_lead.updated[0])
-
-
-# -- the daily digest ---------------------------------------------------------------------------
-
-
-def test_the_digest_is_due_from_its_time_for_two_hours_in_the_plants_zone() -> None:
-    shanghai = ZoneInfo("Asia/Shanghai")
-    at = time(7, 30)
-    assert due_day(datetime(2027, 1, 4, 7, 29, tzinfo=shanghai), at=at, timezone="Asia/Shanghai") is None
-    assert due_day(datetime(2027, 1, 4, 7, 30, tzinfo=shanghai), at=at, timezone="Asia/Shanghai") == MONDAY
-    assert due_day(datetime(2027, 1, 4, 9, 29, tzinfo=shanghai), at=at, timezone="Asia/Shanghai") == MONDAY
-    assert due_day(datetime(2027, 1, 4, 9, 30, tzinfo=shanghai), at=at, timezone="Asia/Shanghai") is None
-    # 23:40 UTC on Sunday is 07:40 on Monday in Shanghai
-    assert due_day(datetime(2027, 1, 3, 23, 40, tzinfo=UTC), at=at, timezone="Asia/Shanghai") == MONDAY
-
-
-def test_the_digest_is_posted_once_a_day_with_its_chart(channel: FakeChannel) -> None:
-    clock = FakeClock(datetime(2027, 1, 4, 7, 0, tzinfo=UTC), today=MONDAY)  # the plant runs in UTC
-    services = fake_services(valve_plant(), today=MONDAY, clock=clock)
-    daily = DailyDigest(services, DigestPublisher(services, channel, "CDIGEST"), time(7, 30), clock=clock)
-
-    assert daily.tick() is False
-    clock.current += timedelta(minutes=30)
-    assert daily.tick() is True
-    clock.current += timedelta(minutes=15)
-    assert daily.tick() is False
-
-    [(place, card)] = channel.posts
-    assert place == Place("CDIGEST") and card.fallback.startswith("Daily digest · Test plant · 2027-01-04")
-    [(image_channel, png, name)] = channel.images
-    assert (image_channel, name) == ("CDIGEST", "digest-2027-01-04.png") and png.startswith(b"\x89PNG")
-    assert [e.subject for e in store_of(services).audit] == ["digest:2027-01-04:CDIGEST"]
