@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from planbridge.errors import PlanbridgeError
-from planbridge.language.conversation import ThreadState, continue_thread, next_state
+from planbridge.language.conversation import ThreadState, continue_thread, next_state, reply_language
 from planbridge.language.frame import Intent, ParsedRequest
 from planbridge.presentation import replies
 from planbridge.presentation.documents import AskDocument, ParseDocument, digest_figures, quote_document, rush_document
@@ -56,7 +56,7 @@ def ask(cmd: AskCommand, ctx: ServiceContext, *, model: LanguageModel | None = N
         # A message that stands on its own may go to the model; a follow-up is completed from the thread.
         request = understand(text, snapshot=snapshot, as_of=as_of, settings=ctx.settings, model=model,
                              models=ctx.language_model, mode=cmd.mode)
-    language = replies.reply_language(request, user_language=user.language.value if user else None,
+    language = reply_language(request, user_language=user.language.value if user else None,
                                       thread_language=state.language if state else None, text=text)
     reply = answer(request, ctx=ctx, snapshot=snapshot, as_of=as_of, language=language,
                    user_id=user.user_id if user else None)

@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 
 from planbridge.language.frame import Intent, Metric, ParsedRequest, Slots
+from planbridge.language.rules.text import has_cjk
+from planbridge.languages import EN, ZH
 
 # Intents an elliptical follow-up may switch to while keeping the thread's item or order:
 # "and the stock?", "any shortages?", "rush it then".
@@ -80,3 +82,12 @@ def continue_thread(request: ParsedRequest, state: ThreadState | None) -> Parsed
 def next_state(request: ParsedRequest, *, previous: ThreadState | None, awaiting: str | None) -> ThreadState:
     turns = previous.turns + 1 if previous else 1
     return ThreadState(request.intent, request.slots, request.language, awaiting, turns)
+
+
+def reply_language(request: ParsedRequest, *, user_language: str | None, thread_language: str | None, text: str) -> str:
+    """The user's language if known; else the message's; a bare "500" keeps the thread's."""
+    if user_language in (EN, ZH):
+        return user_language
+    if thread_language and not has_cjk(text) and not any(ch.isalpha() for ch in text):
+        return thread_language
+    return request.language

@@ -13,8 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from planbridge.language.frame import Intent, Metric, ParsedRequest
-from planbridge.language.rules.text import has_cjk
-from planbridge.languages import EN, ZH
+from planbridge.languages import EN
 from planbridge.presentation.catalogue import t, tn
 from planbridge.presentation.documents import AnswerDocument, ChangeDocument, DigestFigures, FactsDocument
 from planbridge.presentation.formats import day, qty
@@ -38,15 +37,6 @@ class Reply:
     answer: AnswerDocument | None = None  # the typed document of the service that answered
     error: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-
-def reply_language(request: ParsedRequest, *, user_language: str | None, thread_language: str | None, text: str) -> str:
-    """The user's language if known; else the message's; a bare "500" keeps the thread's."""
-    if user_language in (EN, ZH):
-        return user_language
-    if thread_language and not has_cjk(text) and not any(ch.isalpha() for ch in text):
-        return thread_language
-    return request.language
 
 
 def _sep(language: str) -> str:

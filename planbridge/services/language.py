@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from planbridge.errors import BadRequest, NotFound
+from planbridge.language.conversation import reply_language
 from planbridge.language.evaluation import EvalCase, EvalReport, evaluate, load_cases
 from planbridge.language.frame import ParsedRequest, Source
 from planbridge.language.rules import lexicon_for, parse_rules
@@ -121,7 +122,10 @@ def evaluate_nl(
         return understand(case.text, snapshot=snapshot, as_of=as_of, settings=settings, model=model, models=models,
                           mode=cmd.mode)
 
-    return evaluate(cases, parse_case)
+    def answer_language(request: ParsedRequest, user_language: str | None, text: str) -> str:
+        return reply_language(request, user_language=user_language, thread_language=None, text=text)
+
+    return evaluate(cases, parse_case, reply_language=answer_language)
 
 
 def _case_plant(case: EvalCase, base: Path, cache: dict[str, PlantSnapshot], source: PlantSource) -> PlantSnapshot:
