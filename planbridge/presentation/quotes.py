@@ -7,24 +7,23 @@ REST API and every chat channel show.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
-from planbridge.presentation.catalogue import t, tn
+from planbridge.presentation.catalogue import is_chinese, t, tn
 from planbridge.presentation.formats import day, qty, span
-from planbridge.presentation.names import item_name, resource_name
+from planbridge.presentation.names import item_name, measure, resource_name
 from planning_core.ctp.results import BindingConstraint, ConstraintKind, ImpactedOrder, Quote, ReviewCheck, RushImpact
 from planning_core.model import PlantSnapshot
+from planning_core.units import whole_up
 
 
 def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, *, today: date) -> str:
     """One concrete sentence fragment per binding constraint."""
     f = dict(c.facts)
     item, res = item_name(snapshot, c.item_id, lang), resource_name(snapshot, c.resource_id, lang)
-    uom = f.get("uom", "")
-    unit = f" {uom}" if uom and uom != "pcs" else ""
-    if uom == "pcs" and f.get("qty"):  # whole pieces are bought and received
-        f["qty"] = str(math.ceil(float(f["qty"]) - 1e-6))
+    unit = _unit(snapshot, c.item_id, lang)
+    if f.get("qty") and f.get("uom"):  # whole pieces are bought and received
+        f["qty"] = str(whole_up(float(f["qty"]), f["uom"]))
     if c.kind is ConstraintKind.STOCK:
         free = max(float(f.get("on_hand", 0)) - float(f.get("committed", 0)), 0.0)
         text = t(lang, "constraint.stock", item=item, on_hand=qty(f.get("on_hand")), committed=qty(f.get("committed")))
@@ -36,7 +35,9 @@ def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, 
         return t(lang, "constraint.purchase", item=item, qty=qty(f.get("qty")), unit=unit, days=f.get("lead_time_days"),
                  day=day(f.get("arrival"), lang, today=today))
     if c.kind is ConstraintKind.CAPACITY and c.resource_id:
-        return t(lang, "constraint.capacity", resource=res, when=span(f.get("from"), f.get("to"), lang, today=today))
+        text = t(lang, "constraint.capacity", resource=res, when=span(f.get("from"), f.get("to"), lang, today=today))
+        busy = [name for name in (f.get("busy_with") or "").split(",") if name]
+        return text + (t(lang, "constraint.busy", orders=t(lang, "list.sep").join(busy)) if busy else "")
     if c.kind is ConstraintKind.CAPACITY:
         return t(lang, "constraint.horizon", days=f.get("horizon_days"))
     if c.kind is ConstraintKind.CALENDAR:
@@ -45,6 +46,12 @@ def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, 
     if c.kind is ConstraintKind.DATA:
         return t(lang, "constraint.data", items=f.get("items"))
     return c.kind.value
+
+
+def _unit(snapshot: PlantSnapshot, item_id: str | None, lang: str) -> str:
+    """" pcs" / " kg" after an English number, "个" / "公斤" after a Chinese one."""
+    word = measure(snapshot.items.get(item_id or ""), lang)
+    return word if is_chinese(lang) else f" {word}"
 
 
 def review_reason(name: str, check: ReviewCheck, lang: str) -> str:
