@@ -10,6 +10,7 @@ from rich.table import Table
 
 from planbridge.cli.common import Cli, Commands, stderr, stdout
 from planbridge.errors import BadRequest
+from planbridge.presentation.formats import pieces
 
 if TYPE_CHECKING:
     from planbridge.services import material
@@ -125,7 +126,7 @@ def _print_mrp(answer: material.MrpAnswer) -> None:
             hurt = [f"{o} {answer.snapshot.orders_by_id[o].customer}" for o in s.orders[:3]]
             hurt += [f"+{len(s.orders) - 3} more"] if len(s.orders) > 3 else []
             hurt += ["forecast"] if s.forecast else []
-            table.add_row(f"{s.item_id} {item.name}", f"{_num(round(s.qty, 3))} {item.uom}", str(s.date),
+            table.add_row(f"{s.item_id} {item.name}", f"{pieces(s.qty, item.uom)} {item.uom}", str(s.date),
                           str(s.until or "after horizon"), ", ".join(hurt) or "–")
         stdout.print(table)
         _more(len(r.shortages))
@@ -135,7 +136,7 @@ def _print_mrp(answer: material.MrpAnswer) -> None:
             table.add_column(column)
         for p in r.planned_orders[:SHOWN_ROWS]:
             late = f"{(p.due_date - p.need_date).days} d" if p.past_due else ""
-            table.add_row(p.item_id, _num(p.qty), p.type.value, str(p.release_date), str(p.due_date), late)
+            table.add_row(p.item_id, pieces(p.qty, answer.snapshot.items[p.item_id].uom), p.type.value, str(p.release_date), str(p.due_date), late)
         stdout.print(table)
         _more(len(r.planned_orders))
     if r.messages:

@@ -268,7 +268,7 @@ def _print_quote(answer: quoting.QuoteAnswer, document: documents.QuoteDocument,
     stdout.print(table)
     stdout.print(document.explanation, markup=False)
     if with_plan and q.plan is not None:
-        _print_plan(plan_document(q.plan))
+        _print_plan(plan_document(q.plan), {i: item.uom for i, item in answer.snapshot.items.items()})
 
 
 def _print_rush(answer: quoting.RushAnswer, document: documents.RushDocument) -> None:
@@ -287,16 +287,26 @@ def _print_rush(answer: quoting.RushAnswer, document: documents.RushDocument) ->
     stdout.print(document.explanation, markup=False)
 
 
-def _print_plan(plan: dict[str, list[dict[str, object]]]) -> None:
-    from planbridge.presentation.formats import qty
+def _print_plan(plan: dict[str, list[dict[str, object]]], uoms: dict[str, str]) -> None:
+    from planbridge.presentation.formats import pieces, qty, whole_parts
 
+    operations = plan["operations"]
+    shown: dict[int, float] = {}  # whole pieces per line, each run of one item's step adding up
+    runs: dict[tuple[str, str, str], list[int]] = {}
+    for index, op in enumerate(operations):
+        runs.setdefault((str(op["item_id"]), str(op["step"]), str(op["demand"])), []).append(index)
+    for (item_id, _, _), lines in runs.items():
+        values = whole_parts([float(str(operations[i]["qty"])) for i in lines], uoms.get(item_id, ""))
+        shown.update(zip(lines, values, strict=True))
     table = Table("start", "end", "resource", "item", "step", "qty", "busy min", title="Operations")
-    for op in plan["operations"]:
+    for index, op in enumerate(operations):
         table.add_row(str(op["start"])[:16], str(op["end"])[:16], str(op["resource_id"]), str(op["item_id"]),
-                      str(op["step"]), qty(float(str(op["qty"]))), f"{float(str(op['busy_minutes'])):.0f}")
+                      str(op["step"]), qty(shown[index]), f"{float(str(op['busy_minutes'])):.0f}")
     stdout.print(table)
     for p in plan["purchases"]:
-        stdout.print(f"  buy {qty(float(str(p['qty'])))} {p['item_id']}, arriving {str(p['arrival'])[:10]}")
+        item_id = str(p["item_id"])
+        stdout.print(f"  buy {pieces(float(str(p['qty'])), uoms.get(item_id, ''))} {item_id}, "
+                     f"arriving {str(p['arrival'])[:10]}")
 
 
 def register(app: typer.Typer) -> None:

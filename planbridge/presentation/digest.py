@@ -22,7 +22,7 @@ from planbridge.presentation.cards import (
 )
 from planbridge.presentation.catalogue import t
 from planbridge.presentation.documents import DigestDocument, digest_figures
-from planbridge.presentation.formats import day, percent, qty
+from planbridge.presentation.formats import day, percent, pieces, qty
 from planbridge.presentation.names import item_name
 from planbridge.services.digest import Digest, OrderLine, ProjectedLine, ShortageLine
 
@@ -119,7 +119,7 @@ def _risk(o: OrderLine, digest: Digest) -> str:
 def _shortage(s: ShortageLine, digest: Digest) -> str:
     lang = digest.language
     hurt = ", ".join(f"{o} {c}" for o, c in zip(s.orders, s.customers, strict=True)) or t(lang, "card.no_orders_hurt")
-    return t(lang, "card.shortage_line", item=_name(digest, s.item_id), qty=qty(s.qty), uom=s.uom,
+    return t(lang, "card.shortage_line", item=_name(digest, s.item_id), qty=pieces(s.qty, s.uom), uom=s.uom,
              day=day(s.short_from, lang, today=digest.as_of), orders=hurt)
 
 

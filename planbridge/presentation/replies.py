@@ -16,7 +16,7 @@ from planbridge.language.frame import Intent, Metric, ParsedRequest
 from planbridge.languages import EN
 from planbridge.presentation.catalogue import t, tn
 from planbridge.presentation.documents import AnswerDocument, ChangeDocument, DigestFigures, FactsDocument
-from planbridge.presentation.formats import day, qty
+from planbridge.presentation.formats import day, pieces, qty
 from planbridge.presentation.names import display_name, measure, plural, resource_name
 from planbridge.services.lookup import item_names, suggestions
 from planning_core.model import Item, OrderStatus, PlantSnapshot, SalesOrder
@@ -346,7 +346,8 @@ def shortages(request: ParsedRequest, found: Sequence[Shortage], snapshot: Plant
     for x in relevant[:MAX_LISTED_ORDERS]:
         item = snapshot.items.get(x.item_id)
         orders = ", ".join(x.orders[:3])
-        parts.append(t(language, "shortage.line", item=display_name(item, language), qty=qty(x.qty),
+        parts.append(t(language, "shortage.line", item=display_name(item, language),
+                       qty=pieces(x.qty, item.uom if item else "pcs"),
                        uom=item.uom if item else "", measure=measure(item, language),
                        day=day(x.date, language, today=as_of))
                      + (t(language, "shortage.orders", orders=orders) if orders else ""))
