@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from planbridge.api.deps import Services
 from planbridge.api.schemas import (
     AskBody,
+    AvailableBody,
     BookBody,
     DecisionBody,
     ParseBody,
@@ -27,8 +28,8 @@ from planbridge.errors import BadRequest, NotFound
 from planbridge.presentation import documents as doc
 from planbridge.presentation.digest import digest_document
 from planbridge.records import RequestKind
+from planbridge.services import availability, language, material, orders, quoting, requests, scheduling
 from planbridge.services import digest as digests
-from planbridge.services import language, material, orders, quoting, requests, scheduling
 
 router = APIRouter(prefix="/api")
 Language = Literal["en", "zh", "zh-Hant"]
@@ -54,6 +55,14 @@ def _quote(body: QuoteBody, services: Services) -> doc.QuoteDocument:
     command = quoting.QuoteCommand(item=body.item, qty=body.qty, due=body.due, customer=body.customer,
                                    as_of=body.as_of, user_id=body.user, language=body.lang)
     return doc.quote_document(quoting.quote(command, services))
+
+
+@router.get("/available", tags=["quoting"], response_model=doc.AvailableDocument,
+            summary="The largest quantity whose promise is on or before a date (as `planbridge available --json`)")
+def available_get(body: Annotated[AvailableBody, Query()], services: Services) -> doc.AvailableDocument:
+    command = availability.AvailableCommand(item=body.item, by=body.by, customer=body.customer, as_of=body.as_of,
+                                            user_id=body.user, language=body.lang)
+    return doc.available_document(availability.available_by(command, services))
 
 
 @router.post("/rush", tags=["quoting"], summary="Rush impact analysis (as `planbridge rush --json`); changes nothing",

@@ -12,7 +12,7 @@ from planbridge.errors import BadRequest
 
 if TYPE_CHECKING:
     from planbridge.presentation import documents
-    from planbridge.services import quoting
+    from planbridge.services import availability, quoting
 
 # The planning engine (numpy, HiGHS) is imported inside the commands, so that
 # `planbridge --help` and the other commands start fast.
@@ -236,6 +236,43 @@ def _print_booking(booked: documents.BookingDocument) -> None:
     stdout.print(f"[bold green]Booked {booked.order_id}[/bold green]: {float(booked.qty):g} {booked.item_name} "
                  f"for {booked.customer}, promised {booked.promise_date}")
     stdout.print(booked.explanation, markup=False)
+
+
+@commands.command("available", help="The largest quantity of ITEM whose promise is on or before --by.")
+def available(
+    item: Annotated[str, typer.Argument(help="Item id, name or alias.")],
+    by: Annotated[str | None, typer.Option("--by", help="Date it must be ready by (YYYY-MM-DD).")] = None,
+    customer: Annotated[str | None, typer.Option("--customer", help="Customer name.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Chat user id of the person asking.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Answer in en or zh.")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    from planbridge.presentation import documents
+    from planbridge.services import availability
+
+    by_day = parse_date(by, option="--by")
+    if by_day is None:
+        raise BadRequest("--by is required: the date the quantity must be ready by")
+    answer = availability.available_by(availability.AvailableCommand(
+        item=item, by=by_day, customer=customer, as_of=cli.as_of, user_id=user, language=_language(lang),
+    ), cli.services())
+    document = documents.available_document(answer)
+    cli.emit(document, lambda: _print_available(answer, document))
+
+
+def _print_available(answer: availability.AvailableAnswer, document: documents.AvailableDocument) -> None:
+    from planbridge.presentation.formats import qty
+
+    a = answer.availability
+    amount = "any quantity" if a.unlimited else qty(a.qty)
+    stdout.print(f"[bold]{answer.item_name}[/bold] ({a.item_id}) by {a.by}, as of {answer.as_of}: [bold]{amount}[/bold]")
+    if a.schedule and not a.unlimited:
+        table = Table("ready on", "qty", box=None, pad_edge=False)
+        for p in a.schedule:
+            table.add_row(str(p.date), qty(p.qty))
+        stdout.print(table)
+    stdout.print(document.explanation, markup=False)
 
 
 def _language(lang: str | None) -> str | None:

@@ -12,6 +12,7 @@ from datetime import date
 from planbridge.presentation.catalogue import is_chinese, t, tn
 from planbridge.presentation.formats import day, qty, span
 from planbridge.presentation.names import item_name, measure, resource_name
+from planning_core.ctp.available import Availability
 from planning_core.ctp.results import BindingConstraint, ConstraintKind, ImpactedOrder, Quote, ReviewCheck, RushImpact
 from planning_core.model import PlantSnapshot
 from planning_core.units import whole_up
@@ -136,3 +137,25 @@ def rush_explanation(r: RushImpact, snapshot: PlantSnapshot, lang: str) -> str:
 def _slip(i: ImpactedOrder, lang: str, *, today: date) -> str:
     to = day(i.projected_date, lang, today=today) if i.projected_date else t(lang, "rush.slip_never")
     return t(lang, "rush.slip", order=i.order_id, customer=i.customer, old=day(i.promised_date, lang, today=today), new=to)
+
+
+def available_explanation(availability: Availability, snapshot: PlantSnapshot, lang: str, *, as_of: date,
+                          earliest: date | None) -> str:
+    """"By Dec 15 we can deliver up to 120 pcs DN50 check valve: 60 today, 60 Dec 15." and the like."""
+    a = availability
+    item, by = item_name(snapshot, a.item_id, lang), day(a.by, lang, today=as_of)
+    if a.unlimited:
+        return t(lang, "available.unlimited", item=item, by=by) + t(lang, "sentence.end")
+    if a.qty <= 0:
+        if earliest is None:
+            return t(lang, "available.never", item=item, by=by) + t(lang, "sentence.end")
+        return t(lang, "available.none", item=item, by=by, earliest=day(earliest, lang, today=as_of)) + t(
+            lang, "sentence.end")
+    unit = _unit(snapshot, a.item_id, lang)
+    text = t(lang, "available.head" if a.exact else "available.at_least", by=by, qty=qty(a.qty), unit=unit, item=item)
+    if len(a.schedule) > 1:
+        parts = [t(lang, "available.part", qty=qty(p.qty), unit=unit,
+                   day=t(lang, "available.now") if p.date == as_of else day(p.date, lang, today=as_of))
+                 for p in a.schedule]
+        text += t(lang, "available.parts", parts=t(lang, "list.sep").join(parts))
+    return text + t(lang, "sentence.end")
