@@ -13,8 +13,7 @@ from datetime import date
 from typing import Any
 
 from planbridge.language.frame import Intent, Metric, ParsedRequest, Slots
-from planbridge.language.rules.text import has_cjk
-from planbridge.languages import EN, ZH
+from planbridge.languages import EN, ZH, ZH_HANT
 
 # Intents an elliptical follow-up may switch to while keeping the thread's item or order:
 # "and the stock?", "any shortages?", "rush it then".
@@ -85,9 +84,10 @@ def next_state(request: ParsedRequest, *, previous: ThreadState | None, awaiting
 
 
 def reply_language(request: ParsedRequest, *, user_language: str | None, thread_language: str | None, text: str) -> str:
-    """The user's language if known; else the message's; a bare "500" keeps the thread's."""
-    if user_language in (EN, ZH):
-        return user_language
-    if thread_language and not has_cjk(text) and not any(ch.isalpha() for ch in text):
+    """The language (and script) the question is written in; a message with no words of its own
+    ("SO-2417?", "500") keeps the thread's language, else the user's setting, else English."""
+    if request.has_language:
+        return request.language
+    if thread_language:
         return thread_language
-    return request.language
+    return user_language if user_language in (EN, ZH, ZH_HANT) else EN

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from planbridge.presentation import quotes
 from planbridge.presentation.formats import iso, number
@@ -444,8 +444,16 @@ class UnmatchedDocument(Document):
     resource: str | None
 
 
+class WindowDocument(Document):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
 class ParseDocument(Document):
-    """`planbridge parse --json`: intent, all seven slots, and who produced them."""
+    """`planbridge parse --json`: intent, all seven slots, and who produced them; `window` is the
+    period a list, load or KPI question is about (null when none was named)."""
 
     intent: str
     slots: SlotsDocument
@@ -457,6 +465,7 @@ class ParseDocument(Document):
     note: str | None
     follow_up: bool
     context_used: bool
+    window: WindowDocument | None = None
 
 
 class FactsDocument(OpenDocument):

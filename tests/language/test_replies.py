@@ -16,9 +16,16 @@ def test_missing_quantity_questions_in_both_languages(valves_services: ServiceCo
     assert reply(valves_services, "闸阀什么时候能交？") == "需要多少个DN100闸阀？"
 
 
-def test_the_users_language_wins_over_the_message(valves_services: ServiceContext) -> None:
-    assert reply(valves_services, "When can we deliver DN100 gate valves?", user="U01SALES2") == "需要多少个DN100闸阀？"
-    assert reply(valves_services, "闸阀什么时候能交？", user="U01SALES1") == "How many DN100 gate valves?"
+def test_the_reply_is_in_the_language_of_the_question(valves_services: ServiceContext) -> None:
+    # U01SALES2 reads Chinese, U01SALES1 English: the question's language wins, in its script.
+    assert reply(valves_services, "When can we deliver DN100 gate valves?", user="U01SALES2") == "How many DN100 gate valves?"
+    assert reply(valves_services, "闸阀什么时候能交？", user="U01SALES1") == "需要多少个DN100闸阀？"
+    assert reply(valves_services, "閘閥什麼時候能交？", user="U01SALES1") == "需要多少個DN100閘閥？"
+
+
+def test_a_message_with_no_words_of_its_own_gets_the_users_language(valves_services: ServiceContext) -> None:
+    assert reply(valves_services, "SO-2415?", user="U01SALES2").startswith("SO-2415（ACME）")
+    assert reply(valves_services, "SO-2415?", user="U01SALES1").startswith("SO-2415 for ACME")
 
 
 def test_an_unknown_item_gets_close_matches(valves_services: ServiceContext) -> None:
