@@ -207,14 +207,16 @@ def saved_utilization(document: Mapping[str, Any], snapshot: PlantSnapshot, *, n
 
 
 def rough_cut_utilization(
-    snapshot: PlantSnapshot, *, as_of: date, planned: Sequence[PlannedOrder], days: int = UTILIZATION_DAYS
+    snapshot: PlantSnapshot, *, as_of: date, planned: Sequence[PlannedOrder], days: int = UTILIZATION_DAYS,
+    skip_due_before: date | None = None,
 ) -> Utilization:
     """Rough-cut load of the next `days` days against the resources' working time.
 
     Load = (a) the working minutes each released or running work order keeps its resource
     busy inside the window, plus (b) for every MRP planned *make* order due before the
     window ends, setup + run × qty of each routing step, shared among the step's
-    alternative resources in proportion to their available minutes. Available = working
+    alternative resources in proportion to their available minutes (with `skip_due_before`,
+    only those due from that day on: a window that starts later). Available = working
     minutes of the resource's calendar in the window × units. Utilisation is load /
     available capped at 1; `load_ratio` keeps the uncapped value so overloads show.
     """
@@ -232,8 +234,8 @@ def rough_cut_utilization(
             load[wo.resource_id] += _overlap(axis.to_minutes(wo.start), axis.to_minutes(wo.end), windows[wo.resource_id])
     last_day = as_of + timedelta(days=days)
     for order in planned:
-        if order.due_date >= last_day:
-            continue
+        if order.due_date >= last_day or (skip_due_before is not None and order.due_date < skip_due_before):
+            continue  # due after the window, or (a later window) done before it starts
         for step in snapshot.routing_of.get(order.item_id, ()):
             _spread(load, available, step.resource_ids, step.minutes_for(order.qty))
     loads = []

@@ -484,7 +484,7 @@ class ChangeDocument(Document):
         return {"order": self.order, "requested": self.requested}
 
 
-AnswerDocument = QuoteDocument | RushDocument | ChangeDocument | DigestFigures | FactsDocument
+AnswerDocument = QuoteDocument | RushDocument | AvailableDocument | ChangeDocument | DigestFigures | FactsDocument
 
 
 class AskDocument(Document):
