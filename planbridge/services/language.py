@@ -15,6 +15,7 @@ from planbridge.language.conversation import reply_language
 from planbridge.language.evaluation import EvalCase, EvalReport, evaluate, load_cases
 from planbridge.language.frame import ParsedRequest, Source
 from planbridge.language.rules import lexicon_for, parse_rules
+from planbridge.language.rules.parser import WINDOW_INTENTS
 from planbridge.services.context import ServiceContext, SystemClock
 from planbridge.services.ports import Clock, LanguageModel, LanguageModels, LanguageModelUnavailable, PlantSource
 from planbridge.settings import Settings
@@ -77,8 +78,11 @@ def understand(
     from planbridge.language.llm import LlmFailure, parse_with_model  # LangChain loads only when a model is used
 
     try:
-        return parse_with_model(text, model=chat, lexicon=lexicon, snapshot=snapshot, as_of=as_of,
-                                timeout_seconds=settings.llm_timeout_seconds)
+        parsed = parse_with_model(text, model=chat, lexicon=lexicon, snapshot=snapshot, as_of=as_of,
+                                  timeout_seconds=settings.llm_timeout_seconds)
+        # The model reads the intent and slots; the language and the window come from the rules.
+        return replace(parsed, language=ruled.language, has_language=ruled.has_language,
+                       window=ruled.window if parsed.intent in WINDOW_INTENTS else None)
     except LlmFailure as failure:
         return replace(ruled, source=Source.RULES_FALLBACK, note=f"llm failed: {failure.reason}")
 
