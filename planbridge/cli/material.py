@@ -11,6 +11,7 @@ from rich.table import Table
 from planbridge.cli.common import Cli, Commands, stderr, stdout
 from planbridge.errors import BadRequest
 from planbridge.presentation.formats import pieces
+from planning_core.forecasting import MIN_HOLDOUT_WEEKS, MIN_TRAIN_WEEKS
 
 if TYPE_CHECKING:
     from planbridge.services import material
@@ -196,26 +197,44 @@ def _print_kpi(j: dict[str, Any]) -> None:
                      markup=False)
 
 
+METHOD_NAMES = {
+    "naive": "last week repeated",
+    "average": "average of the weeks so far",
+    "imapa": "intermittent demand (IMAPA)",
+    "seasonal_naive": "same weeks of the last cycle",
+    "auto_ets": "trend smoothing (ETS)",
+}
+
+
+def _method(name: str) -> str:
+    return METHOD_NAMES.get(name, name)
+
+
 def _print_forecast(j: dict[str, Any]) -> None:
-    methods = ", ".join(f"{n} {m}" for m, n in j["methods"].items()) or "none"
+    methods = ", ".join(f"{n} by {_method(m)}" for m, n in j["methods"].items()) or "none"
     items = f"{j['series']} item{'s' if j['series'] != 1 else ''}"
     stdout.print(f"Forecast from week {j['first_period']}, {j['horizon_weeks']} weeks, {items} ({methods})", markup=False)
     backtest = j["backtest"]
     if backtest:
-        table = Table(title=f"Backtest: last {backtest['holdout_weeks']} weeks held out", title_justify="left")
+        table = Table(title=f"Backtest: the last {backtest['holdout_weeks']} weeks held out, forecast from the weeks "
+                            "before; WAPE = Σ|actual − forecast| / Σ actual (lower is better), against a naive "
+                            "forecast (last week repeated)", title_justify="left")
         for column in ("method", "series", "WAPE", "naive WAPE"):
             table.add_column(column, justify="left" if column == "method" else "right")
         for method, row in backtest["by_method"].items():
-            table.add_row(method, str(row["series"]), _pct(row["wape"]), _pct(row["naive_wape"]))
+            table.add_row(_method(method), str(row["series"]), _pct(row["wape"]), _pct(row["naive_wape"]))
         table.add_row("all", str(backtest["series"]), _pct(backtest["wape"]), _pct(backtest["naive_wape"]))
         stdout.print(table)
+    else:
+        stdout.print(f"Backtest: none, no item has {MIN_TRAIN_WEEKS + MIN_HOLDOUT_WEEKS} weeks of history yet.",
+                     markup=False)
     if j["items"]:
         table = Table(title="Forecast (first weeks)", title_justify="left")
         weeks = [p["period_start"] for p in j["items"][0]["forecast"][:6]]
         for column in ("item", "method", *weeks):
             table.add_column(column, justify="left" if column in ("item", "method") else "right")
         for item in j["items"][:SHOWN_ROWS]:
-            table.add_row(item["item_id"], item["method"], *[_num(p["qty"]) for p in item["forecast"][:6]])
+            table.add_row(item["item_id"], _method(item["method"]), *[f"{p['qty']:,.0f}" for p in item["forecast"][:6]])
         stdout.print(table)
         _more(len(j["items"]))
     saved = j["saved"]
