@@ -9,7 +9,8 @@ Definitions (docs/kpi.md has them with worked examples):
 - OTD = on-time shipped orders / shipped orders in the window; OTIF = on time and in full /
   shipped orders. Both are None when nothing shipped in the window.
 - *Backlog*: open orders (status `confirmed`). *Late open*: backlog orders whose due date is
-  before the as-of date. *At risk*: backlog orders not yet late that MRP pegs to a shortage.
+  before the as-of date. *At risk*: backlog orders not yet late that MRP pegs to a shortage of
+  one of their parts (not of the ordered item itself).
 - Utilisation: see `rough_cut_utilization` and `saved_utilization`.
 - Forecast accuracy: see `forecast_accuracy`.
 """
@@ -149,10 +150,13 @@ def _open_line(order: SalesOrder, as_of: date, short_items: Sequence[str] = ()) 
 
 def open_lines(snapshot: PlantSnapshot, *, as_of: date, shortages: Sequence[Shortage]) -> dict[str, list[OpenLine]]:
     """The backlog, its late orders and the orders at risk, each sorted by due date."""
+    # Parts the order needs: a shortage of the order's own item is its timing, which the promise
+    # engine answers ("will miss its promise on finite capacity"), not material at risk.
+    item_of = {o.order_id: o.item_id for o in snapshot.open_orders}
     short_for: dict[str, list[str]] = defaultdict(list)
     for s in shortages:
         for order_id in s.orders:
-            if s.item_id not in short_for[order_id]:
+            if s.item_id not in short_for[order_id] and s.item_id != item_of.get(order_id):
                 short_for[order_id].append(s.item_id)
     backlog = sorted(snapshot.open_orders, key=lambda o: (o.due_date, o.order_id))
     return {
@@ -160,7 +164,7 @@ def open_lines(snapshot: PlantSnapshot, *, as_of: date, shortages: Sequence[Shor
         "late_open": [_open_line(o, as_of, short_for.get(o.order_id, ())) for o in backlog if o.due_date < as_of],
         "at_risk": [
             _open_line(o, as_of, short_for[o.order_id])
-            for o in backlog if o.due_date >= as_of and o.order_id in short_for
+            for o in backlog if o.due_date >= as_of and short_for.get(o.order_id)
         ],
     }
 

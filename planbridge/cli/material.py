@@ -10,6 +10,7 @@ from rich.table import Table
 
 from planbridge.cli.common import Cli, Commands, stderr, stdout
 from planbridge.errors import BadRequest
+from planbridge.presentation.catalogue import EN, t
 from planbridge.presentation.formats import pieces
 from planning_core.forecasting import MIN_HOLDOUT_WEEKS, MIN_TRAIN_WEEKS
 
@@ -166,8 +167,10 @@ def _print_kpi(j: dict[str, Any]) -> None:
         p = j["period"]
         table.add_row(f"on-time delivery, last {p['days']} days", _pct(p["otd"]), f"{p['on_time']} of {p['shipped']}")
     table.add_row("open orders (backlog)", str(j["backlog_orders"]), "")
-    table.add_row("late open orders", str(j["late_open_orders"]), ", ".join(o["order_id"] for o in d["late_open"][:8]))
-    table.add_row("orders at risk (short material)", str(j["at_risk_orders"]), ", ".join(o["order_id"] for o in d["at_risk"][:8]))
+    table.add_row(t(EN, "lateness.past_due"), str(j["late_open_orders"]), ", ".join(o["order_id"] for o in d["late_open"][:8]))
+    table.add_row(t(EN, "lateness.finite_capacity"), str(j["projected_late_orders"]),
+                  ", ".join(o["order_id"] for o in j["projected_late"][:8]))
+    table.add_row(t(EN, "lateness.short_material"), str(j["at_risk_orders"]), ", ".join(o["order_id"] for o in d["at_risk"][:8]))
     table.add_row("shortages (MRP, 90 days)", str(j["shortages"]), ", ".join(sorted({s["item_id"] for s in d["shortages"]})[:8]))
     if accuracy:
         table.add_row("forecast WAPE / bias", f"{_pct(accuracy['wape'])} / {_pct(accuracy['bias'])}",
@@ -181,7 +184,8 @@ def _print_kpi(j: dict[str, Any]) -> None:
         loads.add_column(column, justify="left" if column == "resource" else "right")
     for r in d["utilization"]:
         flag = " (overloaded)" if r["overloaded"] else ""
-        loads.add_row(r["resource_id"], _pct(r["utilization"]) + flag, _num(r["load_minutes"]), _num(r["available_minutes"]))
+        load = r["load_ratio"] if r["load_ratio"] is not None else r["utilization"]  # the true figure, not capped
+        loads.add_row(r["resource_id"], _pct(load) + flag, _num(r["load_minutes"]), _num(r["available_minutes"]))
     stdout.print(loads)
 
     trend = Table(title="Weekly trend", title_justify="left")

@@ -24,7 +24,7 @@ from planbridge.presentation.catalogue import t
 from planbridge.presentation.documents import DigestDocument, digest_figures
 from planbridge.presentation.formats import day, percent, pieces, qty
 from planbridge.presentation.names import item_name
-from planbridge.services.digest import Digest, OrderLine, ProjectedLine, ShortageLine
+from planbridge.services.digest import Digest, OrderLine, ProjectedLine, ResourceLine, ShortageLine
 
 LISTED = 5
 SHOWN_RESOURCES = 30
@@ -57,9 +57,14 @@ def digest_text(digest: Digest) -> str:
     lines.append("")
     lines.append(f"{t(lang, 'card.load')} ({_load_source(digest)}):")
     for r in digest.resources:
-        lines.append(f"  {r.resource_id:<10} {percent(r.utilization):>7}  {_bar(r.utilization)}"
-                     + (f"  {t(lang, 'card.overloaded')} ({percent(r.load_ratio)})" if r.overloaded else ""))
+        lines.append(f"  {r.resource_id:<10} {percent(_load(r)):>7}  {_bar(r.utilization)}"
+                     + (f"  {t(lang, 'card.overloaded')}" if r.overloaded else ""))
     return "\n".join(lines)
+
+
+def _load(r: ResourceLine) -> float | None:
+    """The true load (131 %), not capped at 100 %: the bar is full, the figure says by how much."""
+    return r.load_ratio if r.load_ratio is not None else r.utilization
 
 
 def _headline(digest: Digest) -> list[tuple[str, str]]:
@@ -170,7 +175,7 @@ def _load_parts(digest: Digest) -> list[Paragraph | Note]:
     for k, r in enumerate(digest.resources[:SHOWN_RESOURCES]):
         if k:
             pieces.append("\n")
-        pieces += [Code(f"{r.resource_id:<8}"), f" {_bar(r.utilization, 10)} {percent(r.utilization)}"]
+        pieces += [Code(f"{r.resource_id:<8}"), f" {_bar(r.utilization, 10)} {percent(_load(r))}"]
         if r.overloaded:
             pieces += [" ", Mark.ALARM, f" {t(lang, 'card.overloaded')}"]
     trend = " ".join(percent(p.otd) for p in digest.trend)

@@ -73,10 +73,7 @@ def order_states(ctx: ServiceContext, *, as_of: date | None = None) -> dict[str,
     snapshot = ctx.snapshot()
     today = ctx.as_of(as_of, snapshot)
     plan = run_mrp(snapshot, MrpParams(as_of=today))
-    # Material the order's own item needs: when the item itself is short, the projection already says when.
-    short = {line.order_id: tuple(i for i in line.short_items if i != line.item_id)
-             for line in open_lines(snapshot, as_of=today, shortages=plan.shortages)["at_risk"]}
-    short = {order_id: items for order_id, items in short.items() if items}
+    short = {line.order_id: line.short_items for line in open_lines(snapshot, as_of=today, shortages=plan.shortages)["at_risk"]}
     states = {}
     for o in order_outlook(ctx, as_of=today):
         if o.promised_date < today:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from planbridge.errors import BadRequest
 from planbridge.services.context import ServiceContext
+from planbridge.services.quoting import order_outlook
 from planning_core.forecasting import ForecastRun, ForecastSettings, SavedForecast, forecast_demand
 from planning_core.kpi import (
     KpiReport,
@@ -115,6 +116,10 @@ def kpis(cmd: KpiCommand, ctx: ServiceContext) -> KpiAnswer:
                         utilization=utilization)
     if cmd.first is not None and cmd.last is not None:
         report = _in_window(report, snapshot, as_of=as_of, first=cmd.first, last=cmd.last, plan=plan)
+    late = [o for o in order_outlook(ctx, as_of=as_of) if o.projected_date is None or o.projected_date > o.promised_date]
+    report = replace(report, extra={**report.extra, "projected_late_orders": len(late), "projected_late": [
+        {"order_id": o.order_id, "promised_date": o.promised_date.isoformat(),
+         "projected_date": o.projected_date.isoformat() if o.projected_date else None} for o in late]})
     return KpiAnswer(report, snapshot)
 
 
