@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -196,10 +197,15 @@ def list_requests(
     document = [documents.request_document(r) for r in rows]
 
     def render() -> None:
-        table = Table("request", "kind", "order", "status", "by", "decided by", "created")
+        zone = _plant_zone(cli)
+        table = Table("request", "kind", "order", "item", "qty", "date", "impact", "status", "by", "decided by",
+                      f"created ({zone})")
         for r in rows:
-            table.add_row(r.request_id, r.kind, r.order_id or "new", r.status, r.requested_by, r.decided_by or "",
-                          r.created_at.isoformat(timespec="minutes"))
+            p, impacted = r.payload, r.impact.get("impacted") or []
+            impact = ", ".join(f"{i['order_id']} → {i.get('projected_date') or 'never'}" for i in impacted) or "none"
+            table.add_row(r.request_id, r.kind, r.order_id or "new", str(p.get("item_id") or r.impact.get("item_id") or ""),
+                          _qty(p.get("qty", r.impact.get("qty"))), str(p.get("due") or ""), impact, r.status,
+                          r.requested_by, r.decided_by or "", _local(r.created_at, zone))
         stdout.print(table)
 
     cli.emit(document, render)
@@ -219,12 +225,53 @@ def audit(
     document = [documents.audit_document(e) for e in entries]
 
     def render() -> None:
-        table = Table("at", "user", "action", "subject")
+        zone = _plant_zone(cli)
+        table = Table(f"at ({zone})", "user", "action", "subject", "request", "reason", "details")
         for e in entries:
-            table.add_row(e.at.isoformat(timespec="seconds"), e.user_id or "", e.action, e.subject or "")
+            detail = e.detail or {}
+            table.add_row(_local(e.at, zone), e.user_id or "", e.action, e.subject or "",
+                          str(detail.get("request_id") or ""), str(detail.get("reason") or ""), _details(detail))
         stdout.print(table)
 
     cli.emit(document, render)
+
+
+def _plant_zone(cli: Cli) -> str:
+    """The plant's time zone (times are shown as the plant's clock reads them); UTC without a plant."""
+    from planbridge.errors import NotFound
+
+    try:
+        return cli.services().snapshot().plant.timezone
+    except NotFound:
+        return "UTC"
+
+
+def _local(moment: datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # stored in UTC
+    return aware.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _qty(value: object) -> str:
+    from planbridge.presentation.formats import qty
+
+    return "" if value is None else qty(float(str(value)))
+
+
+def _details(detail: dict[str, Any]) -> str:
+    """What an audit entry changed or recorded, short: quantities, dates, impacted orders."""
+    parts = []
+    for key in ("item_id", "qty", "due", "promise_date", "customer", "order_id"):
+        value = detail.get(key) or (detail.get("payload") or {}).get(key)
+        if value is not None and key != "order_id":
+            parts.append(f"{key}={_qty(value) if key == 'qty' else value}")
+    changes = detail.get("changes") or {}
+    parts += [f"{key}: {value}" for key, value in sorted(changes.items())] if isinstance(changes, dict) else []
+    impacted = (detail.get("impact") or {}).get("impacted") or []
+    if impacted:
+        parts.append("impacted " + ", ".join(str(i.get("order_id")) for i in impacted))
+    return "; ".join(parts)
 
 
 def _print_request(r: documents.RequestDocument) -> None:
