@@ -36,8 +36,11 @@ def test_piped_tables_are_not_cut_at_80_columns(db: tuple[str, str]) -> None:
 
 
 def test_requests_and_audit_show_what_was_asked_in_the_plants_time(
-    db: tuple[str, str], capsys: pytest.CaptureFixture[str],
+    db: tuple[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from planbridge.cli import common
+
+    monkeypatch.setattr(common.stdout, "width", common.PIPED_WIDTH)  # whatever the test runner's terminal
     code, _, err = run_in_process(capsys, "request", "rush", "SO-2422", "--due", "2026-12-10", "--user", "U01SALES1",
                                   *AS_OF, *db)
     assert code == 0, err
