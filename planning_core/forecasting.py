@@ -5,7 +5,9 @@ week (weeks start on Monday, by `shipped_date`), from the week of its first ship
 the last complete week before the as-of date; weeks without shipments count as zero.
 Each series gets one method, by these rules (in order):
 
-1. fewer than `min_history_weeks` weeks → `naive` (the last week repeated);
+1. fewer than `min_history_weeks` weeks → `average` (the mean of the weeks so far: repeating
+   the last week, as a naive forecast does, says zero for an item that sold 430 pieces in two
+   months but nothing last week);
 2. at least `intermittent_share` of the weeks are zero → `imapa` (IMAPA: Croston-style
    smoothing of the series aggregated over several interval lengths and averaged; made
    for intermittent demand, and on the generated plants the least biased of Croston,
@@ -15,10 +17,12 @@ Each series gets one method, by these rules (in order):
 4. otherwise → `auto_ets` (AutoETS picks error, trend and damping by AICc; weekly data
    has no ETS seasonality: ETS supports seasons of at most 24 periods).
 
-If a model fails on a series, statsforecast falls back to `naive`. Forecasts are clipped
-at zero. The backtest holds out the last `holdout_weeks` weeks of every series that is
-long enough, fits the same rules on the rest, and reports WAPE (Σ|actual - forecast| /
-Σ actual) next to the WAPE of a naive forecast on the same weeks.
+If a model fails on a series, statsforecast falls back to `average`. Forecasts are clipped
+at zero. The backtest holds out the last `holdout_weeks` weeks (fewer when the history is
+short: as many as leave `MIN_TRAIN_WEEKS` to fit on, at least `MIN_HOLDOUT_WEEKS`) of every
+series that is long enough, fits the same rules on the rest, and reports WAPE
+(Σ|actual - forecast| / Σ actual) next to the WAPE of a naive forecast (the last week
+repeated) on the same weeks.
 """
 
 from __future__ import annotations
@@ -42,8 +46,13 @@ from planning_core.model import ForecastEntry, OrderStatus, PlantSnapshot
 FloatArray = npt.NDArray[np.float64]
 
 
+MIN_TRAIN_WEEKS = 4
+MIN_HOLDOUT_WEEKS = 2
+
+
 class Method(StrEnum):
     NAIVE = "naive"
+    AVERAGE = "average"
     SEASONAL_NAIVE = "seasonal_naive"
     IMAPA = "imapa"
     AUTO_ETS = "auto_ets"
@@ -113,7 +122,7 @@ def weekly_history(snapshot: PlantSnapshot, *, as_of: date) -> pd.DataFrame:
 
 def choose_method(y: FloatArray, settings: ForecastSettings) -> Method:
     if len(y) < settings.min_history_weeks:
-        return Method.NAIVE
+        return Method.AVERAGE
     if float(np.mean(y == 0)) >= settings.intermittent_share:
         return Method.IMAPA
     if len(y) < settings.short_history_weeks:
@@ -136,6 +145,8 @@ def _model(method: Method, settings: ForecastSettings) -> Any:
     models = _statsforecast().models
     if method is Method.NAIVE:
         return models.Naive()
+    if method is Method.AVERAGE:
+        return models.HistoricAverage()
     if method is Method.SEASONAL_NAIVE:
         return models.SeasonalNaive(season_length=settings.season_length)
     if method is Method.IMAPA:
@@ -161,7 +172,8 @@ def _fit_predict(history: pd.DataFrame, *, h: int, settings: ForecastSettings) -
     frames = []
     for method, part in _by_method(history, settings):
         engine = sf.StatsForecast(
-            models=[_model(method, settings)], freq="7D", n_jobs=settings.n_jobs, fallback_model=sf.models.Naive()
+            models=[_model(method, settings)], freq="7D", n_jobs=settings.n_jobs,
+            fallback_model=sf.models.HistoricAverage()
         )
         predicted = engine.forecast(h=h, df=part)
         value_column = next(c for c in predicted.columns if c not in ("unique_id", "ds"))
@@ -300,10 +312,12 @@ def _item_forecasts(history: pd.DataFrame, predicted: pd.DataFrame, first: date)
 
 def run_backtest(history: pd.DataFrame, settings: ForecastSettings) -> Backtest | None:
     """Hold out the last weeks of each long-enough series; compare the method with a naive forecast."""
-    h = settings.holdout_weeks
     lengths = history.groupby("unique_id")["y"].transform("size")
+    h = min(settings.holdout_weeks, int(lengths.max()) - MIN_TRAIN_WEEKS)
+    if h < MIN_HOLDOUT_WEEKS:
+        return None
     position = history.groupby("unique_id").cumcount()
-    usable = lengths >= h + settings.min_history_weeks
+    usable = lengths >= h + MIN_TRAIN_WEEKS
     train = history[usable & (position < lengths - h)]
     test = history[usable & (position >= lengths - h)]
     if train.empty:

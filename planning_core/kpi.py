@@ -9,7 +9,8 @@ Definitions (docs/kpi.md has them with worked examples):
 - OTD = on-time shipped orders / shipped orders in the window; OTIF = on time and in full /
   shipped orders. Both are None when nothing shipped in the window.
 - *Backlog*: open orders (status `confirmed`). *Late open*: backlog orders whose due date is
-  before the as-of date. *At risk*: backlog orders not yet late that MRP pegs to a shortage.
+  before the as-of date. *At risk*: backlog orders not yet late that MRP pegs to a shortage of
+  one of their parts (not of the ordered item itself).
 - Utilisation: see `rough_cut_utilization` and `saved_utilization`.
 - Forecast accuracy: see `forecast_accuracy`.
 """
@@ -149,10 +150,13 @@ def _open_line(order: SalesOrder, as_of: date, short_items: Sequence[str] = ()) 
 
 def open_lines(snapshot: PlantSnapshot, *, as_of: date, shortages: Sequence[Shortage]) -> dict[str, list[OpenLine]]:
     """The backlog, its late orders and the orders at risk, each sorted by due date."""
+    # Parts the order needs: a shortage of the order's own item is its timing, which the promise
+    # engine answers ("will miss its promise on finite capacity"), not material at risk.
+    item_of = {o.order_id: o.item_id for o in snapshot.open_orders}
     short_for: dict[str, list[str]] = defaultdict(list)
     for s in shortages:
         for order_id in s.orders:
-            if s.item_id not in short_for[order_id]:
+            if s.item_id not in short_for[order_id] and s.item_id != item_of.get(order_id):
                 short_for[order_id].append(s.item_id)
     backlog = sorted(snapshot.open_orders, key=lambda o: (o.due_date, o.order_id))
     return {
@@ -160,7 +164,7 @@ def open_lines(snapshot: PlantSnapshot, *, as_of: date, shortages: Sequence[Shor
         "late_open": [_open_line(o, as_of, short_for.get(o.order_id, ())) for o in backlog if o.due_date < as_of],
         "at_risk": [
             _open_line(o, as_of, short_for[o.order_id])
-            for o in backlog if o.due_date >= as_of and o.order_id in short_for
+            for o in backlog if o.due_date >= as_of and short_for.get(o.order_id)
         ],
     }
 
@@ -207,14 +211,16 @@ def saved_utilization(document: Mapping[str, Any], snapshot: PlantSnapshot, *, n
 
 
 def rough_cut_utilization(
-    snapshot: PlantSnapshot, *, as_of: date, planned: Sequence[PlannedOrder], days: int = UTILIZATION_DAYS
+    snapshot: PlantSnapshot, *, as_of: date, planned: Sequence[PlannedOrder], days: int = UTILIZATION_DAYS,
+    skip_due_before: date | None = None,
 ) -> Utilization:
     """Rough-cut load of the next `days` days against the resources' working time.
 
     Load = (a) the working minutes each released or running work order keeps its resource
     busy inside the window, plus (b) for every MRP planned *make* order due before the
     window ends, setup + run × qty of each routing step, shared among the step's
-    alternative resources in proportion to their available minutes. Available = working
+    alternative resources in proportion to their available minutes (with `skip_due_before`,
+    only those due from that day on: a window that starts later). Available = working
     minutes of the resource's calendar in the window × units. Utilisation is load /
     available capped at 1; `load_ratio` keeps the uncapped value so overloads show.
     """
@@ -232,8 +238,8 @@ def rough_cut_utilization(
             load[wo.resource_id] += _overlap(axis.to_minutes(wo.start), axis.to_minutes(wo.end), windows[wo.resource_id])
     last_day = as_of + timedelta(days=days)
     for order in planned:
-        if order.due_date >= last_day:
-            continue
+        if order.due_date >= last_day or (skip_due_before is not None and order.due_date < skip_due_before):
+            continue  # due after the window, or (a later window) done before it starts
         for step in snapshot.routing_of.get(order.item_id, ()):
             _spread(load, available, step.resource_ids, step.minutes_for(order.qty))
     loads = []

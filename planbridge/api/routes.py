@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from planbridge.api.deps import Services
 from planbridge.api.schemas import (
     AskBody,
+    AvailableBody,
     BookBody,
     DecisionBody,
     ParseBody,
@@ -28,8 +29,8 @@ from planbridge.metrics import timed_quote
 from planbridge.presentation import documents as doc
 from planbridge.presentation.digest import digest_document
 from planbridge.records import RequestKind
+from planbridge.services import availability, language, material, orders, quoting, requests, scheduling
 from planbridge.services import digest as digests
-from planbridge.services import language, material, orders, quoting, requests, scheduling
 
 router = APIRouter(prefix="/api")
 Language = Literal["en", "zh", "zh-Hant"]
@@ -58,6 +59,14 @@ def _quote(body: QuoteBody, services: Services) -> doc.QuoteDocument:
                                    as_of=body.as_of, user_id=body.user, language=body.lang, exact=body.exact)
     answer = timed_quote("api", lambda: quoting.quote(command, services), exact_of=lambda a: a.exact)
     return doc.quote_document(answer)
+
+
+@router.get("/available", tags=["quoting"], response_model=doc.AvailableDocument,
+            summary="The largest quantity whose promise is on or before a date (as `planbridge available --json`)")
+def available_get(body: Annotated[AvailableBody, Query()], services: Services) -> doc.AvailableDocument:
+    command = availability.AvailableCommand(item=body.item, by=body.by, customer=body.customer, as_of=body.as_of,
+                                            user_id=body.user, language=body.lang)
+    return doc.available_document(availability.available_by(command, services))
 
 
 @router.post("/rush", tags=["quoting"], summary="Rush impact analysis (as `planbridge rush --json`); changes nothing",

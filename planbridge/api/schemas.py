@@ -25,6 +25,15 @@ class QuoteBody(_Body):
                                           "milliseconds), not the exact earliest day.")
 
 
+class AvailableBody(_Body):
+    item: str = Field(description="Item id, name or alias.", examples=["DN50-CHECK"])
+    by: date = Field(description="The date the quantity must be ready by.")
+    customer: str | None = None
+    as_of: date | None = Field(None, description="Plan as if today were this date.")
+    user: str | None = Field(None, description="Chat user id (sets the reply language).")
+    lang: Literal["en", "zh", "zh-Hant"] | None = None
+
+
 class RushBody(_Body):
     due: date = Field(description="The date the rushed order is needed.")
     order_id: str | None = Field(None, description="An open order; or give item and qty for a new one.")

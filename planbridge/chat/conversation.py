@@ -15,10 +15,17 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from planbridge.errors import PlanbridgeError
-from planbridge.language.conversation import ThreadState, continue_thread, next_state
-from planbridge.language.frame import Intent, ParsedRequest
+from planbridge.language.conversation import ThreadState, continue_thread, next_state, reply_language
+from planbridge.language.frame import Intent, Metric, ParsedRequest
 from planbridge.presentation import replies
-from planbridge.presentation.documents import AskDocument, ParseDocument, digest_figures, quote_document, rush_document
+from planbridge.presentation.documents import (
+    AskDocument,
+    ParseDocument,
+    available_document,
+    digest_figures,
+    quote_document,
+    rush_document,
+)
 from planbridge.services.context import ServiceContext
 from planbridge.services.language import checked_text, understand
 from planbridge.services.lookup import find_user
@@ -62,7 +69,7 @@ def ask(cmd: AskCommand, ctx: ServiceContext, *, model: LanguageModel | None = N
         # A message that stands on its own may go to the model; a follow-up is completed from the thread.
         request = understand(text, snapshot=snapshot, as_of=as_of, settings=ctx.settings, model=model,
                              models=ctx.language_model, mode=cmd.mode)
-    language = replies.reply_language(request, user_language=user.language.value if user else None,
+    language = reply_language(request, user_language=user.language.value if user else None,
                                       thread_language=state.language if state else None, text=text)
     reply = answer(request, ctx=ctx, snapshot=snapshot, as_of=as_of, language=language,
                    user_id=user.user_id if user else None, exact=cmd.exact)
@@ -147,7 +154,33 @@ def _change(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot
 
 def _order_status(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date, language: str,
                   user_id: str | None) -> replies.Reply:
-    return replies.order_status(request, snapshot, language, as_of=as_of)
+    from planbridge.services.lateness import order_states
+
+    order = snapshot.orders_by_id.get(request.slots.order_id or "")
+    states = order_states(ctx, as_of=as_of) if order is not None and order.is_open else None
+    return replies.order_status(request, snapshot, language, as_of=as_of, states=states)
+
+
+def _available(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date, language: str,
+               user_id: str | None) -> replies.Reply:
+    from planbridge.services import availability
+
+    s = request.slots
+    assert s.item_id is not None and s.due_date is not None
+    result = availability.available_by(availability.AvailableCommand(
+        item=s.item_id, by=s.due_date, customer=s.customer, as_of=as_of, user_id=user_id, language=language), ctx)
+    document = available_document(result)
+    return replies.Reply(document.explanation, language, answer=document)
+
+
+def _late_orders(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date, language: str,
+                 user_id: str | None) -> replies.Reply:
+    from planbridge.services.lateness import LateOrdersCommand, late_orders
+
+    s, window = request.slots, request.window
+    found = late_orders(LateOrdersCommand(customer=s.customer, item=s.item_id, first=window.first if window else None,
+                                          last=window.last if window else None, as_of=as_of), ctx)
+    return replies.late_orders(found, snapshot, language)
 
 
 def _stock(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date, language: str,
@@ -159,7 +192,11 @@ def _kpi(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot, a
          user_id: str | None) -> replies.Reply:
     from planbridge.services import material
 
-    report = material.kpis(material.KpiCommand(as_of=as_of), ctx).report
+    if request.intent is Intent.KPI and request.slots.metric is Metric.LATE_ORDERS and request.window is not None:
+        return _late_orders(request, ctx, snapshot, as_of, language, user_id)  # "how many will be late next week?"
+    window = request.window
+    report = material.kpis(material.KpiCommand(as_of=as_of, first=window.first if window else None,
+                                               last=window.last if window else None), ctx).report
     if request.intent is Intent.CAPACITY:
         return replies.capacity(request, report, snapshot, language)
     return replies.kpi(request, report, snapshot, language)
@@ -197,6 +234,8 @@ _HANDLERS: dict[Intent, Handler] = {
     Intent.CHANGE: _change,
     Intent.CANCEL: _change,
     Intent.ORDER_STATUS: _order_status,
+    Intent.AVAILABLE: _available,
+    Intent.LATE_ORDERS: _late_orders,
     Intent.STOCK: _stock,
     Intent.CAPACITY: _kpi,
     Intent.KPI: _kpi,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
 import sys
 import traceback
 import typing
@@ -19,15 +20,25 @@ from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
 from planbridge.errors import BadRequest, PlanbridgeError
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings, get_settings
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
+PIPED_WIDTH = 1000  # piped or redirected output: tables at their full width, never cut at 80 columns
+
+
+def _width(stream: Any) -> int | None:
+    """A terminal's own width (or COLUMNS); anything else gets the full width of what is printed."""
+    if os.environ.get("COLUMNS") or (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+    return PIPED_WIDTH
+
+
+stdout = Console(soft_wrap=True, width=_width(sys.stdout))
+stderr = Console(stderr=True, soft_wrap=True, width=_width(sys.stderr))
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -165,6 +176,14 @@ def run_guarded(cli: Cli, action: Callable[[], None]) -> None:
         raise typer.Exit(exc.exit_code) from None
     except typer.Exit:
         raise
+    except ValidationError as exc:  # settings from the environment: say which and why, one line each
+        if cli.debug:
+            traceback.print_exc()
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error.get("loc", ()))
+            message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+            stderr.print(f"error: {where + ': ' if where else ''}{message}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
     except Exception as exc:  # the last line of defence: one clear line, never a traceback by default
         if cli.debug:
             traceback.print_exc()

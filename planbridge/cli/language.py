@@ -105,6 +105,12 @@ def _print_report(report: EvalReport, failures: bool) -> None:
     stdout.print(f"{document['cases']} cases", markup=False)
     stdout.print(f"intent accuracy      {report.intent_accuracy:7.1%}", markup=False)
     stdout.print(f"full-frame accuracy  {report.frame_accuracy:7.1%}", markup=False)
+    for group, score in document["by_language"].items():
+        stdout.print(f"  {group:8} {score['cases']:4} cases  intent {score['intent_accuracy']:7.1%}  "
+                     f"full frame {score['frame_accuracy']:7.1%}", markup=False)
+    for name, key in (("window", "window_accuracy"), ("reply language", "reply_language_accuracy")):
+        if document[key] is not None:
+            stdout.print(f"{name + ' accuracy':20} {document[key]:7.1%}", markup=False)
     table = Table("slot", "accuracy", "filled cases", "accuracy when filled")
     for name, figures in document["slots"].items():
         filled = figures["filled_accuracy"]

@@ -10,6 +10,9 @@ from rich.table import Table
 
 from planbridge.cli.common import Cli, Commands, stderr, stdout
 from planbridge.errors import BadRequest
+from planbridge.presentation.catalogue import EN, t
+from planbridge.presentation.formats import pieces
+from planning_core.forecasting import MIN_HOLDOUT_WEEKS, MIN_TRAIN_WEEKS
 
 if TYPE_CHECKING:
     from planbridge.services import material
@@ -125,7 +128,7 @@ def _print_mrp(answer: material.MrpAnswer) -> None:
             hurt = [f"{o} {answer.snapshot.orders_by_id[o].customer}" for o in s.orders[:3]]
             hurt += [f"+{len(s.orders) - 3} more"] if len(s.orders) > 3 else []
             hurt += ["forecast"] if s.forecast else []
-            table.add_row(f"{s.item_id} {item.name}", f"{_num(round(s.qty, 3))} {item.uom}", str(s.date),
+            table.add_row(f"{s.item_id} {item.name}", f"{pieces(s.qty, item.uom)} {item.uom}", str(s.date),
                           str(s.until or "after horizon"), ", ".join(hurt) or "–")
         stdout.print(table)
         _more(len(r.shortages))
@@ -135,7 +138,7 @@ def _print_mrp(answer: material.MrpAnswer) -> None:
             table.add_column(column)
         for p in r.planned_orders[:SHOWN_ROWS]:
             late = f"{(p.due_date - p.need_date).days} d" if p.past_due else ""
-            table.add_row(p.item_id, _num(p.qty), p.type.value, str(p.release_date), str(p.due_date), late)
+            table.add_row(p.item_id, pieces(p.qty, answer.snapshot.items[p.item_id].uom), p.type.value, str(p.release_date), str(p.due_date), late)
         stdout.print(table)
         _more(len(r.planned_orders))
     if r.messages:
@@ -164,8 +167,10 @@ def _print_kpi(j: dict[str, Any]) -> None:
         p = j["period"]
         table.add_row(f"on-time delivery, last {p['days']} days", _pct(p["otd"]), f"{p['on_time']} of {p['shipped']}")
     table.add_row("open orders (backlog)", str(j["backlog_orders"]), "")
-    table.add_row("late open orders", str(j["late_open_orders"]), ", ".join(o["order_id"] for o in d["late_open"][:8]))
-    table.add_row("orders at risk (short material)", str(j["at_risk_orders"]), ", ".join(o["order_id"] for o in d["at_risk"][:8]))
+    table.add_row(t(EN, "lateness.past_due"), str(j["late_open_orders"]), ", ".join(o["order_id"] for o in d["late_open"][:8]))
+    table.add_row(t(EN, "lateness.finite_capacity"), str(j["projected_late_orders"]),
+                  ", ".join(o["order_id"] for o in j["projected_late"][:8]))
+    table.add_row(t(EN, "lateness.short_material"), str(j["at_risk_orders"]), ", ".join(o["order_id"] for o in d["at_risk"][:8]))
     table.add_row("shortages (MRP, 90 days)", str(j["shortages"]), ", ".join(sorted({s["item_id"] for s in d["shortages"]})[:8]))
     if accuracy:
         table.add_row("forecast WAPE / bias", f"{_pct(accuracy['wape'])} / {_pct(accuracy['bias'])}",
@@ -179,7 +184,8 @@ def _print_kpi(j: dict[str, Any]) -> None:
         loads.add_column(column, justify="left" if column == "resource" else "right")
     for r in d["utilization"]:
         flag = " (overloaded)" if r["overloaded"] else ""
-        loads.add_row(r["resource_id"], _pct(r["utilization"]) + flag, _num(r["load_minutes"]), _num(r["available_minutes"]))
+        load = r["load_ratio"] if r["load_ratio"] is not None else r["utilization"]  # the true figure, not capped
+        loads.add_row(r["resource_id"], _pct(load) + flag, _num(r["load_minutes"]), _num(r["available_minutes"]))
     stdout.print(loads)
 
     trend = Table(title="Weekly trend", title_justify="left")
@@ -195,26 +201,44 @@ def _print_kpi(j: dict[str, Any]) -> None:
                      markup=False)
 
 
+METHOD_NAMES = {
+    "naive": "last week repeated",
+    "average": "average of the weeks so far",
+    "imapa": "intermittent demand (IMAPA)",
+    "seasonal_naive": "same weeks of the last cycle",
+    "auto_ets": "trend smoothing (ETS)",
+}
+
+
+def _method(name: str) -> str:
+    return METHOD_NAMES.get(name, name)
+
+
 def _print_forecast(j: dict[str, Any]) -> None:
-    methods = ", ".join(f"{n} {m}" for m, n in j["methods"].items()) or "none"
+    methods = ", ".join(f"{n} by {_method(m)}" for m, n in j["methods"].items()) or "none"
     items = f"{j['series']} item{'s' if j['series'] != 1 else ''}"
     stdout.print(f"Forecast from week {j['first_period']}, {j['horizon_weeks']} weeks, {items} ({methods})", markup=False)
     backtest = j["backtest"]
     if backtest:
-        table = Table(title=f"Backtest: last {backtest['holdout_weeks']} weeks held out", title_justify="left")
+        table = Table(title=f"Backtest: the last {backtest['holdout_weeks']} weeks held out, forecast from the weeks "
+                            "before; WAPE = Σ|actual − forecast| / Σ actual (lower is better), against a naive "
+                            "forecast (last week repeated)", title_justify="left")
         for column in ("method", "series", "WAPE", "naive WAPE"):
             table.add_column(column, justify="left" if column == "method" else "right")
         for method, row in backtest["by_method"].items():
-            table.add_row(method, str(row["series"]), _pct(row["wape"]), _pct(row["naive_wape"]))
+            table.add_row(_method(method), str(row["series"]), _pct(row["wape"]), _pct(row["naive_wape"]))
         table.add_row("all", str(backtest["series"]), _pct(backtest["wape"]), _pct(backtest["naive_wape"]))
         stdout.print(table)
+    else:
+        stdout.print(f"Backtest: none, no item has {MIN_TRAIN_WEEKS + MIN_HOLDOUT_WEEKS} weeks of history yet.",
+                     markup=False)
     if j["items"]:
         table = Table(title="Forecast (first weeks)", title_justify="left")
         weeks = [p["period_start"] for p in j["items"][0]["forecast"][:6]]
         for column in ("item", "method", *weeks):
             table.add_column(column, justify="left" if column in ("item", "method") else "right")
         for item in j["items"][:SHOWN_ROWS]:
-            table.add_row(item["item_id"], item["method"], *[_num(p["qty"]) for p in item["forecast"][:6]])
+            table.add_row(item["item_id"], _method(item["method"]), *[f"{p['qty']:,.0f}" for p in item["forecast"][:6]])
         stdout.print(table)
         _more(len(j["items"]))
     saved = j["saved"]

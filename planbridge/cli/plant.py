@@ -47,9 +47,17 @@ def demo(
     cli: Cli,
 ) -> None:
     services = cli.services(create_schema=True)
-    report = plant_service.load_demo(plant_service.LoadDemo(anchor=cli.as_of, replace=replace), services)
-    if export is not None:
-        plant_service.export_plant(export, services)
+    command = plant_service.LoadDemo(anchor=cli.as_of, replace=replace)
+    if export is None:
+        report = plant_service.load_demo(command, services)
+    else:
+        loaded = plant_service.export_demo(command, export, services)
+        if loaded is None:
+            cli.emit({"exported": str(export), "loaded": False},
+                     lambda: stdout.print(f"wrote the demo plant to {export}; the plant already loaded was kept "
+                                          "(--replace loads the demo instead)", markup=False))
+            return
+        report = loaded
     _print_report(report, cli, "loaded demo plant")
     queue_promise_state_rebuild(cli)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -12,7 +13,7 @@ from planbridge.errors import BadRequest
 
 if TYPE_CHECKING:
     from planbridge.presentation import documents
-    from planbridge.services import quoting
+    from planbridge.services import availability, quoting
 
 # The planning engine (numpy, HiGHS) is imported inside the commands, so that
 # `planbridge --help` and the other commands start fast.
@@ -211,10 +212,15 @@ def list_requests(
     document = [documents.request_document(r) for r in rows]
 
     def render() -> None:
-        table = Table("request", "kind", "order", "status", "by", "decided by", "created")
+        zone = _plant_zone(cli)
+        table = Table("request", "kind", "order", "item", "qty", "date", "impact", "status", "by", "decided by",
+                      f"created ({zone})")
         for r in rows:
-            table.add_row(r.request_id, r.kind, r.order_id or "new", r.status, r.requested_by, r.decided_by or "",
-                          r.created_at.isoformat(timespec="minutes"))
+            p, impacted = r.payload, r.impact.get("impacted") or []
+            impact = ", ".join(f"{i['order_id']} → {i.get('projected_date') or 'never'}" for i in impacted) or "none"
+            table.add_row(r.request_id, r.kind, r.order_id or "new", str(p.get("item_id") or r.impact.get("item_id") or ""),
+                          _qty(p.get("qty", r.impact.get("qty"))), str(p.get("due") or ""), impact, r.status,
+                          r.requested_by, r.decided_by or "", _local(r.created_at, zone))
         stdout.print(table)
 
     cli.emit(document, render)
@@ -234,12 +240,53 @@ def audit(
     document = [documents.audit_document(e) for e in entries]
 
     def render() -> None:
-        table = Table("at", "user", "action", "subject")
+        zone = _plant_zone(cli)
+        table = Table(f"at ({zone})", "user", "action", "subject", "request", "reason", "details")
         for e in entries:
-            table.add_row(e.at.isoformat(timespec="seconds"), e.user_id or "", e.action, e.subject or "")
+            detail = e.detail or {}
+            table.add_row(_local(e.at, zone), e.user_id or "", e.action, e.subject or "",
+                          str(detail.get("request_id") or ""), str(detail.get("reason") or ""), _details(detail))
         stdout.print(table)
 
     cli.emit(document, render)
+
+
+def _plant_zone(cli: Cli) -> str:
+    """The plant's time zone (times are shown as the plant's clock reads them); UTC without a plant."""
+    from planbridge.errors import NotFound
+
+    try:
+        return cli.services().snapshot().plant.timezone
+    except NotFound:
+        return "UTC"
+
+
+def _local(moment: datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # stored in UTC
+    return aware.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _qty(value: object) -> str:
+    from planbridge.presentation.formats import qty
+
+    return "" if value is None else qty(float(str(value)))
+
+
+def _details(detail: dict[str, Any]) -> str:
+    """What an audit entry changed or recorded, short: quantities, dates, impacted orders."""
+    parts = []
+    for key in ("item_id", "qty", "due", "promise_date", "customer", "order_id"):
+        value = detail.get(key) or (detail.get("payload") or {}).get(key)
+        if value is not None and key != "order_id":
+            parts.append(f"{key}={_qty(value) if key == 'qty' else value}")
+    changes = detail.get("changes") or {}
+    parts += [f"{key}: {value}" for key, value in sorted(changes.items())] if isinstance(changes, dict) else []
+    impacted = (detail.get("impact") or {}).get("impacted") or []
+    if impacted:
+        parts.append("impacted " + ", ".join(str(i.get("order_id")) for i in impacted))
+    return "; ".join(parts)
 
 
 def _print_request(r: documents.RequestDocument) -> None:
@@ -255,6 +302,43 @@ def _print_booking(booked: documents.BookingDocument) -> None:
     elif booked.earliest_date is not None and booked.earliest_date != booked.promise_date:
         stdout.print(f"  ready from {booked.earliest_date} at the earliest")
     stdout.print(booked.explanation, markup=False)
+
+
+@commands.command("available", help="The largest quantity of ITEM whose promise is on or before --by.")
+def available(
+    item: Annotated[str, typer.Argument(help="Item id, name or alias.")],
+    by: Annotated[str | None, typer.Option("--by", help="Date it must be ready by (YYYY-MM-DD).")] = None,
+    customer: Annotated[str | None, typer.Option("--customer", help="Customer name.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Chat user id of the person asking.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Answer in en or zh.")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    from planbridge.presentation import documents
+    from planbridge.services import availability
+
+    by_day = parse_date(by, option="--by")
+    if by_day is None:
+        raise BadRequest("--by is required: the date the quantity must be ready by")
+    answer = availability.available_by(availability.AvailableCommand(
+        item=item, by=by_day, customer=customer, as_of=cli.as_of, user_id=user, language=_language(lang),
+    ), cli.services())
+    document = documents.available_document(answer)
+    cli.emit(document, lambda: _print_available(answer, document))
+
+
+def _print_available(answer: availability.AvailableAnswer, document: documents.AvailableDocument) -> None:
+    from planbridge.presentation.formats import qty
+
+    a = answer.availability
+    amount = "any quantity" if a.unlimited else qty(a.qty)
+    stdout.print(f"[bold]{answer.item_name}[/bold] ({a.item_id}) by {a.by}, as of {answer.as_of}: [bold]{amount}[/bold]")
+    if a.schedule and not a.unlimited:
+        table = Table("ready on", "qty", box=None, pad_edge=False)
+        for p in a.schedule:
+            table.add_row(str(p.date), qty(p.qty))
+        stdout.print(table)
+    stdout.print(document.explanation, markup=False)
 
 
 def _language(lang: str | None) -> str | None:
@@ -291,7 +375,7 @@ def _print_quote(answer: quoting.QuoteAnswer, document: documents.QuoteDocument,
     stdout.print(table)
     stdout.print(document.explanation, markup=False)
     if with_plan and q.plan is not None:
-        _print_plan(plan_document(q.plan))
+        _print_plan(plan_document(q.plan), {i: item.uom for i, item in answer.snapshot.items.items()})
 
 
 def _print_rush(answer: quoting.RushAnswer, document: documents.RushDocument) -> None:
@@ -310,16 +394,26 @@ def _print_rush(answer: quoting.RushAnswer, document: documents.RushDocument) ->
     stdout.print(document.explanation, markup=False)
 
 
-def _print_plan(plan: dict[str, list[dict[str, object]]]) -> None:
-    from planbridge.presentation.formats import qty
+def _print_plan(plan: dict[str, list[dict[str, object]]], uoms: dict[str, str]) -> None:
+    from planbridge.presentation.formats import pieces, qty, whole_parts
 
+    operations = plan["operations"]
+    shown: dict[int, float] = {}  # whole pieces per line, each run of one item's step adding up
+    runs: dict[tuple[str, str, str], list[int]] = {}
+    for index, op in enumerate(operations):
+        runs.setdefault((str(op["item_id"]), str(op["step"]), str(op["demand"])), []).append(index)
+    for (item_id, _, _), lines in runs.items():
+        values = whole_parts([float(str(operations[i]["qty"])) for i in lines], uoms.get(item_id, ""))
+        shown.update(zip(lines, values, strict=True))
     table = Table("start", "end", "resource", "item", "step", "qty", "busy min", title="Operations")
-    for op in plan["operations"]:
+    for index, op in enumerate(operations):
         table.add_row(str(op["start"])[:16], str(op["end"])[:16], str(op["resource_id"]), str(op["item_id"]),
-                      str(op["step"]), qty(float(str(op["qty"]))), f"{float(str(op['busy_minutes'])):.0f}")
+                      str(op["step"]), qty(shown[index]), f"{float(str(op['busy_minutes'])):.0f}")
     stdout.print(table)
     for p in plan["purchases"]:
-        stdout.print(f"  buy {qty(float(str(p['qty'])))} {p['item_id']}, arriving {str(p['arrival'])[:10]}")
+        item_id = str(p["item_id"])
+        stdout.print(f"  buy {pieces(float(str(p['qty'])), uoms.get(item_id, ''))} {item_id}, "
+                     f"arriving {str(p['arrival'])[:10]}")
 
 
 def register(app: typer.Typer) -> None:

@@ -107,12 +107,27 @@ def _render_schedule(result: service.ScheduleResult, gantt: Path | None) -> None
                      "serve several orders (campaigns).", markup=False)
     for violation in solver["violations"][:10]:
         stdout.print(f"  {violation}", markup=False)
+    _print_lateness(document["orders"], result.projected_late)
     stdout.print(_orders_table(document["orders"]))
     stdout.print(_resources_table(document["resources"]))
     if gantt is not None:
         stdout.print(f"Gantt chart: {gantt}", markup=False)
     if result.saved_id is not None:
         stdout.print(f"Saved as schedule #{result.saved_id}.", markup=False)
+
+
+def _print_lateness(orders: list[dict[str, Any]], projected_late: tuple[str, ...] | None) -> None:
+    """The orders late in this schedule next to those the promise engine projects late, in the words
+    the digest, `kpi` and `status` use; and why they may differ."""
+    from planbridge.presentation.catalogue import EN, t
+
+    late = sorted(o["order_id"] for o in orders if (o["late_days"] or 0) > 0)
+    stdout.print(f"{t(EN, 'lateness.schedule')}: {', '.join(late) or 'none'}", markup=False)
+    if projected_late is None:
+        return
+    stdout.print(f"{t(EN, 'lateness.finite_capacity')}: {', '.join(projected_late) or 'none'}", markup=False)
+    if set(late) != set(projected_late):
+        stdout.print(t(EN, "lateness.why_differ"), markup=False)
 
 
 def _minutes(value: int) -> str:

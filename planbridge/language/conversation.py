@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from planbridge.language.frame import Intent, Metric, ParsedRequest, Slots
+from planbridge.languages import EN, ZH, ZH_HANT
 
 # Intents an elliptical follow-up may switch to while keeping the thread's item or order:
 # "and the stock?", "any shortages?", "rush it then".
@@ -80,3 +81,13 @@ def continue_thread(request: ParsedRequest, state: ThreadState | None) -> Parsed
 def next_state(request: ParsedRequest, *, previous: ThreadState | None, awaiting: str | None) -> ThreadState:
     turns = previous.turns + 1 if previous else 1
     return ThreadState(request.intent, request.slots, request.language, awaiting, turns)
+
+
+def reply_language(request: ParsedRequest, *, user_language: str | None, thread_language: str | None, text: str) -> str:
+    """The language (and script) the question is written in; a message with no words of its own
+    ("SO-2417?", "500") keeps the thread's language, else the user's setting, else English."""
+    if request.has_language:
+        return request.language
+    if thread_language:
+        return thread_language
+    return user_language if user_language in (EN, ZH, ZH_HANT) else EN

@@ -20,10 +20,12 @@ from typing import Any
 
 class Intent(StrEnum):
     QUOTE = "quote"
+    AVAILABLE = "available"  # how many can be ready by a date
     RUSH = "rush"
     CHANGE = "change"
     CANCEL = "cancel"
     ORDER_STATUS = "order_status"
+    LATE_ORDERS = "late_orders"  # which orders are or will be late / at risk
     STOCK = "stock"
     CAPACITY = "capacity"
     SHORTAGES = "shortages"
@@ -85,6 +87,20 @@ class Slots:
 
 
 @dataclass(frozen=True, slots=True)
+class Window:
+    """The period a list, load or KPI question is about ("this week", "下个月"), both days included."""
+
+    first: date
+    last: date
+
+    def to_json(self) -> dict[str, str]:
+        return {"from": self.first.isoformat(), "to": self.last.isoformat()}
+
+    def __contains__(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+@dataclass(frozen=True, slots=True)
 class Unmatched:
     """Things the user named that the plant does not know (kept so the reply can suggest)."""
 
@@ -102,13 +118,15 @@ class ParsedRequest:
     slots: Slots
     source: Source
     confidence: float
-    language: str  # "en" or "zh": the language the message is written in
+    language: str  # "en", "zh" or "zh-Hant": the language (and script) the message is written in
     unmatched: Unmatched = field(default_factory=Unmatched)
     asks_approval: bool = False  # the text asks the bot to approve something (it never does)
     note: str | None = None  # why the model's answer was not used, or other remarks
     follow_up: bool = False  # elliptical ("and 300?", "要是改成下周五呢？"): completes an earlier request
     hint: Intent | None = None  # what the cue words of an elliptical message point to, if anything
     context_used: bool = False  # slots were taken from earlier messages of the thread
+    window: Window | None = None  # the period asked about, for lists, loads and KPIs
+    has_language: bool = True  # False: nothing but ids, numbers and dates ("SO-2417?"): no language of its own
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -122,6 +140,7 @@ class ParsedRequest:
             "note": self.note,
             "follow_up": self.follow_up,
             "context_used": self.context_used,
+            "window": self.window.to_json() if self.window else None,
         }
 
 

@@ -65,6 +65,21 @@ class QuoteArgs(_Args):
     customer: str | None = None
 
 
+class AvailableArgs(_Args):
+    """How many of an item can be ready by a date (available to promise)."""
+
+    item: str = Field(description="item id, name or alias as the user wrote it")
+    due_date: str | None = Field(None, description="the date they must be ready by, YYYY-MM-DD")
+    customer: str | None = None
+
+
+class LateOrdersArgs(_Args):
+    """Which orders are late, will be late or are at risk, optionally for a customer or an item."""
+
+    customer: str | None = None
+    item: str | None = None
+
+
 class RushArgs(_Args):
     """Impact of expediting an existing order (order_id) or an urgent new demand (item, qty): read-only analysis."""
 
@@ -145,6 +160,8 @@ class Tool:
 
 TOOLS: tuple[Tool, ...] = (
     Tool("quote", Intent.QUOTE, QuoteArgs, "Capable-to-promise quote for a new demand."),
+    Tool("available", Intent.AVAILABLE, AvailableArgs, "The largest quantity that can be ready by a date."),
+    Tool("late_orders", Intent.LATE_ORDERS, LateOrdersArgs, "Orders that are or will be late, or at risk."),
     Tool("rush_impact", Intent.RUSH, RushArgs, "Read-only impact analysis of a rush / expedite."),
     Tool("request_change", Intent.CHANGE, ChangeArgs, "Ask for a change of an order (needs approval)."),
     Tool("request_cancel", Intent.CANCEL, CancelArgs, "Ask for a cancellation (needs approval)."),

@@ -22,9 +22,9 @@ from planbridge.presentation.cards import (
 )
 from planbridge.presentation.catalogue import t
 from planbridge.presentation.documents import DigestDocument, digest_figures
-from planbridge.presentation.formats import day, percent, qty
+from planbridge.presentation.formats import day, percent, pieces, qty
 from planbridge.presentation.names import item_name
-from planbridge.services.digest import Digest, OrderLine, ProjectedLine, ShortageLine
+from planbridge.services.digest import Digest, OrderLine, ProjectedLine, ResourceLine, ShortageLine
 
 LISTED = 5
 SHOWN_RESOURCES = 30
@@ -57,9 +57,14 @@ def digest_text(digest: Digest) -> str:
     lines.append("")
     lines.append(f"{t(lang, 'card.load')} ({_load_source(digest)}):")
     for r in digest.resources:
-        lines.append(f"  {r.resource_id:<10} {percent(r.utilization):>7}  {_bar(r.utilization)}"
-                     + (f"  {t(lang, 'card.overloaded')} ({percent(r.load_ratio)})" if r.overloaded else ""))
+        lines.append(f"  {r.resource_id:<10} {percent(_load(r)):>7}  {_bar(r.utilization)}"
+                     + (f"  {t(lang, 'card.overloaded')}" if r.overloaded else ""))
     return "\n".join(lines)
+
+
+def _load(r: ResourceLine) -> float | None:
+    """The true load (131 %), not capped at 100 %: the bar is full, the figure says by how much."""
+    return r.load_ratio if r.load_ratio is not None else r.utilization
 
 
 def _headline(digest: Digest) -> list[tuple[str, str]]:
@@ -119,7 +124,7 @@ def _risk(o: OrderLine, digest: Digest) -> str:
 def _shortage(s: ShortageLine, digest: Digest) -> str:
     lang = digest.language
     hurt = ", ".join(f"{o} {c}" for o, c in zip(s.orders, s.customers, strict=True)) or t(lang, "card.no_orders_hurt")
-    return t(lang, "card.shortage_line", item=_name(digest, s.item_id), qty=qty(s.qty), uom=s.uom,
+    return t(lang, "card.shortage_line", item=_name(digest, s.item_id), qty=pieces(s.qty, s.uom), uom=s.uom,
              day=day(s.short_from, lang, today=digest.as_of), orders=hurt)
 
 
@@ -170,7 +175,7 @@ def _load_parts(digest: Digest) -> list[Paragraph | Note]:
     for k, r in enumerate(digest.resources[:SHOWN_RESOURCES]):
         if k:
             pieces.append("\n")
-        pieces += [Code(f"{r.resource_id:<8}"), f" {_bar(r.utilization, 10)} {percent(r.utilization)}"]
+        pieces += [Code(f"{r.resource_id:<8}"), f" {_bar(r.utilization, 10)} {percent(_load(r))}"]
         if r.overloaded:
             pieces += [" ", Mark.ALARM, f" {t(lang, 'card.overloaded')}"]
     trend = " ".join(percent(p.otd) for p in digest.trend)

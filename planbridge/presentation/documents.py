@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from planbridge.presentation import quotes
 from planbridge.presentation.formats import iso, number
@@ -20,6 +20,7 @@ from planning_core.plan import Plan
 
 if TYPE_CHECKING:
     from planbridge.records import AuditEntry, StoredRequest
+    from planbridge.services.availability import AvailableAnswer
     from planbridge.services.digest import Digest, OrderLine
     from planbridge.services.material import ForecastAnswer, KpiAnswer, MrpAnswer
     from planbridge.services.orders import Booking
@@ -141,6 +142,36 @@ class RushDocument(Document):
 
 class RushWithPlan(RushDocument):
     plan: dict[str, list[dict[str, Any]]]
+
+
+class AvailableDocument(Document):
+    """`planbridge available --json`: the largest quantity whose promise is on or before `by`, and
+    when those units are ready. `unlimited`: a bought item that arrives in time, any quantity;
+    `exact` false: the search stopped at its time limit (at least `qty`)."""
+
+    item_id: str
+    item_name: str
+    by: dt.date
+    as_of: dt.date
+    qty: Number
+    schedule: list[PartialDelivery]
+    unlimited: bool
+    exact: bool
+    earliest_date: dt.date | None
+    customer: str | None
+    language: str
+    explanation: str
+
+
+def available_document(answer: AvailableAnswer) -> AvailableDocument:
+    a, lang = answer.availability, answer.language
+    return AvailableDocument(
+        item_id=a.item_id, item_name=answer.item_name, by=a.by, as_of=answer.as_of, qty=number(a.qty),
+        schedule=[PartialDelivery(qty=number(p.qty), date=p.date) for p in a.schedule],
+        unlimited=a.unlimited, exact=a.exact, earliest_date=answer.earliest, customer=answer.customer, language=lang,
+        explanation=quotes.available_explanation(a, answer.snapshot, lang, as_of=answer.as_of,
+                                                 earliest=answer.earliest),
+    )
 
 
 def quote_document(answer: QuoteAnswer, *, with_plan: bool = False) -> QuoteDocument:
@@ -435,8 +466,16 @@ class UnmatchedDocument(Document):
     resource: str | None
 
 
+class WindowDocument(Document):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
 class ParseDocument(Document):
-    """`planbridge parse --json`: intent, all seven slots, and who produced them."""
+    """`planbridge parse --json`: intent, all seven slots, and who produced them; `window` is the
+    period a list, load or KPI question is about (null when none was named)."""
 
     intent: str
     slots: SlotsDocument
@@ -448,6 +487,7 @@ class ParseDocument(Document):
     note: str | None
     follow_up: bool
     context_used: bool
+    window: WindowDocument | None = None
 
 
 class FactsDocument(OpenDocument):
@@ -466,7 +506,7 @@ class ChangeDocument(Document):
         return {"order": self.order, "requested": self.requested}
 
 
-AnswerDocument = QuoteDocument | RushDocument | ChangeDocument | DigestFigures | FactsDocument
+AnswerDocument = QuoteDocument | RushDocument | AvailableDocument | ChangeDocument | DigestFigures | FactsDocument
 
 
 class AskDocument(Document):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from planbridge.presentation.catalogue import t
+from planning_core.units import is_counted, whole_up
 
 
 def day(value: date | str | None, lang: str, *, today: date | None = None) -> str:
@@ -31,6 +32,25 @@ def qty(value: float | str | None) -> str:
         return "?"
     number = float(value)
     return f"{number:,.0f}" if abs(number - round(number)) < 1e-6 else f"{number:,.2f}"
+
+
+def pieces(value: float | None, uom: str) -> str:
+    """A quantity someone must have, as people count it: whole pieces rounded up ("134.5 pcs" → "135")."""
+    return "?" if value is None else qty(whole_up(value, uom))
+
+
+def whole_parts(values: list[float], uom: str) -> list[float]:
+    """Parts of a whole (a plan's lines) in whole pieces that still add up: each is the step of the
+    rounded running total, so 2.76 + 2.24 shows as 3 + 2, not 2.76 + 2.24."""
+    if not is_counted(uom):
+        return values
+    shown, running, before = [], 0.0, 0.0
+    for value in values:
+        running += value
+        now = float(round(running))
+        shown.append(now - before)
+        before = now
+    return shown
 
 
 def number(value: float) -> float | int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from planbridge.presentation.catalogue import is_chinese, t
+from planbridge.language.rules.text import to_traditional
+from planbridge.presentation.catalogue import ZH_HANT, is_chinese, normalize, t
 from planning_core.model import Item, PlantSnapshot
 
 _UNITS = {"pcs": "pcs", "pc": "pcs", "ea": "pcs", "set": "set", "sets": "set", "kg": "kg", "m": "m", "t": "t"}
@@ -17,12 +18,14 @@ def local_name(name: str, aliases: tuple[str, ...], language: str) -> str:
 
     Chinese readers get the name when it is Chinese already, else the longest Chinese alias
     (the most specific one: "DN100闸阀" rather than "闸阀", "数控车床1" rather than "数控车床"),
-    else the name. Everyone else gets the name.
+    else the name; readers of Traditional Chinese get it in Traditional characters (OpenCC).
+    Everyone else gets the name.
     """
-    if not is_chinese(language) or has_cjk(name):
+    if not is_chinese(language):
         return name
     chinese = [a for a in aliases if has_cjk(a)]
-    return max(chinese, key=len) if chinese else name
+    local = name if has_cjk(name) or not chinese else max(chinese, key=len)
+    return to_traditional(local) if normalize(language) == ZH_HANT else local
 
 
 def item_name(snapshot: PlantSnapshot, item_id: str | None, language: str) -> str:

@@ -7,24 +7,24 @@ REST API and every chat channel show.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
-from planbridge.presentation.catalogue import t, tn
+from planbridge.presentation.catalogue import is_chinese, t, tn
 from planbridge.presentation.formats import day, qty, span
-from planbridge.presentation.names import item_name, resource_name
+from planbridge.presentation.names import item_name, measure, resource_name
+from planning_core.ctp.available import Availability
 from planning_core.ctp.results import BindingConstraint, ConstraintKind, ImpactedOrder, Quote, ReviewCheck, RushImpact
 from planning_core.model import PlantSnapshot
+from planning_core.units import whole_up
 
 
 def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, *, today: date) -> str:
     """One concrete sentence fragment per binding constraint."""
     f = dict(c.facts)
     item, res = item_name(snapshot, c.item_id, lang), resource_name(snapshot, c.resource_id, lang)
-    uom = f.get("uom", "")
-    unit = f" {uom}" if uom and uom != "pcs" else ""
-    if uom == "pcs" and f.get("qty"):  # whole pieces are bought and received
-        f["qty"] = str(math.ceil(float(f["qty"]) - 1e-6))
+    unit = _unit(snapshot, c.item_id, lang)
+    if f.get("qty") and f.get("uom"):  # whole pieces are bought and received
+        f["qty"] = str(whole_up(float(f["qty"]), f["uom"]))
     if c.kind is ConstraintKind.STOCK:
         free = max(float(f.get("on_hand", 0)) - float(f.get("committed", 0)), 0.0)
         text = t(lang, "constraint.stock", item=item, on_hand=qty(f.get("on_hand")), committed=qty(f.get("committed")))
@@ -36,7 +36,9 @@ def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, 
         return t(lang, "constraint.purchase", item=item, qty=qty(f.get("qty")), unit=unit, days=f.get("lead_time_days"),
                  day=day(f.get("arrival"), lang, today=today))
     if c.kind is ConstraintKind.CAPACITY and c.resource_id:
-        return t(lang, "constraint.capacity", resource=res, when=span(f.get("from"), f.get("to"), lang, today=today))
+        text = t(lang, "constraint.capacity", resource=res, when=span(f.get("from"), f.get("to"), lang, today=today))
+        busy = [name for name in (f.get("busy_with") or "").split(",") if name]
+        return text + (t(lang, "constraint.busy", orders=t(lang, "list.sep").join(busy)) if busy else "")
     if c.kind is ConstraintKind.CAPACITY:
         return t(lang, "constraint.horizon", days=f.get("horizon_days"))
     if c.kind is ConstraintKind.CALENDAR:
@@ -45,6 +47,12 @@ def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, 
     if c.kind is ConstraintKind.DATA:
         return t(lang, "constraint.data", items=f.get("items"))
     return c.kind.value
+
+
+def _unit(snapshot: PlantSnapshot, item_id: str | None, lang: str) -> str:
+    """" pcs" / " kg" after an English number, "个" / "公斤" after a Chinese one."""
+    word = measure(snapshot.items.get(item_id or ""), lang)
+    return word if is_chinese(lang) else f" {word}"
 
 
 def review_reason(name: str, check: ReviewCheck, lang: str) -> str:
@@ -138,3 +146,25 @@ def rush_explanation(r: RushImpact, snapshot: PlantSnapshot, lang: str, *, chang
 def _slip(i: ImpactedOrder, lang: str, *, today: date) -> str:
     to = day(i.projected_date, lang, today=today) if i.projected_date else t(lang, "rush.slip_never")
     return t(lang, "rush.slip", order=i.order_id, customer=i.customer, old=day(i.promised_date, lang, today=today), new=to)
+
+
+def available_explanation(availability: Availability, snapshot: PlantSnapshot, lang: str, *, as_of: date,
+                          earliest: date | None) -> str:
+    """"By Dec 15 we can deliver up to 120 pcs DN50 check valve: 60 today, 60 Dec 15." and the like."""
+    a = availability
+    item, by = item_name(snapshot, a.item_id, lang), day(a.by, lang, today=as_of)
+    if a.unlimited:
+        return t(lang, "available.unlimited", item=item, by=by) + t(lang, "sentence.end")
+    if a.qty <= 0:
+        if earliest is None:
+            return t(lang, "available.never", item=item, by=by) + t(lang, "sentence.end")
+        return t(lang, "available.none", item=item, by=by, earliest=day(earliest, lang, today=as_of)) + t(
+            lang, "sentence.end")
+    unit = _unit(snapshot, a.item_id, lang)
+    text = t(lang, "available.head" if a.exact else "available.at_least", by=by, qty=qty(a.qty), unit=unit, item=item)
+    if len(a.schedule) > 1:
+        parts = [t(lang, "available.part", qty=qty(p.qty), unit=unit,
+                   day=t(lang, "available.now") if p.date == as_of else day(p.date, lang, today=as_of))
+                 for p in a.schedule]
+        text += t(lang, "available.parts", parts=t(lang, "list.sep").join(parts))
+    return text + t(lang, "sentence.end")

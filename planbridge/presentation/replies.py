@@ -7,18 +7,18 @@ of its answer, which the chat card and `ask --json` show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from planbridge.language.frame import Intent, Metric, ParsedRequest
-from planbridge.language.rules.text import has_cjk
-from planbridge.languages import EN, ZH
-from planbridge.presentation.catalogue import t, tn
+from planbridge.language.frame import Intent, Metric, ParsedRequest, Window
+from planbridge.languages import EN
+from planbridge.presentation.catalogue import is_chinese, t, tn
 from planbridge.presentation.documents import AnswerDocument, ChangeDocument, DigestFigures, FactsDocument
-from planbridge.presentation.formats import day, qty
+from planbridge.presentation.formats import day, iso, pieces, qty, span
 from planbridge.presentation.names import display_name, measure, plural, resource_name
+from planbridge.services.lateness import LateOrdersAnswer, OrderState, Outlook
 from planbridge.services.lookup import item_names, suggestions
 from planning_core.model import Item, OrderStatus, PlantSnapshot, SalesOrder
 
@@ -40,15 +40,6 @@ class Reply:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def reply_language(request: ParsedRequest, *, user_language: str | None, thread_language: str | None, text: str) -> str:
-    """The user's language if known; else the message's; a bare "500" keeps the thread's."""
-    if user_language in (EN, ZH):
-        return user_language
-    if thread_language and not has_cjk(text) and not any(ch.isalpha() for ch in text):
-        return thread_language
-    return request.language
-
-
 def _sep(language: str) -> str:
     return t(language, "list.sep")
 
@@ -67,6 +58,7 @@ def missing_slot(request: ParsedRequest) -> str | None:
         Intent.CANCEL: [("order_id", s.order_id is None)],
         Intent.ORDER_STATUS: [("order_id", s.order_id is None and s.customer is None and s.item_id is None)],
         Intent.STOCK: [("item_id", s.item_id is None)],
+        Intent.AVAILABLE: [("item_id", s.item_id is None), ("due_date", s.due_date is None)],
     }
     return next((name for name, missing in needs.get(request.intent, []) if missing), None)
 
@@ -111,12 +103,20 @@ def _which_item(request: ParsedRequest, snapshot: PlantSnapshot, language: str) 
 # ---------------------------------------------------------------- answers from the plant snapshot
 
 
-def order_status(request: ParsedRequest, snapshot: PlantSnapshot, language: str, *, as_of: date) -> Reply:
+def order_status(request: ParsedRequest, snapshot: PlantSnapshot, language: str, *, as_of: date,
+                 states: Mapping[str, OrderState] | None = None) -> Reply:
+    """An order's status, and for an open one where it stands on finite capacity (`states`)."""
     s = request.slots
     if s.order_id:
         order = snapshot.orders_by_id[s.order_id]
-        return Reply(_order_line(order, snapshot, language, as_of=as_of), language,
-                     answer=FactsDocument(orders=[order_facts(order)]))
+        state = (states or {}).get(order.order_id)
+        text = _order_line(order, snapshot, language, as_of=as_of)
+        facts = order_facts(order)
+        if state is not None:
+            text += ("" if is_chinese(language) else " ") + outlook_sentence(state, snapshot, language, as_of=as_of)
+            facts |= {"projected_date": iso(state.projected_date), "outlook": state.outlook.value,
+                      "short_items": list(state.short_items)}
+        return Reply(text, language, answer=FactsDocument(orders=[facts]))
     orders = [o for o in snapshot.open_orders
               if (s.customer is None or o.customer == s.customer) and (s.item_id is None or o.item_id == s.item_id)]
     orders.sort(key=lambda o: o.due_date)
@@ -151,6 +151,58 @@ def _order_short(order: SalesOrder, snapshot: PlantSnapshot, language: str, *, a
     item = snapshot.items.get(order.item_id)
     return t(language, "order.short", order=order.order_id, qty=qty(order.qty), item=display_name(item, language),
              measure=measure(item, language), when=day(order.due_date, language, today=as_of))
+
+
+def outlook_sentence(state: OrderState, snapshot: PlantSnapshot, language: str, *, as_of: date) -> str:
+    """Where an open order stands on finite capacity: late, at risk or on track (the `lateness` words)."""
+    if state.projected_date is None:
+        return t(language, "outlook.never")
+    when = day(state.projected_date, language, today=as_of)
+    if state.outlook is Outlook.PAST_DUE:
+        return t(language, "outlook.past_due", day=when)
+    if state.outlook is Outlook.LATE:
+        return t(language, "outlook.late", day=when, days=state.days_late)
+    if state.outlook is Outlook.AT_RISK:
+        return t(language, "outlook.at_risk", day=when, items=_names(snapshot, state.short_items, language))
+    return t(language, "outlook.on_track", day=when)
+
+
+def late_orders(answer: LateOrdersAnswer, snapshot: PlantSnapshot, language: str) -> Reply:
+    """Orders past due, projected late or at risk, for a customer or item, promised in a window."""
+    scope = ""
+    if answer.customer:
+        scope += t(language, "late.for_customer", customer=answer.customer)
+    if answer.item_id:
+        scope += t(language, "late.for_item", item=display_name(snapshot.items.get(answer.item_id), language))
+    if answer.first and answer.last:
+        scope += t(language, "late.in_window",
+                   when=span(answer.first.isoformat(), answer.last.isoformat(), language, today=answer.as_of))
+    facts = FactsDocument(orders=[{
+        "order_id": o.order_id, "customer": o.customer, "item_id": o.item_id, "qty": o.qty,
+        "promised_date": o.promised_date.isoformat(), "projected_date": iso(o.projected_date),
+        "outlook": o.outlook.value, "short_items": list(o.short_items)} for o in answer.orders])
+    if not answer.orders:
+        return Reply(t(language, "late.none", scope=scope), language, answer=facts)
+    parts = [_late_line(o, snapshot, language, as_of=answer.as_of) for o in answer.orders[:MAX_LISTED_ORDERS]]
+    more = len(answer.orders) - len(parts)
+    text = tn(language, "late.list", len(answer.orders), scope=scope, list=t(language, "list.semicolon").join(parts))
+    if more:
+        text = text.rstrip(".。") + t(language, "ask.and_more", n=more)
+    return Reply(text, language, answer=facts)
+
+
+def _names(snapshot: PlantSnapshot, item_ids: Sequence[str], language: str) -> str:
+    return t(language, "list.sep").join(display_name(snapshot.items.get(i), language) or i for i in item_ids)
+
+
+def _late_line(o: OrderState, snapshot: PlantSnapshot, language: str, *, as_of: date) -> str:
+    due = day(o.promised_date, language, today=as_of)
+    projected = day(o.projected_date, language, today=as_of) if o.projected_date else t(language, "late.never")
+    if o.outlook is Outlook.AT_RISK:
+        return t(language, "late.at_risk", order=o.order_id, customer=o.customer, due=due,
+                 items=_names(snapshot, o.short_items, language))
+    key = "late.past_due" if o.outlook is Outlook.PAST_DUE else "late.late"
+    return t(language, key, order=o.order_id, customer=o.customer, due=due, projected=projected)
 
 
 def order_facts(order: SalesOrder) -> dict[str, object]:
@@ -264,13 +316,14 @@ def kpi(request: ParsedRequest, report: KpiReport, snapshot: PlantSnapshot, lang
     metric = request.slots.metric
     backlog, late = len(report.open["backlog"]), len(report.open["late_open"])
     if metric in (Metric.OTD, Metric.OTIF):
-        text = _delivery_rate(report, metric, customer=request.slots.customer, language=language)
+        text = _delivery_rate(report, metric, customer=request.slots.customer, language=language,
+                              window=request.window)
     elif metric is Metric.BACKLOG:
         text = t(language, "kpi.backlog", backlog=backlog, late=late)
     elif metric is Metric.LATE_ORDERS:
         text = _late_orders(report, language)
     elif metric is Metric.UTILIZATION:
-        text = _utilization_summary(report, snapshot, language)
+        text = _utilization_summary(report, snapshot, language, window=request.window)
     elif metric is Metric.FORECAST_ACCURACY:
         text = _accuracy(report, item_id=request.slots.item_id, language=language)
     elif metric is Metric.SHORTAGES:
@@ -284,14 +337,27 @@ def kpi(request: ParsedRequest, report: KpiReport, snapshot: PlantSnapshot, lang
     return Reply(text, language, answer=FactsDocument(**report.to_json()))
 
 
-def _delivery_rate(report: KpiReport, metric: Metric, *, customer: str | None, language: str) -> str:
-    lines = [line for line in report.last_30_days.shipped if customer is None or line.customer == customer]
+def _delivery_rate(report: KpiReport, metric: Metric, *, customer: str | None, language: str,
+                   window: Window | None = None) -> str:
+    shipped = report.period.shipped if window else report.last_30_days.shipped
+    lines = [line for line in shipped if customer is None or line.customer == customer]
     good = sum(line.on_time and (metric is Metric.OTD or line.in_full) for line in lines)
     who = t(language, "kpi.for_customer", customer=customer) if customer else ""
     label = t(language, "kpi.otd" if metric is Metric.OTD else "kpi.otif")
+    period = _period(window, language, as_of=report.as_of)
     if not lines:
-        return t(language, "kpi.none_shipped", who=who)
-    return t(language, "kpi.rate", label=label, who=who, share=f"{good / len(lines):.0%}", good=good, n=len(lines))
+        return t(language, "kpi.none_shipped_in", who=who, period=period) if window else t(language, "kpi.none_shipped",
+                                                                                          who=who)
+    share, n = f"{good / len(lines):.0%}", len(lines)
+    if window:
+        return t(language, "kpi.rate_in", label=label, who=who, share=share, good=good, n=n, period=period)
+    return t(language, "kpi.rate", label=label, who=who, share=share, good=good, n=n)
+
+
+def _period(window: Window | None, language: str, *, as_of: date) -> str:
+    if window is None:
+        return ""
+    return span(window.first.isoformat(), window.last.isoformat(), language, today=as_of)
 
 
 def _late_orders(report: KpiReport, language: str) -> str:
@@ -303,27 +369,52 @@ def _late_orders(report: KpiReport, language: str) -> str:
     return tn(language, "kpi.late_orders", len(late), list=t(language, "list.semicolon").join(parts))
 
 
-def _utilization_summary(report: KpiReport, snapshot: PlantSnapshot, language: str) -> str:
+def _utilization_summary(report: KpiReport, snapshot: PlantSnapshot, language: str, *,
+                         window: Window | None = None) -> str:
     loads = sorted((r for r in report.utilization.resources if r.utilization is not None),
                    key=lambda r: -(r.load_ratio if r.load_ratio is not None else r.utilization or 0.0))
     if not loads:
         return t(language, "kpi.no_utilization")
     parts = [f"{_resource(snapshot, r.resource_id, language)} {_percent(r.load_ratio, r.utilization)}" for r in loads[:5]]
-    return t(language, "kpi.utilization", list=t(language, "list.comma").join(parts))
+    listed = t(language, "list.comma").join(parts)
+    window = _load_window(report, window)
+    if window is None:
+        return _past(report, language) + t(language, "kpi.utilization", list=listed)
+    return t(language, "kpi.utilization_in", list=listed, period=_period(window, language, as_of=report.as_of))
+
+
+def _load_window(report: KpiReport, window: Window | None) -> Window | None:
+    """The window the load was computed for (the KPI service loads future windows only)."""
+    loaded = report.extra.get("load_window")
+    return window if window is not None and loaded == window.to_json() else None
+
+
+def _past(report: KpiReport, language: str) -> str:
+    asked = report.extra.get("asked_window")
+    if not asked:
+        return ""
+    period = span(asked["from"], asked["to"], language, today=report.as_of)
+    return t(language, "kpi.past_window", period=period) + ("" if is_chinese(language) else " ")
 
 
 def capacity(request: ParsedRequest, report: KpiReport, snapshot: PlantSnapshot, language: str) -> Reply:
     rid = request.slots.resource_id
     if rid is None:
-        return Reply(_utilization_summary(report, snapshot, language), language,
+        return Reply(_utilization_summary(report, snapshot, language, window=request.window), language,
                      answer=FactsDocument(**report.to_json()))
     load = next((r for r in report.utilization.resources if r.resource_id == rid), None)
     name = _resource(snapshot, rid, language)
+    window = _load_window(report, request.window)
     if load is None or load.utilization is None:
         text = t(language, "kpi.no_working_time", name=name)
     else:
         over = load.load_ratio is not None and load.load_ratio > 1.0
-        text = t(language, "kpi.loaded", name=name, busy=_percent(load.load_ratio, load.utilization))
+        busy = _percent(load.load_ratio, load.utilization)
+        if window is None:
+            text = _past(report, language) + t(language, "kpi.loaded", name=name, busy=busy)
+        else:
+            text = t(language, "kpi.loaded_in", name=name, busy=busy,
+                     period=_period(window, language, as_of=report.as_of))
         text += t(language, "kpi.overloaded_tail") if over else t(language, "sentence.end")
     return Reply(text, language, answer=FactsDocument(**{"resource_id": rid, **(load.to_json() if load else {})}))
 
@@ -356,7 +447,8 @@ def shortages(request: ParsedRequest, found: Sequence[Shortage], snapshot: Plant
     for x in relevant[:MAX_LISTED_ORDERS]:
         item = snapshot.items.get(x.item_id)
         orders = ", ".join(x.orders[:3])
-        parts.append(t(language, "shortage.line", item=display_name(item, language), qty=qty(x.qty),
+        parts.append(t(language, "shortage.line", item=display_name(item, language),
+                       qty=pieces(x.qty, item.uom if item else "pcs"),
                        uom=item.uom if item else "", measure=measure(item, language),
                        day=day(x.date, language, today=as_of))
                      + (t(language, "shortage.orders", orders=orders) if orders else ""))

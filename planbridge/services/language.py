@@ -11,9 +11,11 @@ from datetime import date
 from pathlib import Path
 
 from planbridge.errors import BadRequest, NotFound
+from planbridge.language.conversation import reply_language
 from planbridge.language.evaluation import EvalCase, EvalReport, evaluate, load_cases
 from planbridge.language.frame import ParsedRequest, Source
 from planbridge.language.rules import lexicon_for, parse_rules
+from planbridge.language.rules.parser import WINDOW_INTENTS
 from planbridge.services.context import ServiceContext, SystemClock
 from planbridge.services.ports import Clock, LanguageModel, LanguageModels, LanguageModelUnavailable, PlantSource
 from planbridge.settings import Settings
@@ -76,8 +78,11 @@ def understand(
     from planbridge.language.llm import LlmFailure, parse_with_model  # LangChain loads only when a model is used
 
     try:
-        return parse_with_model(text, model=chat, lexicon=lexicon, snapshot=snapshot, as_of=as_of,
-                                timeout_seconds=settings.llm_timeout_seconds)
+        parsed = parse_with_model(text, model=chat, lexicon=lexicon, snapshot=snapshot, as_of=as_of,
+                                  timeout_seconds=settings.llm_timeout_seconds)
+        # The model reads the intent and slots; the language and the window come from the rules.
+        return replace(parsed, language=ruled.language, has_language=ruled.has_language,
+                       window=ruled.window if parsed.intent in WINDOW_INTENTS else None)
     except LlmFailure as failure:
         return replace(ruled, source=Source.RULES_FALLBACK, note=f"llm failed: {failure.reason}")
 
@@ -121,7 +126,10 @@ def evaluate_nl(
         return understand(case.text, snapshot=snapshot, as_of=as_of, settings=settings, model=model, models=models,
                           mode=cmd.mode)
 
-    return evaluate(cases, parse_case)
+    def answer_language(request: ParsedRequest, user_language: str | None, text: str) -> str:
+        return reply_language(request, user_language=user_language, thread_language=None, text=text)
+
+    return evaluate(cases, parse_case, reply_language=answer_language)
 
 
 def _case_plant(case: EvalCase, base: Path, cache: dict[str, PlantSnapshot], source: PlantSource) -> PlantSnapshot:

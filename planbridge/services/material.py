@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from planbridge.errors import BadRequest
 from planbridge.services.context import ServiceContext
+from planbridge.services.quoting import order_outlook
 from planning_core.forecasting import ForecastRun, ForecastSettings, SavedForecast, forecast_demand
-from planning_core.kpi import KpiReport, Utilization, kpi_report, rough_cut_utilization, saved_utilization
+from planning_core.kpi import (
+    KpiReport,
+    Utilization,
+    delivery_window,
+    kpi_report,
+    rough_cut_utilization,
+    saved_utilization,
+)
 from planning_core.model import PlantSnapshot
 from planning_core.mrp import BucketSize, MrpParams, MrpResult, run_mrp, shortage_line
 
@@ -81,6 +89,8 @@ def material_plan(cmd: MrpCommand, ctx: ServiceContext) -> MrpAnswer:
 class KpiCommand:
     period_days: int = 30
     as_of: date | None = None
+    first: date | None = None  # a window asked about ("this month"): deliveries in it, and its load
+    last: date | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +114,35 @@ def kpis(cmd: KpiCommand, ctx: ServiceContext) -> KpiAnswer:
     utilization = _utilization(ctx, snapshot, as_of=as_of, plan=plan)
     report = kpi_report(snapshot, as_of=as_of, period_days=cmd.period_days, shortages=plan.shortages,
                         utilization=utilization)
+    if cmd.first is not None and cmd.last is not None:
+        report = _in_window(report, snapshot, as_of=as_of, first=cmd.first, last=cmd.last, plan=plan)
+    late = [o for o in order_outlook(ctx, as_of=as_of) if o.projected_date is None or o.projected_date > o.promised_date]
+    report = replace(report, extra={**report.extra, "projected_late_orders": len(late), "projected_late": [
+        {"order_id": o.order_id, "promised_date": o.promised_date.isoformat(),
+         "projected_date": o.projected_date.isoformat() if o.projected_date else None} for o in late]})
     return KpiAnswer(report, snapshot)
+
+
+def _in_window(report: KpiReport, snapshot: PlantSnapshot, *, as_of: date, first: date, last: date,
+               plan: MrpResult) -> KpiReport:
+    """The report for a window asked about: deliveries shipped in it (up to today), and the rough-cut
+    load of what of it lies ahead (a window already over keeps the next 14 days and says so)."""
+    if last < first:
+        raise BadRequest(f"the window ends ({last}) before it starts ({first})")
+    shipped_until = min(last, as_of)
+    period = delivery_window(snapshot, last=shipped_until, days=max((shipped_until - first).days + 1, 0))
+    extra: dict[str, object] = {"window": {"from": first.isoformat(), "to": last.isoformat()}}
+    utilization = report.utilization
+    if last >= as_of:
+        start = max(first, as_of)
+        rough = rough_cut_utilization(snapshot, as_of=start, planned=plan.planned_orders,
+                                      days=(last - start).days + 1, skip_due_before=start)
+        utilization = Utilization(rough.source, rough.resources, f"rough-cut load {start} to {last}")
+        extra["load_window"] = {"from": start.isoformat(), "to": last.isoformat()}
+    else:
+        extra["asked_window"] = {"from": first.isoformat(), "to": last.isoformat()}
+    return replace(report, period=period, period_days=(last - first).days + 1, utilization=utilization,
+                   extra={**report.extra, **extra})
 
 
 def _utilization(ctx: ServiceContext, snapshot: PlantSnapshot, *, as_of: date, plan: MrpResult) -> Utilization:

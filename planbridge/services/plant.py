@@ -79,12 +79,30 @@ class LoadDemo:
 
 
 def load_demo(cmd: LoadDemo, ctx: ServiceContext) -> ImportReport:
+    started = time.perf_counter()
+    snapshot = _demo(cmd, ctx)
+    return _stored(snapshot, store_plant(snapshot, ctx, replace=cmd.replace), started)
+
+
+def export_demo(cmd: LoadDemo, folder: Path, ctx: ServiceContext) -> ImportReport | None:
+    """Write the demo plant as a plant folder, and load it when no plant is loaded yet (or with
+    `replace`); None: a plant was loaded already and is kept."""
+    started = time.perf_counter()
+    snapshot = _demo(cmd, ctx)
+    _source(ctx).write(snapshot, str(folder))
+    with ctx.uow_factory() as uow:
+        if uow.plant.exists() and not cmd.replace:
+            return None
+    return _stored(snapshot, store_plant(snapshot, ctx, replace=cmd.replace), started)
+
+
+def _demo(cmd: LoadDemo, ctx: ServiceContext) -> PlantSnapshot:
     from planbridge.demo import demo_plant  # the demo builder is only needed here
 
-    started = time.perf_counter()
-    anchor = cmd.anchor or ctx.clock.today("Asia/Shanghai")
-    snapshot = checked(demo_plant(anchor), what="the demo plant")
-    version = store_plant(snapshot, ctx, replace=cmd.replace)
+    return checked(demo_plant(cmd.anchor or ctx.clock.today("Asia/Shanghai")), what="the demo plant")
+
+
+def _stored(snapshot: PlantSnapshot, version: int, started: float) -> ImportReport:
     rows = len(snapshot.items) + len(snapshot.bom) + len(snapshot.routings) + len(snapshot.sales_orders)
     return ImportReport(snapshot.plant.name, rows, (), time.perf_counter() - started, version)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from planbridge.errors import BadRequest, NotFound, PlanbridgeError
 from planbridge.services.context import ServiceContext
+from planbridge.services.quoting import order_outlook
 from planning_core.checker import CheckReport, check_plan
 from planning_core.model import PlantSnapshot
 from planning_core.scheduling.benchmark import BenchRow, BenchSummary, run_bench
@@ -43,6 +44,7 @@ class ScheduleResult:
     document: dict[str, Any]
     snapshot: PlantSnapshot
     saved_id: int | None = None
+    projected_late: tuple[str, ...] | None = None  # late on finite capacity by the promise engine, to compare
 
     @property
     def late_orders(self) -> list[str]:
@@ -66,7 +68,10 @@ def make_schedule(cmd: MakeSchedule, ctx: ServiceContext, *, progress: ProgressF
         raise PlanbridgeError(f"the open orders do not fit into four years of working time ({exc})") from None
     check = check_plan(schedule.plan, snapshot, precedence="strict")
     document = schedule_document(schedule, snapshot, as_of=as_of, check=check)
-    result = ScheduleResult(as_of, schedule, check, document, snapshot)
+    projected = tuple(sorted(o.order_id for o in order_outlook(ctx, as_of=as_of)
+                             if o.projected_date is None or o.projected_date > o.promised_date))
+    document["projected_late_orders"] = list(projected)
+    result = ScheduleResult(as_of, schedule, check, document, snapshot, projected_late=projected)
     if cmd.save:
         result = save(result, ctx)
     return result
@@ -80,7 +85,7 @@ def save(result: ScheduleResult, ctx: ServiceContext) -> ScheduleResult:
                                      status=str(result.document["solver"]["status"]), document=result.document)
         uow.commit()
     return ScheduleResult(result.as_of, result.schedule, result.check, {**result.document, "saved_id": saved_id},
-                          result.snapshot, saved_id)
+                          result.snapshot, saved_id, result.projected_late)
 
 
 def latest_saved_schedule(ctx: ServiceContext) -> SavedSchedule | None:

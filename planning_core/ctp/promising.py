@@ -160,7 +160,7 @@ class PromiseEngine:
             partial=self._partial(evidence.day, shipped, item_id, qty),
             constraints=constraints,
             review=review_order(self.snapshot, model, evidence.day, item_id=item_id, qty=qty, due=due,
-                                constraints=constraints),
+                                constraints=constraints, evidence=evidence),
             plan_source=plan,
             exact=exact,
             first_answer_date=None if first_day is None else model.date_of(first_day),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from planning_core.ctp.explain import Evidence, needed_purchases
 from planning_core.ctp.model import CtpModel, explode
 from planning_core.ctp.results import BindingConstraint, CheckStatus, ConstraintKind, OrderReview, ReviewCheck
 from planning_core.model import ItemType, PlantSnapshot
@@ -18,11 +19,15 @@ def review_order(
     qty: float,
     due: date | None,
     constraints: tuple[BindingConstraint, ...],
+    evidence: Evidence | None = None,
 ) -> OrderReview:
+    """The four checks, from the same plan as the binding constraints. With the plan's `evidence`,
+    the material check also names purchases the order needs that do not hold its date back."""
     promise = model.date_of(day) if day is not None else None
+    bought = () if evidence is None else needed_purchases(snapshot, model, evidence, item_id=item_id, qty=qty)
     return OrderReview(
         technical=_technical(snapshot, item_id),
-        material=_material(constraints),
+        material=_material(constraints, bought),
         capacity=_capacity(constraints, promise),
         date=_date(promise, due),
     )
@@ -43,8 +48,8 @@ def _technical(snapshot: PlantSnapshot, item_id: str) -> ReviewCheck:
     return ReviewCheck(CheckStatus.OK, "makeable", ())
 
 
-def _material(constraints: tuple[BindingConstraint, ...]) -> ReviewCheck:
-    buys = [c for c in constraints if c.kind is ConstraintKind.PURCHASE_LEAD_TIME]
+def _material(constraints: tuple[BindingConstraint, ...], bought: tuple[BindingConstraint, ...]) -> ReviewCheck:
+    buys = list(bought) or [c for c in constraints if c.kind is ConstraintKind.PURCHASE_LEAD_TIME]
     waits = [c for c in constraints if c.kind is ConstraintKind.RECEIPT]
     if any(c.kind is ConstraintKind.DATA for c in constraints):
         return ReviewCheck(CheckStatus.PROBLEM, "no_source", ())

@@ -291,7 +291,16 @@ def evidence_of(ledger: Ledger, claim: Claim) -> Evidence:
     bought: dict[int, float] = {}
     for purchase in claim.bought():
         bought[purchase.point] = bought.get(purchase.point, 0.0) + purchase.units
-    return Evidence(claim.day, ledger.grid.capacity - ledger.free, bought, partial(_stock_left, lots))
+    rows = {ledger.row_of[k] for i in ledger.snapshot.explode(claim.item_id, 1.0) for k in network.arcs_of_item.get(i, ())}
+    working = {row: [ledger.claims[k] for k in sorted(ledger.using.get(row, ())) if k != claim.key] for row in rows}
+    return Evidence(claim.day, ledger.grid.capacity - ledger.free, bought, partial(_stock_left, lots),
+                    partial(_occupants, working))
+
+
+def _occupants(working: dict[int, list[Claim]], row: int) -> list[tuple[str, IntArray]]:
+    """The committed orders working on a resource (row) and the slots they work there."""
+    return [(claim.key, np.concatenate([m.slots[m.units > 1e-9] for m in claim.made() if m.row == row]))
+            for claim in working.get(row, ()) if any(m.row == row for m in claim.made())]
 
 
 def _stock_left(lots: dict[int, tuple[IntArray, FloatArray]], point: int, slot: int) -> float:

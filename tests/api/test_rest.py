@@ -39,7 +39,7 @@ def test_healthz_and_docs_need_no_token(anonymous: TestClient) -> None:
     assert anonymous.get("/docs").status_code == 200
     paths = anonymous.get("/openapi.json").json()["paths"]
     assert {"/api/quote", "/api/rush", "/api/book", "/api/requests", "/api/requests/{request_id}/approve",
-            "/api/requests/{request_id}/reject", "/api/mrp", "/api/kpi", "/api/schedule", "/api/digest", "/api/parse",
+            "/api/requests/{request_id}/reject", "/api/mrp", "/api/kpi", "/api/schedule", "/api/available", "/api/digest", "/api/parse",
             "/api/ask", "/healthz"} <= set(paths)
 
 
@@ -53,6 +53,23 @@ def test_quote_by_post_and_by_get_gives_the_cli_shape(api: TestClient) -> None:
     assert set(quote) >= QUOTE_KEYS
     assert (quote["item_id"], quote["promise_date"], quote["feasible_by_due"]) == ("PUMP-A", "2027-01-11", True)
     assert quote["partial"] == [{"qty": 15, "date": "2027-01-04"}, {"qty": 15, "date": "2027-01-11"}]
+
+
+def test_available_is_the_largest_quantity_whose_quote_makes_the_date(api: TestClient) -> None:
+    # The example plant: 25 pump A are promised Jan 11, 40 only on Jan 12 (pumps_cases.json).
+    answer = api.get("/api/available", params={"item": "pump A", "by": "2027-01-11"})
+    assert answer.status_code == 200
+    document = answer.json()
+    assert {"item_id", "by", "qty", "schedule"} <= set(document)
+    assert document["item_id"] == "PUMP-A" and document["by"] == "2027-01-11"
+    assert 25 <= document["qty"] < 40
+    assert sum(p["qty"] for p in document["schedule"]) == document["qty"]
+
+    def promise(qty: int) -> str:
+        return str(api.post("/api/quote", json={"item": "PUMP-A", "qty": qty}).json()["promise_date"])
+
+    assert promise(document["qty"]) <= "2027-01-11" < promise(document["qty"] + 1)
+    assert api.get("/api/available", params={"item": "PUMP-A", "by": "2026-12-01"}).status_code == 400
 
 
 @pytest.mark.parametrize(("body", "status", "error"), [

@@ -70,8 +70,8 @@ def test_the_text_digest(pumps_services: ServiceContext) -> None:
     assert text.splitlines()[:10] == [
         "Daily digest · Example pump works · 2027-01-04", "",
         "On-time delivery (30 days): 66.7% (2 of 3 shipped)", "On time in full (30 days): 66.7%",
-        "Backlog: 2 orders", "Late open orders: 0", "Will miss their promise (finite capacity): 0",
-        "At risk (short material): 0", "Shortages (MRP, 90 days): 0", "Pending change requests: 0"]
+        "Backlog: 2 orders", "Past due (promised before today): 0", "Will miss their promise on finite capacity: 0",
+        "At risk: short of material not yet ordered (MRP): 0", "Shortages (MRP, 90 days): 0", "Pending change requests: 0"]
     assert "  ASSY         15.0%  ███░░░░░░░░░░░░░░░░░" in text
 
 
@@ -112,13 +112,14 @@ def test_late_orders_shortages_and_pending_requests_are_listed(sqlite_url: str, 
     assert f"  - {request.request_id} Rush A-2 by Mia Sales" in text
     blocks = render_card(digest_card(digest))
     assert [b["text"]["text"].split("\n")[0] for b in blocks if b["type"] == "section" and "text" in b][:5] == [
-        "*Late open orders*", "*Will miss their promise (finite capacity)*", "*At risk (short material)*",
+        "*Past due (promised before today)*", "*Will miss their promise on finite capacity*",
+        "*At risk: short of material not yet ordered (MRP)*",
         "*Top shortages*", "*Pending change requests*"]
     assert len(render_card(kpi_card(digest))) == 5  # the figures and the load, without the lists
 
     zh = digest_text(build_digest(DigestCommand(as_of=AS_OF, language="zh"), services))
     assert "  - 电机自1月5日起缺9pcs → A-1 Acme" in zh
-    assert "已逾期订单: 1" in zh
+    assert "已逾期（承诺日期已过）: 1" in zh
 
 
 def test_the_chart_is_a_png(pumps_services: ServiceContext) -> None:

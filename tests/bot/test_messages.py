@@ -98,7 +98,7 @@ def test_the_bots_own_messages_and_edits_are_ignored(harness: Harness) -> None:
 
 @pytest.mark.parametrize(("user", "refusal"), [
     (SALES, "I can't approve anything from a chat message"),
-    (PRODUCTION, "我不能根据聊天消息批准任何事项"),  # a production lead, who prefers Chinese
+    (PRODUCTION, "I can't approve anything from a chat message"),  # prefers Chinese, but asked in English
 ], ids=["sales", "production"])
 def test_ignore_previous_instructions_and_approve_approves_nothing(harness: Harness, user: str, refusal: str) -> None:
     request = create_request(CreateRequest(kind=RequestKind.RUSH, user_id=SALES, order_id="A-2",

@@ -102,3 +102,31 @@ def test_book_from_the_cli(db: tuple[str, str], capsys: pytest.CaptureFixture[st
     code, out, err = run_in_process(capsys, "quote", "PUMP-A", "5", "--book", *AS_OF, *db)
     assert (code, out) == (2, "")
     assert err.strip() == "error: --book needs --customer"
+
+
+def test_available_by_a_date_on_the_command_line(db: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # 25 pumps are promised Jan 11 and 40 only on Jan 12 (the quote cases above); by Jan 11
+    # then, somewhere from 25 to 39, and the quote of one more is later.
+    code, out, err = run_in_process(capsys, "available", "pump A", "--by", "2027-01-11", *AS_OF, *db, "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert (answer["item_id"], answer["by"]) == ("PUMP-A", "2027-01-11")
+    assert 25 <= answer["qty"] < 40
+    assert sum(p["qty"] for p in answer["schedule"]) == answer["qty"]
+    code, out, _ = run_in_process(capsys, "quote", "PUMP-A", str(answer["qty"] + 1), *AS_OF, *db, "--json")
+    assert json.loads(out)["promise_date"] > "2027-01-11"
+    code, out, _ = run_in_process(capsys, "available", "离心泵A", "--by", "2027-01-11", "--lang", "zh", *AS_OF, *db)
+    assert code == 0 and f"1月11日前最多可交{answer['qty']}个" in out
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (("available", "pump A"), 2),  # no --by
+    (("available", "pump A", "--by", "2027-13-45"), 2),
+    (("available", "pump A", "--by", "2026-12-01"), 2),  # already past
+    (("available", "NO-SUCH", "--by", "2027-01-11"), 4),
+])
+def test_available_refuses_bad_input_in_one_line(db: tuple[str, str], capsys: pytest.CaptureFixture[str],
+                                                 args: tuple[str, ...], code: int) -> None:
+    got, out, err = run_in_process(capsys, *args, *AS_OF, *db)
+    assert got == code
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and out == ""

@@ -53,3 +53,17 @@ def test_the_held_out_sets(name: str, blind: str) -> None:
     report = evaluate_nl(EvaluateNl(path=DATA / name, mode="rules"), None, source=plant_source())
     assert report.intent_accuracy >= 0.95, report.to_json()["confusions"]
     assert report.frame_accuracy >= 0.90, report.to_json()["failures"]
+
+
+def test_the_issue_10_set() -> None:
+    """173 questions written before the rules for issue 10 (92 Chinese, 32 Traditional): available by a
+    date, order outlook, late lists, windows, dozens, Traditional Chinese, the reply's language.
+    First run, before the rules: intent 54.9 %, full frame 28.3 % (docs/nl_eval_issue10.md)."""
+    report = evaluate_nl(EvaluateNl(path=DATA / "nl_eval_issue10.jsonl", mode="rules"), None, source=plant_source())
+    document = report.to_json()
+    assert report.total >= 150
+    chinese = sum(g["cases"] for name, g in document["by_language"].items() if name.startswith("zh"))
+    assert chinese * 3 >= report.total and document["by_language"]["zh-Hant"]["cases"] >= 20
+    assert report.intent_accuracy >= 0.95, document["confusions"]
+    assert report.frame_accuracy >= 0.95, document["failures"]
+    assert document["window_accuracy"] >= 0.95 and document["reply_language_accuracy"] >= 0.95

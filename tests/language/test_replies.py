@@ -16,9 +16,16 @@ def test_missing_quantity_questions_in_both_languages(valves_services: ServiceCo
     assert reply(valves_services, "闸阀什么时候能交？") == "需要多少个DN100闸阀？"
 
 
-def test_the_users_language_wins_over_the_message(valves_services: ServiceContext) -> None:
-    assert reply(valves_services, "When can we deliver DN100 gate valves?", user="U01SALES2") == "需要多少个DN100闸阀？"
-    assert reply(valves_services, "闸阀什么时候能交？", user="U01SALES1") == "How many DN100 gate valves?"
+def test_the_reply_is_in_the_language_of_the_question(valves_services: ServiceContext) -> None:
+    # U01SALES2 reads Chinese, U01SALES1 English: the question's language wins, in its script.
+    assert reply(valves_services, "When can we deliver DN100 gate valves?", user="U01SALES2") == "How many DN100 gate valves?"
+    assert reply(valves_services, "闸阀什么时候能交？", user="U01SALES1") == "需要多少个DN100闸阀？"
+    assert reply(valves_services, "閘閥什麼時候能交？", user="U01SALES1") == "需要多少個DN100閘閥？"
+
+
+def test_a_message_with_no_words_of_its_own_gets_the_users_language(valves_services: ServiceContext) -> None:
+    assert reply(valves_services, "SO-2415?", user="U01SALES2").startswith("SO-2415（ACME）")
+    assert reply(valves_services, "SO-2415?", user="U01SALES1").startswith("SO-2415 for ACME")
 
 
 def test_an_unknown_item_gets_close_matches(valves_services: ServiceContext) -> None:
@@ -33,7 +40,8 @@ def test_an_unknown_item_gets_close_matches(valves_services: ServiceContext) -> 
 
 def test_order_status_from_the_plant(valves_services: ServiceContext) -> None:
     assert reply(valves_services, "What's the status of SO-2414?") == (
-        "SO-2414 for 中石化: 30 × DN100 gate valve, promised Dec 31, 2026, not shipped yet — 4 days past due.")
+        "SO-2414 for 中石化: 30 × DN100 gate valve, promised Dec 31, 2026, not shipped yet — 4 days past due."
+        " Projected Jan 5 on finite capacity.")
     assert reply(valves_services, "SO-2413发货了吗？") == "SO-2413（Globex）：DN100闸阀 20个，已于2026年12月30日发货。"
     listed = reply(valves_services, "What orders does Initech have open?")
     assert listed == "Initech has 2 open orders: SO-2418 (24 × DN150 butterfly valve, Jan 14); SO-2423 (30 × DN100 gate valve, Jan 28)."
@@ -73,8 +81,10 @@ def test_kpis_capacity_shortages_and_digest_come_from_their_services(pumps_servi
         "On-time delivery, last 30 days: 67% (2 of 3 shipped orders).")
     assert reply(pumps_services, "准时交付率多少") == "近30天准时交付率：67%（3个已发货订单中2个达标）。"
     assert reply(pumps_services, "what's the backlog") == "Backlog: 2 open orders, 0 past due."
-    load = reply(pumps_services, "How loaded is the lathe this week?")
+    load = reply(pumps_services, "How loaded is the lathe?")
     assert load.startswith("CNC lathe (LATHE) is ") and load.endswith("loaded over the next 14 days.")
+    # this week: the MRP's assembly orders due Monday to Sunday, on this week's working time
+    assert reply(pumps_services, "How loaded is the assembly this week?") == "Pump assembly (ASSY) is 30% loaded Jan 4–10."
     assert reply(pumps_services, "Are we short on motors for the pump orders?") == "No material shortages."
     digest = ask(AskCommand(text="give me the daily digest", as_of=MONDAY), pumps_services)
     assert digest.reply.text.startswith("Example pump works, 2027-01-04: on-time delivery 67% (last 30 days); backlog 2")

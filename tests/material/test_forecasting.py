@@ -46,7 +46,7 @@ def test_weekly_history_sums_shipped_quantities_per_week_and_fills_gaps() -> Non
 @pytest.mark.parametrize(
     ("series", "method"),
     [
-        ([3, 4, 5], Method.NAIVE),  # under 8 weeks
+        ([3, 4, 5], Method.AVERAGE),  # under 8 weeks
         ([0, 0, 5, 0, 0, 0, 4, 0, 0, 3], Method.IMAPA),  # mostly zero weeks
         ([5, 6, 5, 7, 6, 5, 6, 7, 5, 6], Method.SEASONAL_NAIVE),  # 10 weeks: short history
         ([5.0 + k % 3 for k in range(30)], Method.AUTO_ETS),
@@ -89,6 +89,27 @@ def test_intermittent_item_gets_a_small_positive_rate() -> None:
     rate = item.periods[0][1]
     assert 0 < rate < 12  # a weekly rate, not a spike
     assert all(q == rate for _, q in item.periods)
+
+
+def test_an_item_that_sold_430_in_two_months_is_not_forecast_at_zero() -> None:
+    # 150, 180 and 100 pieces in 7 weeks, none in the last two: a naive forecast (last week) says
+    # 0; the average of the weeks so far says 430 / 7 a week.
+    run = forecast_demand(shipments("CHECK", [150, 0, 180, 0, 100, 0, 0]).build(), as_of=MONDAY)
+    (item,) = run.items
+    assert item.method is Method.AVERAGE and item.history_weeks == 7
+    assert [q for _, q in item.periods][:3] == pytest.approx([430 / 7] * 3, abs=0.001)
+    # a week more, mostly zero weeks: the intermittent-demand method, still a positive rate
+    (longer,) = forecast_demand(shipments("CHECK", [150, 0, 180, 0, 100, 0, 0, 0]).build(), as_of=MONDAY).items
+    assert longer.method is Method.IMAPA and longer.periods[0][1] > 10
+
+
+def test_a_short_history_still_gets_a_backtest() -> None:
+    # 8 weeks: 4 to fit on, 4 held out (fewer than the 8 asked for); the average of 10, 20, 30,
+    # 40 is 25 against 10, 20, 30, 40: errors 15+5+5+15 = 40 of 100; naive (40): 30+20+10+0 = 60.
+    run = forecast_demand(shipments("CYCLE", [10.0, 20.0, 30.0, 40.0] * 2).build(), as_of=MONDAY)
+    backtest = run.backtest
+    assert backtest is not None and backtest.holdout_weeks == 4
+    assert backtest.wape == 0.4 and backtest.naive_wape == 0.6
 
 
 def test_no_history_gives_no_forecast() -> None:

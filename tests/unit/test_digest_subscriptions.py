@@ -195,7 +195,7 @@ def test_each_audience_reads_its_own_sections_and_a_sales_rep_only_their_orders(
     assert sam.fallback.splitlines()[:3] == ["Daily digest · Test plant · Jan 4", "",
                                             "For sales: orders at risk, to re-promise"]
     late = [b for b in sam.parts if isinstance(b, Bullets)]
-    assert [b.title for b in late] == ["Will miss their promise (finite capacity)"]
+    assert [b.title for b in late] == ["Will miss their promise on finite capacity"]
     assert [plain(i) for i in late[0].items] == ["SO-3 Initech: 20 Gate valve, promised Jan 6, projected Jan 8"]
     assert "For production: load, requests, shortages" in plant.fallback and "SO-3" not in plant.fallback
     assert "Load per resource, next 14 days" in plant.fallback

@@ -45,7 +45,7 @@ def test_an_unknown_key_is_a_programming_error() -> None:
 def test_chinese_readers_get_the_longest_chinese_alias_everyone_else_the_name() -> None:
     aliases = ("CNC", "lathe 1", "数控车床", "数控车床1")
     assert local_name("CNC lathe 1", aliases, "zh") == "数控车床1"
-    assert local_name("CNC lathe 1", aliases, "zh-Hant") == "数控车床1"
+    assert local_name("CNC lathe 1", aliases, "zh-Hant") == "數控車床1"  # in the reader's script
     assert local_name("CNC lathe 1", aliases, "en") == "CNC lathe 1"
     assert local_name("数控车床", ("CNC",), "zh") == "数控车床"  # a Chinese name stays
     assert local_name("Bench", ("bench 1",), "zh") == "Bench"
@@ -57,8 +57,8 @@ def test_a_quote_reads_in_traditional_chinese() -> None:
 
     document = quote_document(answer)
     assert document.language == "zh-Hant"
-    # the words are Traditional; the item's alias is the plant's own spelling
-    assert document.explanation.startswith("4個DN100闸阀最早可於1月4日交貨，可滿足要求交期。限制因素：")
+    # the words are Traditional, and so is the item's alias (the plant spells it in Simplified)
+    assert document.explanation.startswith("4個DN100閘閥最早可於1月4日交貨，可滿足要求交期。限制因素：")
     simplified = quote_document(quote(QuoteCommand(item="V", qty=4, due=day(2), as_of=MONDAY, language="zh"),
                                       services))
     assert simplified.explanation.startswith("4个DN100闸阀最早可于1月4日交货，可满足要求交期。限制因素：")

@@ -49,7 +49,26 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"能不能|能否|可不可以|可否|是否能|能.{0,12}吗|可以.{0,10}吗|行吗|来得及|赶得上|做得出|能行|ok吗", 2.0),
         (r"要|需要|下单", 0.5),
     ),
+    Intent.AVAILABLE: (
+        (r"\bhow\s+(?:many|much)\b.{0,60}\b(?:can|could|will|would)\s+(?:we|i|you|u|they)\s+(?:\S+\s+)?(?:ship|deliver|make|get|promise|"
+         r"commit|supply|build|produce|send|do|have|finish)\b"
+         r"|\bhow\s+(?:many|much)\b.{0,60}\b(?:can|could)\s+(?:ship|be\s+(?:shipped|delivered|made|ready))\b"
+         r"|\bhow\s+(?:many|much)\b.{0,60}\b(?:can|could)\s+\ue004+\s+(?:get|have|receive)\b"
+         r"|\bhow\s+(?:many|much)\b.{0,60}\b(?:we|i|you)\s+(?:can|could)\s+(?:ship|deliver|make|get|promise|supply|build|"
+         r"produce|send|do|have)\b"
+         r"|\b(?:max(?:imum)?|most)\b.{0,40}\b(?:we|i)\s+(?:can|could)\b|\bmax(?:imum)?\s+(?:qty|quantity|number|amount)\b"
+         r"|\bavailable\s+to\s+promise\b|\bavailable\s+(?:by|before|for|on)\s+\ue003|\bhave\s+ready\b", 4.5),
+        (r"最多.{0,8}(?:能|可以|可)|能(?:交|出|发|供|做出|做|给|生产|提供|出货|发货|交付)(?:出)?(?:多少|几)|可交(?:数量|多少)"
+         r"|能(?:交|出|发|供|做|给)出?多少|可(?:交|供|发)(?:多少|几)|可交付(?:数量|多少)", 4.5),
+    ),
+    Intent.LATE_ORDERS: (
+        (r"\blate\s+orders?\b|\borders?\s+(?:at\s+risk|behind|running\s+late)\b|\bat[\s-]risk\s+orders?\b", 2.0),
+        (r"(?:逾期|延误|延期|晚交|迟交|拖期)的?订单|订单.{0,6}(?:风险)", 2.0),
+    ),
     Intent.ORDER_STATUS: (
+        (r"\bprojected\b|\bexpected\s+(?:date|completion|delivery)|\bforecast(?:ed)?\s+date|\bmake\s+(?:its|the|their)\s+(?:date|promise)"
+         r"|\bhow\s+(?:is|does)\s+\ue002\s+(?:look|looking)|\bwhen\s+will\s+\ue002\b", 2.5),
+        (r"预计|预期|完工|哪天完成|能否按时|能不能按时|能按时", 2.5),
         (r"\bstatus\b|\bwhere(?:'s|\s+is|\s+are)\b|\bon\s+(?:track|schedule)\b|\bshipped\b|\bwhen\s+will\s+(?:the\s+)?(?:order|" + _O + r")"
          r"|\beta\b|\bupdate\s+on\b|\bprogress\b|\btracking\b|\bgoing\s+to\s+be\s+on\s+time\b|\bon\s+time\b", 2.5),
         (r"\border(?:s)?\b.{0,30}\bopen\b|\bopen\s+orders\b", 1.5),
@@ -110,6 +129,18 @@ _KPI_METRICS = frozenset(
 )
 CAPACITY_CONTEXT = _COMPILED[Intent.CAPACITY]
 
+# Orders that are or will be late, or at risk: a list question, or about one order (its outlook).
+_LATE = re.compile(ascii_words(
+    r"\blate\b|\bat[\s-]risk\b|\bbehind\b|\boverdue\b|\bpast\s+due\b|\bslip(?:s|ping|ped)?\b|\bmiss(?:es|ing)?\s+(?:its|their|the)\s+"
+    r"(?:promise|date|due)|\bon\s+(?:time|track|schedule)\b|\bin\s+time\b|\bmake\s+(?:its|the|their)\s+(?:date|promise)"
+    r"|延误|延期|逾期|晚交|迟交|拖期|有风险|风险|交不了|来不及|赶不上|按时|准时"
+))
+_LIST = re.compile(ascii_words(
+    r"\bwhich\b|\bwhat\b|\blist\b|\bshow\b|\bany\b|\bare\s+there\b|\border(?:s)?\s+for\b|^\s*late\s+orders?\b"
+    r"|哪些|哪几|哪个|列出|列一下|有没有|有.{0,6}吗|有哪|什么订单|\ue004.{0,6}订单"
+))
+_COUNT = re.compile(ascii_words(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b|几个|多少个|多少张|几张|数量"))
+
 _APPROVAL = re.compile(ascii_words(r"\bapprov|\bsign\s+off\b|\bauthori[sz]e|批准|审批|同意|签字"))
 _FOLLOW_UP = re.compile(ascii_words(
     r"^\s*(?:and|what\s+about|how\s+about|what\s+if|then|same\s+for|also)\b|^\s*(?:那|要是|如果|假如|换成|改成)|呢\s*[?？]?\s*$"
@@ -126,6 +157,7 @@ class Found:
     customer: bool
     resource: bool
     date: bool
+    target: bool = False  # a "to …" date or quantity: the message asks for a change
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +174,10 @@ def classify(text: str, found: Found) -> Classification:
     """Choose the intent of `text` (lower case, with entities replaced by placeholders)."""
     scores = {intent: sum(w for p, w in cues if p.search(text)) for intent, cues in _COMPILED.items()}
     metric = detect_metric(text)
-    if metric in _KPI_METRICS:
+    if metric is None and not found.order and _LATE.search(text) and _COUNT.search(text):
+        metric = Metric.LATE_ORDERS  # "how many orders will be late next week?"
+    outlook = _add_lateness(scores, text, found, metric)
+    if metric in _KPI_METRICS and not outlook:
         scores[Intent.KPI] += 3.5
     _add_priors(scores, found)
     if metric is Metric.UTILIZATION and found.resource:
@@ -161,6 +196,23 @@ def classify(text: str, found: Found) -> Classification:
     return Classification(best, confidence, metric, asks_approval, follow_up)
 
 
+def _add_lateness(scores: dict[Intent, float], text: str, found: Found, metric: Metric | None) -> bool:
+    """Late or at-risk words: about one order, its outlook ("is SO-2417 going to be late?"); else a
+    list ("what's late this week?"), unless they ask for a count (a KPI). True: an order's outlook."""
+    if not _LATE.search(text) or scores[Intent.RUSH] >= 3.0 or scores[Intent.CANCEL] >= 3.0:
+        return False
+    if found.order:
+        if found.target:
+            return False  # "SO-2422延期到2月5日" changes the order
+        scores[Intent.ORDER_STATUS] += 4.0
+        return True
+    if _COUNT.search(text) or (metric is not None and metric is not Metric.LATE_ORDERS):
+        return False
+    if metric is Metric.LATE_ORDERS or _LIST.search(text):
+        scores[Intent.LATE_ORDERS] += 6.0
+    return False
+
+
 def _add_priors(scores: dict[Intent, float], found: Found) -> None:
     if found.order:
         scores[Intent.ORDER_STATUS] += 1.0
@@ -169,6 +221,7 @@ def _add_priors(scores: dict[Intent, float], found: Found) -> None:
         scores[Intent.STOCK] -= 1.0
     elif found.item and found.qty:
         scores[Intent.QUOTE] += 2.0
+        scores[Intent.AVAILABLE] -= 3.0  # a quantity asks when, not how many
     elif found.item:
         scores[Intent.STOCK] += 0.5
     if found.customer and not found.qty and not found.order:

@@ -13,6 +13,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from planbridge.language.rules.text import to_simplified
 from planning_core.model import PlantSnapshot
 
 _TOKEN = re.compile(r"[a-z]+|\d+|[\u3400-\u9fff\uf900-\ufaff]")
@@ -64,7 +65,7 @@ class Lexicon:
     display: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) → a readable name
 
     def add(self, kind: str, key: str, spelling: str) -> None:
-        text = " ".join(spelling.lower().split())
+        text = " ".join(to_simplified(spelling).lower().split())  # messages are matched in Simplified
         parts = tokens(text)
         if not parts:
             return

@@ -19,7 +19,18 @@ from planbridge.language.rules.entities import Mention, find_entities, find_orde
 from planbridge.language.rules.intents import Classification, Found, capacity_context, classify
 from planbridge.language.rules.lexicon import Lexicon, singular
 from planbridge.language.rules.quantities import QuantityMention, find_quantities, pick_quantity
-from planbridge.language.rules.text import MARKS, Workspace, detect_language, normalize, word_set
+from planbridge.language.rules.text import (
+    MARKS,
+    Workspace,
+    detect_language,
+    has_cjk,
+    is_traditional,
+    normalize,
+    to_simplified,
+    word_set,
+)
+from planbridge.language.rules.windows import find_window
+from planbridge.languages import EN, ZH, ZH_HANT
 
 # Words worth repairing when misspelt: they carry intent or dates. (Plant words are added per plant.)
 _KEYWORDS = word_set(
@@ -43,11 +54,13 @@ _GENERIC_NOUNS = word_set("pcs pc units unit pieces piece sets set ea nos items 
 
 def parse_rules(text: str, *, lexicon: Lexicon, as_of: date) -> ParsedRequest:
     """Parse one message against a plant's lexicon, resolving relative dates against `as_of`."""
-    normalized = repair_typos(normalize(text), lexicon)
-    language = detect_language(normalized)
+    folded = normalize(text)
+    traditional = is_traditional(folded)
+    normalized = repair_typos(to_simplified(folded), lexicon)
     ws = Workspace(normalized)
+    window = find_window(ws.lower, as_of)
     orders = find_orders(ws, lexicon)
-    dates = find_dates(ws, as_of, language)
+    dates = find_dates(ws, as_of, detect_language(normalized))
     entities = find_entities(ws, lexicon, prefer_resources=capacity_context(ws.lower))
     customer = _first(entities, "customer") or unknown_customer(ws)
     quantities = find_quantities(ws)
@@ -59,7 +72,9 @@ def parse_rules(text: str, *, lexicon: Lexicon, as_of: date) -> ParsedRequest:
     found = Found(
         item=item is not None or unmatched_item is not None, qty=qty is not None, order=bool(orders),
         customer=customer is not None, resource=resource is not None, date=bool(dates),
+        target=any(d.role == "target" for d in dates) or any(q.role == "target" for q in quantities),
     )
+    language, has_language = _language_of(ws, traditional=traditional)
     verdict = classify(ws.lower, found)
     slots = Slots(
         item_id=item.key if item else None,
@@ -84,13 +99,32 @@ def parse_rules(text: str, *, lexicon: Lexicon, as_of: date) -> ParsedRequest:
         asks_approval=verdict.asks_approval,
         follow_up=verdict.follow_up,
         hint=verdict.hint,
+        window=window if verdict.intent in WINDOW_INTENTS else None,
+        has_language=has_language,
     )
+
+
+WINDOW_INTENTS = frozenset({Intent.LATE_ORDERS, Intent.KPI, Intent.CAPACITY})
+
+
+def _language_of(ws: Workspace, *, traditional: bool) -> tuple[str, bool]:
+    """The language of the words around the names, ids, numbers and dates (which have none):
+    "en", "zh" or "zh-Hant"; and whether there were any such words at all ("SO-2417?" has none)."""
+    words = "".join(ch for ch in ws.text if ch not in MARKS)
+    if not has_cjk(words) and not re.search(r"[A-Za-z]{2,}", words):
+        return EN, False
+    language = detect_language(words)
+    return (ZH_HANT if language == ZH and traditional else language), True
 
 
 def relevant_slots(intent: Intent, slots: Slots) -> Slots:
     """Drop what the intent cannot use ("how many orders are late this week": no due date)."""
     if intent in (Intent.DIGEST, Intent.HELP):
         return Slots()
+    if intent is Intent.LATE_ORDERS:
+        return Slots(item_id=slots.item_id, customer=slots.customer)
+    if intent is Intent.AVAILABLE:
+        slots = slots.without("qty", "order_id")
     if intent is Intent.KPI:
         slots = slots.without("qty", "due_date")
     if intent is Intent.CAPACITY:

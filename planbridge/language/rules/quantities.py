@@ -29,7 +29,12 @@ _NOT_A_QUANTITY_AFTER = re.compile(ascii_words(
     r"小时|点|分钟|元|块钱|美元|万元|岁|次|%)"
 ))
 _MONEY_BEFORE = re.compile(r"[$¥€£]\s*$")
-_DIGITS = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<suffix>\s?(?:k|千|万|w)(?![a-z]))?")
+_DIGITS = re.compile(
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<suffix>\s?(?:k|千|万|w)(?![a-z])|\s?打|\s+dozens?\b)?"
+)
+# "一打", "两打", "半打": dozens counted in Chinese
+_CHINESE_DOZENS = re.compile(rf"(?P<num>[{CN_NUMERAL_CHARS}]+|半)\s*打(?!算|开|印|电话|折|工|扰)")
+DOZEN = 12.0
 _SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?e[+-]?\d{1,3}(?![a-z0-9])")
 _CHINESE = re.compile(rf"[{CN_NUMERAL_CHARS}]+")
 _ENGLISH = re.compile(ascii_words(
@@ -55,9 +60,12 @@ class QuantityMention:
 
 
 def find_quantities(ws: Workspace) -> list[QuantityMention]:
-    found = [*_digit_quantities(ws), *_chinese_quantities(ws), *_english_quantities(ws)]
-    for q in found:
-        ws.claim(q.start, q.end, OTHER_MARK)
+    found: list[QuantityMention] = []
+    for finder in (_chinese_dozens, lambda w: [*_digit_quantities(w), *_chinese_quantities(w), *_english_quantities(w)]):
+        more = finder(ws)  # dozens first: the "一" of "一打" is not a quantity of its own
+        for q in more:
+            ws.claim(q.start, q.end, OTHER_MARK)
+        found += more
     return sorted(found, key=lambda q: q.start)
 
 
@@ -89,10 +97,25 @@ def _digit_quantities(ws: Workspace) -> list[QuantityMention]:
         if _NOT_A_QUANTITY_AFTER.match(ws.lower, end) or _MONEY_BEFORE.search(ws.before(start, 3)):
             continue
         suffix = (match.group("suffix") or "").strip()
-        value = numeric_value(match.group("num"), suffix)
+        dozens = suffix.startswith(("dozen", "打"))
+        value = numeric_value(match.group("num"), "" if dozens else suffix)
+        if value is not None and dozens:
+            value *= DOZEN
         if value is None:
             continue
         found.append(_mention(ws, start, end, value, bonus=1.0 if suffix or "," in match.group("num") else 0.0))
+    return found
+
+
+def _chinese_dozens(ws: Workspace) -> list[QuantityMention]:
+    found = []
+    for match in _CHINESE_DOZENS.finditer(ws.lower):
+        start, end = match.start(), match.end()
+        if not ws.is_free(start, end):
+            continue
+        count = 0.5 if match.group("num") == "半" else chinese_number(match.group("num"))
+        if count:
+            found.append(_mention(ws, start, end, count * DOZEN, bonus=1.0))
     return found
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import opencc
 
 # Private-use characters that stand in for claimed spans.
 ITEM_MARK = "\ue001"
@@ -40,6 +43,34 @@ def normalize(text: str) -> str:
     folded = folded.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     folded = folded.replace("\u2013", "-").replace("\u2014", "-").replace("\u00d7", "x")
     return _SPACES.sub(" ", folded).strip()
+
+
+@lru_cache(maxsize=3)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters to Simplified (OpenCC): the rules and the plant's names are
+    matched in one script, so 球閥 is 球阀 and 下週五 is 下周五."""
+    return str(_converter("t2s").convert(text)) if has_cjk(text) else text
+
+
+def to_traditional(text: str) -> str:
+    """Simplified characters to Traditional (OpenCC, Taiwan standard characters: 車床, not 車牀)."""
+    return str(_converter("s2tw").convert(text)) if has_cjk(text) else text
+
+
+def is_traditional(text: str) -> bool:
+    """Written in Traditional characters: more of them change to Simplified than the other way."""
+    if not has_cjk(text):
+        return False
+    simplified, traditional = str(_converter("t2s").convert(text)), str(_converter("s2t").convert(text))
+    if len(simplified) != len(text) or len(traditional) != len(text):
+        return simplified != text
+    to_simple = sum(a != b for a, b in zip(text, simplified, strict=True))
+    to_traditional = sum(a != b for a, b in zip(text, traditional, strict=True))
+    return to_simple > to_traditional
 
 
 def word_set(text: str) -> frozenset[str]:
