@@ -19,7 +19,7 @@ start anyway (then earlier material would not have made the order earlier).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -70,7 +70,7 @@ def binding_constraints(
         return (BindingConstraint(ConstraintKind.CAPACITY, item_id, None, (("horizon_days", str(model.days)),)),)
     subtree = explode(snapshot, item_id, 1.0)
     resources = _resources_of(model, subtree)
-    loaded = _longest(_capacity(snapshot, model, done, resources))
+    loaded = [_named_busy(snapshot, model, done, stretch) for stretch in _longest(_capacity(model, done, resources))]
     material = _latest_arrivals(
         _purchases(snapshot, model, done, subtree, qty) + _receipts(snapshot, model, done, subtree)
     )
@@ -253,7 +253,7 @@ def _window_minutes_per_day(grid: SlotGrid, resource_id: str) -> FloatArray:
     return minutes
 
 
-def _capacity(snapshot: PlantSnapshot, model: CtpModel, done: Evidence, resources: set[str]) -> list[_Stretch]:
+def _capacity(model: CtpModel, done: Evidence, resources: set[str]) -> list[_Stretch]:
     """Resources the order needs that run flat out on the working days up to the promise. A working
     day a work order takes whole counts as flat out: the resource is busy with it."""
     assert done.day is not None
@@ -274,13 +274,19 @@ def _capacity(snapshot: PlantSnapshot, model: CtpModel, done: Evidence, resource
             if not full[d]:
                 break
             first = d
-        facts = [("from", model.date_of(first).isoformat()), ("to", model.date_of(last).isoformat())]
-        busy = _busy_with(snapshot, model, done, resource_id, first, last)
-        if busy:
-            facts.append(("busy_with", ",".join(busy)))
-        result.append(_Stretch(BindingConstraint(ConstraintKind.CAPACITY, None, resource_id, tuple(facts)),
+        facts = (("from", model.date_of(first).isoformat()), ("to", model.date_of(last).isoformat()))
+        result.append(_Stretch(BindingConstraint(ConstraintKind.CAPACITY, None, resource_id, facts),
                                first, last, first == working[0]))
     return result
+
+
+def _named_busy(snapshot: PlantSnapshot, model: CtpModel, done: Evidence, stretch: _Stretch) -> _Stretch:
+    """A stretch reported to the reader, with what kept the resource busy (found only for these)."""
+    c = stretch.constraint
+    busy = _busy_with(snapshot, model, done, c.resource_id or "", stretch.first, stretch.last)
+    if not busy:
+        return stretch
+    return replace(stretch, constraint=replace(c, facts=(*c.facts, ("busy_with", ",".join(busy)))))
 
 
 def _busy_with(snapshot: PlantSnapshot, model: CtpModel, done: Evidence, resource_id: str, first: int,

@@ -34,6 +34,7 @@ from planning_core.ctp.network import Network
 from planning_core.model import ItemType, PlantSnapshot
 
 TOL = 1e-9
+_NO_SLOTS = np.zeros(0, dtype=np.int64)
 UNLIMITED = 1e15  # units a step with no run or set-up time can make in a working slot
 POOL_ROUNDS = 8  # fixed-point rounds that size each resource's share of a split batch
 
@@ -79,6 +80,16 @@ class Claim:
     day: int | None  # complete by the end of this day; None: not within the horizon
     entries: Sequence[Entry] = field(default_factory=list)
     ready: FloatArray | None = None  # units ready by the end of each slot; None: all of qty at the end of `day`
+    _rows: dict[int, IntArray] | None = field(default=None, repr=False, compare=False)
+
+    def slots_on(self, row: int) -> IntArray:
+        """The slots in which the claim works on a resource (row), by row built once."""
+        if self._rows is None:
+            by_row: dict[int, list[IntArray]] = {}
+            for made in self.made():
+                by_row.setdefault(made.row, []).append(made.slots[made.units > TOL])
+            self._rows = {r: np.unique(np.concatenate(parts)) for r, parts in by_row.items()}
+        return self._rows.get(row, _NO_SLOTS)
 
     @property
     def delivered(self) -> float:
@@ -198,15 +209,12 @@ class Ledger:
         item of the bill of materials)."""
         if points is None:
             points = {self.network.inventory_point(i) for i in self.snapshot.explode(item_id, 1.0)}
-        keys = set().union(*(self.holding.get(p, set()) for p in points)) if points else set()
-        holders = [c for c in (self.claims[k] for k in keys) if c.day is not None]
+        holders = self._holders(points, due_day, limit)
         if not holders:
             return None
-        holders = sorted(holders, key=lambda c: (due_day.get(c.key, c.day or 0), c.key))[-limit:]
-        # The latest-due holders have the most time to be supplied again: ask them first, then more.
         best: tuple[int, int] | None = None  # (day, how many holders)
         for count in sorted({1, 3, len(holders)}):
-            seating = self._seat_taking(key, item_id, qty, day=day, holders=holders[-count:], due_day=due_day)
+            seating = self._seat_taking(key, item_id, qty, day=day, holders=holders[:count], due_day=due_day)
             if seating is None:
                 continue
             if day is not None:
@@ -217,7 +225,28 @@ class Ledger:
                 best = (seating.claim.day, count)
         if best is None:
             return None
-        return self._seat_taking(key, item_id, qty, day=None, holders=holders[-best[1]:], due_day=due_day)
+        return self._seat_taking(key, item_id, qty, day=None, holders=holders[:best[1]], due_day=due_day)
+
+    def _holders(self, points: set[int], due_day: Mapping[str, int], limit: int) -> list[Claim]:
+        """Committed orders holding stock of `points`, most worth asking first: stock whose new purchase
+        would arrive latest first (it binds), and at each point the latest-due holder first (it has
+        the most time to be supplied again); a few from every point rather than many from one."""
+        def arrival(point: int) -> int:
+            return self.buy_slot.get(point, -1)
+
+        queues = []
+        for point in sorted(points, key=lambda p: (-arrival(p), p)):
+            held = [c for c in (self.claims[k] for k in self.holding.get(point, ())) if c.day is not None]
+            if held:
+                queues.append(sorted(held, key=lambda c: (-due_day.get(c.key, c.day or 0), c.key)))
+        chosen: list[Claim] = []
+        seen: set[str] = set()
+        for rank in range(limit):
+            for queue in queues:
+                if rank < len(queue) and queue[rank].key not in seen and len(chosen) < limit:
+                    chosen.append(queue[rank])
+                    seen.add(queue[rank].key)
+        return chosen
 
     def _seat_taking(self, key: str, item_id: str, qty: float, *, day: int | None, holders: list[Claim],
                      due_day: Mapping[str, int]) -> Seating | None:

@@ -29,7 +29,7 @@ import numpy as np
 from planning_core.ctp.explain import Evidence, binding_constraints
 from planning_core.ctp.grid import FloatArray, window
 from planning_core.ctp.layout import FlexibleOutcome, build_plan
-from planning_core.ctp.ledger import Claim, FromLots, Made
+from planning_core.ctp.ledger import Claim, FromLots, Ledger, Made
 from planning_core.ctp.lp import FixedDemand, LateDemand
 from planning_core.ctp.model import Completion, CtpModel, remaining_qty
 from planning_core.ctp.results import ImpactedOrder, PartialDelivery, Quote, RushImpact
@@ -42,7 +42,8 @@ EXACT_LIMIT = 400_000  # LP variables up to which the whole plant is solved at o
 COUNTED_UNITS = frozenset({"pcs", "pc", "ea", "each", "unit", "units", "set", "sets", "个", "件", "台", "套", "只"})
 MAX_SCOPES = 32
 MAX_FLEXIBLE = 400  # confirmed orders one exact answer may move, the latest due of those that compete
-NEIGHBOURHOOD_LIMIT = 25_000  # LP variables of the part of a large plant one exact answer re-optimises
+NEIGHBOURHOOD_LIMIT = 25_000
+RUSH_ROOM_DAYS = 21  # how late a displaced order may be planned in a rush's exact answer  # LP variables of the part of a large plant one exact answer re-optimises
 
 
 @dataclass(frozen=True)
@@ -261,10 +262,17 @@ class PromiseEngine:
             for row in rows:
                 users |= ledger.using.get(row, set())
             flexible = self._within_limit(self._competing(ledger.claims, holders, users - holders, day), set(bom), day)
-            free = ledger.free.copy()
-            lots = {p: (ledger.lot_slot[p], ledger.lot_qty[p].copy()) for p in ledger.lot_slot}
-            outside = tuple(c for c in ledger.claims.values() if c.key not in {f.key for f in flexible})
-        items = set(bom)
+            return self._part(ledger, flexible, set(bom), day)
+
+    def _part(self, ledger: Ledger, flexible: list[Claim], items: set[str], day: int) -> Neighbourhood:
+        """`flexible` freed from their places (held to their days) on what every other claim leaves, over
+        the days up to `day` and theirs, for the items of `items` and of theirs (the caller holds the lock)."""
+        m, network = self.model, self.model.network
+        free = ledger.free.copy()
+        lots = {p: (ledger.lot_slot[p], ledger.lot_qty[p].copy()) for p in ledger.lot_slot}
+        freed = {f.key for f in flexible}
+        outside = tuple(c for c in ledger.claims.values() if c.key not in freed)
+        items = set(items)
         units: dict[int, float] = defaultdict(float)
         minutes: dict[int, float] = defaultdict(float)
         for claim in flexible:
@@ -280,7 +288,7 @@ class PromiseEngine:
             (network.arcs[k].item_id, network.arcs[k].step, network.arcs[k].resource_id): minutes[k] / total
             for k, total in units.items() if total > 1e-9
         }
-        days = max([day, *(c.day for c in flexible if c.day is not None)]) + 1
+        days = min(max([day, *(c.day for c in flexible if c.day is not None)]) + 1, m.days)
         grid = window(m.grid, days, capacity=np.maximum(free, 0.0))
         supplies = tuple(
             (network.points[p][0], slot, qty)
@@ -323,25 +331,43 @@ class PromiseEngine:
         before = {k: c.day for k, c in ledger.claims.items()}
         if order is not None:
             ledger.release(order.order_id)
-        moved = make_room(ledger, self.state.pristine(), key=key, item_id=item_id, qty=qty, day=promise_day,
-                          due_day=self.state.due_days, first_priority=True) or []
+        made_room = make_room(ledger, self.state.pristine(), key=key, item_id=item_id, qty=qty, day=promise_day,
+                              due_day=self.state.due_days, first_priority=True)
+        moved = made_room or []
+        if made_room is None:  # too many orders in the way to move them all: as early as it can be among them
+            held = ledger.hold(key, item_id, qty, promise_day)
+            promise_day = held.day if held.day is not None else promise_day
         constraints = binding_constraints(self.snapshot, self.model, alone.evidence, item_id=item_id, qty=qty)
         others = {o.order_id: o for o in self.snapshot.open_orders if o.order_id != key}
         after = {k: ledger.claims[k].day if k in ledger.claims else None for k in moved}
         first = RushImpact(key if order else None, item_id, qty, self.as_of, due, self.model.date_of(promise_day),
                            self._impacted(others, before, after), constraints,
-                           partial(self.state.plan, tuple(ledger.claims.values())), exact=not moved)
-        if not exact or not moved or self.decomposed:
+                           partial(self.state.plan, tuple(ledger.claims.values())),
+                           exact=made_room is not None and not moved)
+        if not exact or not moved:
             return first
         return self._rush_exact(first, key=key, item_id=item_id, qty=qty, promise_day=promise_day,
                                 moved=[others[k] for k in moved if k in others], before=before, deadline=deadline)
 
     def _rush_exact(self, first: RushImpact, *, key: str, item_id: str, qty: float, promise_day: int,
                     moved: list[SalesOrder], before: dict[str, int | None], deadline: float | None) -> RushImpact:
-        """The orders the rush displaces, re-planned together in one LP, as little late as they can be."""
-        m = self.model
+        """The orders the rush displaces, re-planned together in one LP, as little late as they can be,
+        on what every other order leaves (the rushed order held to its day, ahead of them)."""
+        if not moved or (deadline is not None and time.monotonic() >= deadline):
+            return first
+        later = [d for d in (self._after(first, o) for o in moved) if d is not None]
+        horizon = max([promise_day, *later, *(b for b in (before.get(o.order_id) for o in moved) if b is not None)])
+        with self.state.lock:
+            ledger = self.state.ledger
+            flexible = [ledger.claims[o.order_id] for o in moved if o.order_id in ledger.claims]
+            if key in ledger.claims:
+                flexible.append(ledger.claims[key])
+            if self._size(flexible, item_id, horizon + RUSH_ROOM_DAYS) > 2 * self.neighbourhood_limit:
+                return first  # too many orders to re-plan at once: the first answer stands, said to be one
+            part = self._part(ledger, flexible, set(self.snapshot.explode(item_id, 1.0)), horizon + RUSH_ROOM_DAYS)
+        m = part.model
         moving = {o.order_id for o in moved}
-        held = [d for d in self.projection.fixed if d.key not in moving and d.key != key]
+        held = [d for d in part.held if d.key not in moving and d.key != key]
         rushed = m.fixed_demand(key, item_id, qty, promise_day)
         ranked = sorted(moved, key=by_due)
         late = [
@@ -365,9 +391,30 @@ class PromiseEngine:
         solution = m.solve_fixed(fixed)
         if not solution.feasible:
             return first
-        plan = partial(build_plan, self.snapshot, m.grid, m.network, solution, fixed=fixed, flexible=None)
+        done = Completion(promise_day, solution, {})
+        plan = partial(self._plan, part, done, fixed, None)
         return replace(first, impacted=self._impacted({o.order_id: o for o in moved}, before, after), plan_source=plan,
                        exact=True)
+
+    def _after(self, first: RushImpact, order: SalesOrder) -> int | None:
+        """Where the first answer put an order the rush moved (its day, when it was listed)."""
+        for impacted in first.impacted:
+            if impacted.order_id == order.order_id and impacted.projected_date is not None:
+                return self.model.day_of(impacted.projected_date)
+        return None
+
+    def _size(self, claims: list[Claim], item_id: str, day: int) -> int:
+        """About how many LP variables a part of these orders and this item over `day` days has."""
+        grid, network = self.model.grid, self.model.network
+        items = set(self.snapshot.explode(item_id, 1.0))
+        for claim in claims:
+            items |= self.snapshot.explode(claim.item_id, 1.0).keys()
+        last = int(grid.day_last_slot[min(day, grid.days - 1)])
+        working = (grid.capacity[:, : last + 1] > 1e-9).sum(axis=1)
+        points = sum(len(self.snapshot.routing_of.get(i, ())) or 1 for i in items)
+        arcs = sum(int(working[grid.resource_index[network.arcs[k].resource_id]])
+                   for i in items for k in network.arcs_of_item.get(i, ()))
+        return points * (last + 1) + arcs
 
     def _impacted(self, orders: dict[str, SalesOrder], before: dict[str, int | None],
                   after: dict[str, int | None]) -> tuple[ImpactedOrder, ...]:

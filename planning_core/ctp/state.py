@@ -29,7 +29,8 @@ from planning_core.model import PlantSnapshot, SalesOrder
 from planning_core.plan import Delivery, Operation, Plan, Promise, Purchase
 
 NEW_DEMAND = "NEW"
-PLACING = frozenset({"book", "rush", "change", "cancel"})  # journal entries that change where an order stands
+PLACING = frozenset({"book", "rush", "change", "cancel"})
+MAX_MOVED = 60  # committed orders one booking or rush may move to make room  # journal entries that change where an order stands
 MIN_HORIZON_DAYS = 28
 HORIZON_MARGIN_DAYS = 14  # beyond the last date the data mentions; quotes that need more widen it
 MAX_HORIZON_DAYS = 3 * 366
@@ -299,8 +300,8 @@ def evidence_of(ledger: Ledger, claim: Claim) -> Evidence:
 
 def _occupants(working: dict[int, list[Claim]], row: int) -> list[tuple[str, IntArray]]:
     """The committed orders working on a resource (row) and the slots they work there."""
-    return [(claim.key, np.concatenate([m.slots[m.units > 1e-9] for m in claim.made() if m.row == row]))
-            for claim in working.get(row, ()) if any(m.row == row for m in claim.made())]
+    found = ((claim.key, claim.slots_on(row)) for claim in working.get(row, ()))
+    return [(key, slots) for key, slots in found if len(slots)]
 
 
 def _stock_left(lots: dict[int, tuple[IntArray, FloatArray]], point: int, slot: int) -> float:
@@ -330,7 +331,9 @@ def make_room(
     # order, the first displaced order may in turn displace them.
     first_due = min((due_day.get(k, 0) for k in in_the_way), default=0)
     behind = [k for k in sharing if k in in_the_way or due_day.get(k, 0) >= first_due]
-    tiers = [behind, sharing] + ([[k for k in ledger.claims if k != key]] if first_priority else [])
+    tiers = [_nearest(behind, in_the_way, due_day), _nearest(sharing, in_the_way, due_day)]
+    if first_priority and len(ledger.claims) <= MAX_MOVED:
+        tiers.append([k for k in ledger.claims if k != key])
     for candidates in tiers:
         taken = [c for c in (ledger.release(k) for k in sorted(candidates)) if c is not None]
         if ledger.hold_at(key, item_id, qty, day) is not None:
@@ -347,6 +350,15 @@ def make_room(
         for claim in taken:
             ledger.restore(claim)
     return None
+
+
+def _nearest(candidates: list[str], in_the_way: list[str], due_day: dict[str, int]) -> list[str]:
+    """At most MAX_MOVED of them (each moved is held again: the work grows with their number): those in
+    the way first, then the earliest due."""
+    if len(candidates) <= MAX_MOVED:
+        return candidates
+    first = set(in_the_way)
+    return sorted(candidates, key=lambda k: (k not in first, due_day.get(k, 0), k))[:MAX_MOVED]
 
 
 def _later(now: Claim, before: Claim) -> bool:
