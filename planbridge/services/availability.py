@@ -3,7 +3,6 @@ on or before it, and when those units are ready."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,8 +11,6 @@ from planbridge.services.lookup import find_item
 from planbridge.services.quoting import due_date, language_for, promise_engine
 from planning_core.ctp.available import Availability, available
 from planning_core.model import PlantSnapshot
-
-SEARCH_SECONDS = 30.0  # an answer past this is the largest quantity proved so far, marked not exact
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,8 @@ def available_by(cmd: AvailableCommand, ctx: ServiceContext) -> AvailableAnswer:
     by = due_date(cmd.by, as_of)
     assert by is not None
     engine = promise_engine(ctx, snapshot, as_of)
-    result = available(engine, item.item_id, by, deadline=time.monotonic() + SEARCH_SECONDS)
+    # By the time budget, like every answer: past it, the largest quantity proved so far, marked not exact.
+    result = available(engine, item.item_id, by, deadline=ctx.deadline())
     earliest = None
     if result.qty <= 0:
         smallest = 1.0 if result.step >= 1 else result.step
