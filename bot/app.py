@@ -1,14 +1,13 @@
-"""The Bolt app: signature checks, retries, listeners on the chat layer, and one global error handler."""
+"""The Bolt app: signature checks, listeners on the chat layer, and one global error handler.
+
+Slack's retries reach the listeners: each event is handled once by its `event_id` (`chat.once`)."""
 
 from __future__ import annotations
 
-import logging
 import secrets
-from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot import actions, commands, messages
@@ -18,8 +17,6 @@ from planbridge.chat.handlers import Chat
 from planbridge.chat.ports import JobQueue
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
-
-log = logging.getLogger("planbridge.bot")
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -56,18 +53,9 @@ def build_slack_app(
     )
     chat = Chat(services, channel or SlackChannel(client), settings.production_channel, settings.digest_language,
                 jobs=jobs)
-    app.middleware(skip_slack_retries)
     messages.register(app, chat)
     commands.register(app, chat)
     actions.register(app, chat)
     app.error(on_error(chat))
     return app
 
-
-def skip_slack_retries(request: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
-    """Slack re-sends an event it thinks we missed; the first delivery is already being answered."""
-    retry: Any = request.headers.get("x-slack-retry-num")
-    if retry:
-        log.info("ignoring Slack retry #%s (%s)", retry[0], (request.headers.get("x-slack-retry-reason") or ["?"])[0])
-        return BoltResponse(status=200, body="")
-    return next()

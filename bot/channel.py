@@ -63,10 +63,15 @@ class SlackClick:
         self.ephemeral = bool(container.get("is_ephemeral"))
         self.blocks: list[Block] = message.get("blocks") or []
         self.thread_ts: str | None = message.get("thread_ts") or self.message_ts
+        self.action_id: str = action.get("action_id") or ""
 
     @property
     def user_id(self) -> str:
         return self._user_id
+
+    @property
+    def key(self) -> str:
+        return f"slack:click:{self.channel}:{self.message_ts}:{self.action_id}:{self.user_id}"
 
     @property
     def value(self) -> Mapping[str, Any]:

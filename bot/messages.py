@@ -6,7 +6,9 @@ and never approves anything, whatever the text says), and the reply comes in the
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -16,19 +18,21 @@ from bot.context import plain_text, thread_key
 from bot.failures import guarded
 from planbridge.chat.conversation import thread_is_known
 from planbridge.chat.handlers import Chat, answer_message
+from planbridge.chat.once import handle_once
 from planbridge.chat.ports import Place
 
 _IGNORED_SUBTYPES = {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave",
                      "thread_broadcast"}
+log = logging.getLogger("planbridge.bot")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
 
 
 def register(app: App, chat: Chat) -> None:
     def answer_mention(body: dict[str, Any], client: WebClient) -> None:
-        answer(chat, body)
+        once_per_event(chat, body, lambda: answer(chat, body))
 
     def answer_dm_or_follow_up(body: dict[str, Any], client: WebClient) -> None:
-        on_message(chat, body)
+        once_per_event(chat, body, lambda: on_message(chat, body))
 
     app.event("app_mention")(ack=_ack, lazy=[guarded(chat, answer_mention)])
     app.event("message")(ack=_ack, lazy=[guarded(chat, answer_dm_or_follow_up)])
@@ -36,6 +40,23 @@ def register(app: App, chat: Chat) -> None:
 
 def _ack(ack: Ack) -> None:
     ack()
+
+
+def once_per_event(chat: Chat, body: dict[str, Any], handle: Callable[[], None]) -> None:
+    """Handle an event once by its `event_id`: Slack re-sends one it thinks we missed, and only a
+    delivery whose first attempt failed (or died) is answered again."""
+    event_id = body.get("event_id")
+    if not event_id:
+        handle()
+        return
+
+    def work() -> None:
+        handle()
+
+    earlier = handle_once(chat.services, f"slack:event:{event_id}", work)
+    if earlier is not None:
+        log.info("event %s delivered again (retry %s); already %s", event_id, body.get("retry_attempt"),
+                 "answered" if earlier.finished else "being answered")
 
 
 def on_message(chat: Chat, body: dict[str, Any]) -> None:

@@ -113,6 +113,25 @@ class DigestClaim:
     detail: dict[str, Any]
 
 
+class ReceiptStatus(StrEnum):
+    WORKING = "working"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ChatReceipt:
+    """One chat event or click, by its platform key: whether it was handled, and what came of it."""
+
+    key: str
+    status: str
+    attempts: int
+    lease_until: datetime
+    received_at: datetime
+    finished_at: datetime | None
+    outcome: dict[str, Any]
+
+
 class JobStatus(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"

@@ -263,6 +263,20 @@ class DigestClaimRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class ChatReceiptRow(Base):
+    """A chat event or click by its platform key (event id, message + action): the primary key makes
+    handling it exactly once; the lease lets a retry take over from a handler that died."""
+
+    __tablename__ = "chat_receipts"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer)
+    lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class JobRow(Base):
     """A background job (schedule, MRP, forecast, digest, promise-state rebuild) and its result."""
 

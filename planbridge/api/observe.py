@@ -51,8 +51,8 @@ def _slack_kind(request: Request) -> str:
 
 
 def _outcome(request: Request, status: int) -> str:
-    if request.headers.get("x-slack-retry-num"):
-        return "retry_ignored"
     if status == 401:
         return "rejected_signature"
-    return "ok" if status < 400 else "error"
+    if status >= 400:
+        return "error"
+    return "retry" if request.headers.get("x-slack-retry-num") else "ok"

@@ -7,10 +7,12 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from planbridge.chat.conversation import AskAnswer, AskCommand, ask, ask_document, quote_command
+from planbridge.chat.once import handle_once
 from planbridge.chat.ports import ChatChannel, Interaction, JobQueue, Place, Posted
 from planbridge.errors import Conflict, NotFound, PermissionDenied
 from planbridge.presentation.answer_cards import ask_card, decided_card, mention_sentence, request_card, request_text
@@ -100,20 +102,38 @@ def _acting_user(chat: Chat, click: Interaction, action: str) -> User | None:
     return user
 
 
+def _once(chat: Chat, click: Interaction, user: User, work: Callable[[], str]) -> None:
+    """Do a click's work once per message, button and person; a repeat (a double click, a resent
+    request) is told what the first one did, or that it is still at it."""
+    earlier = handle_once(chat.services, click.key, lambda: {"summary": work()})
+    if earlier is None:
+        return
+    language = user.language.value
+    if not earlier.finished:
+        click.tell(t(language, "card.still_working"))
+        return
+    summary = earlier.outcome.get("summary") or t(language, "card.failed", reason=earlier.outcome.get("refused", ""))
+    click.tell(t(language, "card.already_done", summary=summary))
+
+
 def book_clicked(chat: Chat, click: Interaction) -> None:
     user = _acting_user(chat, click, "book")
-    if user is None:
-        return
+    if user is not None:
+        _once(chat, click, user, lambda: _book(chat, click, user))
+
+
+def _book(chat: Chat, click: Interaction, user: User) -> str:
     language = user.language.value
     value = click.value
     booking = book_order(BookOrder(item=str(value["item_id"]), qty=float(value["qty"]), customer=str(value["customer"]),
                                    due=_date(value.get("due")), user_id=user.user_id, language=language,
                                    quoted=_date(value.get("quoted"))), chat.services)
     quote = booking.answer.quote
-    click.reply(text_message(t(language, "card.booked", order_id=booking.order_id, qty=qty(quote.qty),
-                               item=booking.answer.item_name, customer=booking.answer.customer or "",
-                               day=day(quote.promise_date, language, today=quote.as_of))))
+    booked = t(language, "card.booked", order_id=booking.order_id, qty=qty(quote.qty), item=booking.answer.item_name,
+               customer=booking.answer.customer or "", day=day(quote.promise_date, language, today=quote.as_of))
+    click.reply(text_message(booked))
     click.close(mention_sentence(t(language, "card.booked_by", order_id=booking.order_id, user="{user}"), user.user_id))
+    return booked
 
 
 # -- Request rush / change / cancellation ----------------------------------------------------
@@ -121,8 +141,11 @@ def book_clicked(chat: Chat, click: Interaction) -> None:
 
 def request_clicked(chat: Chat, click: Interaction) -> None:
     user = _acting_user(chat, click, "request")
-    if user is None:
-        return
+    if user is not None:
+        _once(chat, click, user, lambda: _request(chat, click, user))
+
+
+def _request(chat: Chat, click: Interaction, user: User) -> str:
     language = user.language.value
     v = click.value
     answer = create_request(CreateRequest(
@@ -135,11 +158,13 @@ def request_clicked(chat: Chat, click: Interaction) -> None:
     if chat.production_channel:
         origin = {"channel": click.thread.channel, "ts": click.thread.thread or ""} if click.thread else None
         chat.channel.post(Place(chat.production_channel), request_card(document, chat.channel_language, origin=origin))
-        click.reply(text_message(t(language, "card.request_sent", request_id=request_id)))
+        sent = t(language, "card.request_sent", request_id=request_id)
     else:
-        click.reply(text_message(t(language, "card.request_sent_no_channel", request_id=request_id)))
+        sent = t(language, "card.request_sent_no_channel", request_id=request_id)
+    click.reply(text_message(sent))
     click.close(mention_sentence(t(language, "card.request_made_by", request_id=request_id, user="{user}"),
                                  user.user_id))
+    return sent
 
 
 # -- Approve / Reject ------------------------------------------------------------------------
@@ -148,25 +173,31 @@ def request_clicked(chat: Chat, click: Interaction) -> None:
 def decision_clicked(chat: Chat, click: Interaction, *, approve: bool) -> None:
     """Decide as the clicking user; a refusal is told to that user only and changes nothing."""
     user = _acting_user(chat, click, "decide")
-    if user is None:
-        return
+    if user is not None:
+        _once(chat, click, user, lambda: _decide(chat, click, user, approve=approve))
+
+
+def _decide(chat: Chat, click: Interaction, user: User, *, approve: bool) -> str:
     language = user.language.value
     request_id = str(click.value["request_id"])
     try:
         answer = decide_request(Decide(request_id=request_id, user_id=user.user_id, approve=approve), chat.services)
     except (PermissionDenied, Conflict, NotFound) as refusal:
-        click.tell(t(language, "card.refused", reason=refusal.message))
-        return
+        refused = t(language, "card.refused", reason=refusal.message)
+        click.tell(refused)
+        return refused
     document = request_answer_document(answer)
     click.update(decided_card(document, chat.channel_language))
+    status = t(language, "card.approved_word" if approve else "card.rejected_word")
+    decided = t(language, "card.decided_note", request_id=request_id, status=status, user=user.name)
     origin = click.value.get("origin")
     if isinstance(origin, dict) and origin.get("channel") and origin.get("ts"):
-        status = t(language, "card.approved_word" if approve else "card.rejected_word")
         note = mention_sentence(t(language, "card.decided_note", request_id=request_id, status=status, user="{user}"),
                                 user.user_id)
         sentence = (*note, "\n", document.explanation)
         chat.channel.post(Place(str(origin["channel"]), str(origin["ts"])),
                           Card(request_text(document, language), (Paragraph(sentence),), text_only=True))
+    return decided
 
 
 def _date(value: object) -> date | None:

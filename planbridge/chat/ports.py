@@ -56,6 +56,12 @@ class Interaction(Protocol):
         ...
 
     @property
+    def key(self) -> str:
+        """The same for every delivery of this click (platform, message, button, person), so that a
+        double click or a resent request takes effect once (`chat.once`)."""
+        ...
+
+    @property
     def thread(self) -> Place | None:
         """The thread of the clicked card (None when it cannot take replies, e.g. a private message)."""
         ...

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from planbridge.records import (
     AuditEntry,
+    ChatReceipt,
     DigestClaim,
     DigestSubscription,
     JobRecord,
@@ -118,6 +119,15 @@ class JobRepository(Protocol):
     def mark_result_posted(self, job_id: str, *, at: datetime) -> bool: ...
 
 
+class ChatReceipts(Protocol):
+    """Chat events and clicks by platform key, so that each is handled once (see `chat.once`)."""
+
+    def begin(self, key: str, *, now: datetime, lease: timedelta) -> bool: ...
+    def finish(self, key: str, *, now: datetime, outcome: dict[str, Any]) -> None: ...
+    def fail(self, key: str, *, now: datetime) -> None: ...
+    def get(self, key: str) -> ChatReceipt | None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything inside commits together or not at all."""
 
@@ -141,6 +151,8 @@ class UnitOfWork(Protocol):
     def claims(self) -> DigestClaims: ...
     @property
     def jobs(self) -> JobRepository: ...
+    @property
+    def receipts(self) -> ChatReceipts: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

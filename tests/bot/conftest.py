@@ -92,7 +92,7 @@ class Harness:
 
 def event_body(event: dict[str, Any]) -> tuple[bytes, str]:
     envelope = {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                "event_id": f"Ev{event.get('ts', '1')}", "event_time": 1700000000, "event": event,
+                "event_id": f"Ev{event.get('ts', '1')}-{event.get('type')}", "event_time": 1700000000, "event": event,
                 "authorizations": [{"team_id": "T1", "user_id": BOT_USER_ID, "is_bot": True}]}
     return json.dumps(envelope).encode(), "application/json"
 

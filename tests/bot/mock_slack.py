@@ -35,6 +35,8 @@ class MockSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.delay = 0.0  # seconds before answering chat.postMessage (to widen race windows)
+        self.failures: dict[str, int] = {}  # method -> how many of its next calls answer an error
+        self.refused: list[Call] = []  # the calls answered with that error (not in `calls`)
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -84,6 +86,10 @@ class MockSlack:
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         ts = f"170000{next(self._ts):04d}.000100"
+        with self._lock:
+            if self.failures.get(method, 0) > 0:
+                self.failures[method] -= 1
+                return {"ok": False, "error": "internal_error"}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1", "user": "planbridge",
                     "url": "https://example.slack.com/"}
@@ -114,12 +120,14 @@ class MockSlack:
                 path = urlparse(self.path).path
                 body = _decode(raw, self.headers.get("Content-Type") or "")
                 body.update({k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()})
+                call = Call(path, body, raw, dict(self.headers.items()))
+                answer = mock._answer(path.removeprefix("/api/"), body) if path.startswith("/api/") else None
                 with mock._lock:
-                    mock.calls.append(Call(path, body, raw, dict(self.headers.items())))
+                    (mock.calls if answer is None or answer["ok"] else mock.refused).append(call)
                 if path == "/api/chat.postMessage" and mock.delay:
                     time.sleep(mock.delay)
-                if path.startswith("/api/"):
-                    self._send(json.dumps(mock._answer(path.removeprefix("/api/"), body)).encode(), "application/json")
+                if answer is not None:
+                    self._send(json.dumps(answer).encode(), "application/json")
                 else:
                     self._send(b"ok", "text/plain")
 

@@ -169,7 +169,8 @@ def test_a_second_approval_is_told_that_it_was_already_decided(harness: Harness)
 
     click_button(harness, production_message, APPROVE, user=PRODUCTION, channel=PRODUCTION_CHANNEL)
 
-    assert "was already approved" in harness.slack.responses()[-1].body["text"]
+    # the lead reads Chinese: "already done from this card: REQ-… was approved by Wang Production"
+    assert harness.slack.responses()[-1].body["text"].startswith("此卡片上的操作已完成：REQ-")
     assert [e.action for e in audit_log(harness.services)].count("approve") == 1
 
 

@@ -58,6 +58,11 @@ class FakeClick:
         raise KeyError(f"no button {self.button!r} on the card")
 
     @property
+    def key(self) -> str:
+        """One card object is one message: clicking the same button on it twice is a repeat."""
+        return f"fake:click:{id(self.card)}:{self.button}:{self.user_id}"
+
+    @property
     def thread(self) -> Place | None:
         return self.place
 

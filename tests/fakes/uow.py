@@ -16,6 +16,7 @@ from typing import Any, Self
 
 from planbridge.records import (
     AuditEntry,
+    ChatReceipt,
     ClaimStatus,
     DigestClaim,
     DigestSubscription,
@@ -23,6 +24,7 @@ from planbridge.records import (
     JobStatus,
     JournalEntry,
     JournalKind,
+    ReceiptStatus,
     StoredRequest,
 )
 from planning_core.forecasting import SavedForecast
@@ -46,6 +48,7 @@ class Store:
     claims: dict[tuple[int, date], DigestClaim] = field(default_factory=dict)
     jobs: dict[str, JobRecord] = field(default_factory=dict)
     journal: list[JournalEntry] = field(default_factory=list)
+    receipts: dict[str, ChatReceipt] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -308,11 +311,41 @@ class FakeJobRepository:
         return True
 
 
+class FakeChatReceipts:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def begin(self, key: str, *, now: datetime, lease: timedelta) -> bool:
+        held = self.store.receipts.get(key)
+        if held is None:
+            self.store.receipts[key] = ChatReceipt(key, ReceiptStatus.WORKING.value, 1, now + lease, now, None, {})
+            return True
+        if held.status == ReceiptStatus.FAILED.value or (
+                held.status == ReceiptStatus.WORKING.value and held.lease_until <= now):
+            self.store.receipts[key] = replace(held, status=ReceiptStatus.WORKING.value, attempts=held.attempts + 1,
+                                               lease_until=now + lease)
+            return True
+        return False
+
+    def finish(self, key: str, *, now: datetime, outcome: dict[str, Any]) -> None:
+        held = self.store.receipts[key]
+        self.store.receipts[key] = replace(held, status=ReceiptStatus.DONE.value, finished_at=now, outcome=outcome)
+
+    def fail(self, key: str, *, now: datetime) -> None:
+        held = self.store.receipts[key]
+        if held.status == ReceiptStatus.WORKING.value:
+            self.store.receipts[key] = replace(held, status=ReceiptStatus.FAILED.value, finished_at=now,
+                                               lease_until=now)
+
+    def get(self, key: str) -> ChatReceipt | None:
+        return self.store.receipts.get(key)
+
+
 REPOSITORIES: dict[str, type] = {
     "plant": FakePlantRepository, "schedules": FakeScheduleRepository, "conversations": FakeConversationRepository,
     "forecasts": FakeForecastRepository, "orders": FakeOrderBook, "requests": FakeRequestRepository,
     "audit": FakeAuditLog, "subscriptions": FakeDigestSubscriptions, "claims": FakeDigestClaims,
-    "jobs": FakeJobRepository,
+    "jobs": FakeJobRepository, "receipts": FakeChatReceipts,
 }
 
 
@@ -326,7 +359,7 @@ class FakeUnitOfWork:
         self.working = copy.copy(self.shared)
         for name in ("schedules", "audit"):
             setattr(self.working, name, list(getattr(self.shared, name)))
-        for name in ("conversations", "requests", "subscriptions", "claims", "jobs"):
+        for name in ("conversations", "requests", "subscriptions", "claims", "jobs", "receipts"):
             setattr(self.working, name, dict(getattr(self.shared, name)))
         for name, repository in REPOSITORIES.items():
             setattr(self, name, repository(self.working))
