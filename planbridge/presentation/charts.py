@@ -14,6 +14,8 @@ from planbridge.presentation.catalogue import t
 from planbridge.services.board import BarStatus, GanttBar, GanttChart, GanttRow
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from planbridge.services.digest import Digest
 
 OVERLOADED = "#d62728"
@@ -60,13 +62,19 @@ STATUS_COLOURS: dict[BarStatus, str] = {
 }
 CLOSED_COLOUR = "#e3e3e3"
 LABEL_POINTS = 8  # the smallest text on the chart
-AXES_INCHES = 11.2  # the plot's width on the 14-inch figure, names and legend beside it
+GANTT_DPI = 110
+FIGURE_INCHES = 14.0
+PLOT_LEFT, PLOT_RIGHT = 0.2, 0.86  # of the figure: resource names left of the plot, the legend right of it
+
+
+def orders_label(bar: GanttBar) -> str:
+    """"SO-2415"; a campaign batch names its first order and how many more: "SO-2415+2"."""
+    return bar.order_ids[0] if len(bar.order_ids) == 1 else f"{bar.order_ids[0]}+{len(bar.order_ids) - 1}"
 
 
 def bar_label(bar: GanttBar) -> str:
-    """Order and item: "SO-2415 DN80-BALL"; a campaign batch names its first order and how many more."""
-    orders = bar.order_ids[0] if len(bar.order_ids) == 1 else f"{bar.order_ids[0]}+{len(bar.order_ids) - 1}"
-    return f"{orders} {bar.item_id}"
+    """Order and item: "SO-2415 DN80-BALL"."""
+    return f"{orders_label(bar)} {bar.item_id}"
 
 
 def row_label(row: GanttRow) -> str:
@@ -76,27 +84,35 @@ def row_label(row: GanttRow) -> str:
 
 def fitting_label(bar: GanttBar, width_points: float) -> str | None:
     """The longest label that fits the bar's widest segment at 8 pt, or none."""
-    for text in (bar_label(bar), bar.order_ids[0]):
+    for text in (bar_label(bar), orders_label(bar)):
         if len(text) * LABEL_POINTS * 0.62 + 4 <= width_points:
             return text
     return None
 
 
 def draw_gantt(chart: GanttChart, path: Path, *, title: str | None = None, language: str = "en") -> Path:
+    """The Gantt chart as a PNG file (see `gantt_figure`)."""
+    figure = gantt_figure(chart, title=title, language=language)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=GANTT_DPI)
+    return path
+
+
+def gantt_figure(chart: GanttChart, *, title: str | None = None, language: str = "en") -> Figure:
     """One row per resource (names, closed time shaded), bars coloured by status with the legend
     of those very colours beside the plot; labels at 8 pt where they fit."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     rows = chart.rows[::-1]  # the first resource on top
-    figure, ax = plt.subplots(figsize=(14, max(3.0, 0.45 * len(rows) + 1.6)))
-    figure.subplots_adjust(left=0.2, right=0.86)
+    figure = Figure(figsize=(FIGURE_INCHES, max(3.0, 0.45 * len(rows) + 1.6)))
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    figure.subplots_adjust(left=PLOT_LEFT, right=PLOT_RIGHT)
     start = mdates.date2num(chart.start)  # type: ignore[no-untyped-call]
-    points_per_day = AXES_INCHES * 0.66 * 72 / max(chart.days, 1)
+    points_per_day = FIGURE_INCHES * (PLOT_RIGHT - PLOT_LEFT) * 72 / max(chart.days, 1)
     for y, row in enumerate(rows):
         closed = [(mdates.date2num(a), mdates.date2num(b) - mdates.date2num(a)) for a, b in row.closed]  # type: ignore[no-untyped-call]
         ax.broken_barh(closed, (y - 0.5, 1.0), facecolors=CLOSED_COLOUR, linewidth=0, zorder=0)
@@ -121,7 +137,4 @@ def draw_gantt(chart: GanttChart, path: Path, *, title: str | None = None, langu
                for status, colour in STATUS_COLOURS.items()]
     handles.append(Patch(facecolor=CLOSED_COLOUR, label=t(language, "board.closed")))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return figure
