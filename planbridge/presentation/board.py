@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from planbridge.presentation.catalogue import t
-from planbridge.presentation.charts import CLOSED_COLOUR, STATUS_COLOURS, bar_label
+from planbridge.presentation.charts import CLOSED_COLOUR, STATUS_COLOURS, fitting_label
 from planbridge.presentation.digest import headline
 from planbridge.presentation.formats import day, qty
 from planbridge.presentation.names import local_name
@@ -26,6 +26,9 @@ from planbridge.services.board import BarStatus, BoardDecision, BoardView, Gantt
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
+# The chart's track is about 1000 CSS px wide on a laptop and labels are 12 px: 1 % of the track holds
+# about 7.5 points as `charts.fitting_label` counts them (the browser cuts anything longer with an ellipsis).
+BOARD_POINTS_PER_PERCENT = 7.5
 HTMX_VERSION = "2.0.11"  # static/htmx.min.js, from the npm package htmx.org (licence: static/htmx.LICENSE.txt)
 
 
@@ -88,7 +91,8 @@ def gantt_rows(chart: GanttChart, language: str) -> list[RowBox]:
         for bar in row.bars:
             boxes = tuple(_box(chart, a, b) for a, b in bar.segments)
             widest = max(range(len(boxes)), key=lambda i: boxes[i].width)
-            bars.append(BarBox(bar, boxes, widest, bar_label(bar), hover(bar, language), STATUS_COLOURS[bar.status]))
+            label = fitting_label(bar, boxes[widest].width * BOARD_POINTS_PER_PERCENT)
+            bars.append(BarBox(bar, boxes, widest, label or "", hover(bar, language), STATUS_COLOURS[bar.status]))
         rows.append(RowBox(row, local_name(row.name, row.aliases, language),
                            tuple(_box(chart, a, b) for a, b in row.closed), tuple(bars)))
     return rows
