@@ -27,11 +27,12 @@ run: install
 	@echo "Start the service (REST API, Slack endpoints, daily digest): $(BIN)/planbridge serve"
 	@echo "Slack tokens go in .env (see README); without them /api/ and /healthz still run."
 
-# Chromium for the board's browser tests: installed with apt-get when missing and we may (root on Debian);
+# Chromium (and a Chinese font) for the board's browser tests: installed with apt-get when missing and we may
+# (root on Debian);
 # elsewhere those tests skip and say why.
 browser:
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
-		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; } \
 		|| echo "make browser: Chromium is not installed and cannot be here (needs apt-get as root); browser tests will skip"
 
 test: install

@@ -98,6 +98,13 @@ def draw_gantt(chart: GanttChart, path: Path, *, title: str | None = None, langu
     return path
 
 
+def gantt_png(chart: GanttChart, *, title: str | None = None, language: str = "en") -> bytes:
+    """The Gantt chart as PNG bytes (for chat and HTTP)."""
+    buffer = io.BytesIO()
+    gantt_figure(chart, title=title, language=language).savefig(buffer, format="png", dpi=GANTT_DPI)
+    return buffer.getvalue()
+
+
 def gantt_figure(chart: GanttChart, *, title: str | None = None, language: str = "en") -> Figure:
     """One row per resource (names, closed time shaded), bars coloured by status with the legend
     of those very colours beside the plot; labels at 8 pt where they fit."""

@@ -239,6 +239,19 @@ class BoardCommand:
     days: int | None = None
 
 
+def saved_gantt(ctx: ServiceContext, *, days: int | None = None) -> GanttChart | None:
+    """The Gantt model of the newest saved schedule (None: none was saved), at-risk orders marked
+    as on the board."""
+    saved = latest_saved_schedule(ctx)
+    if saved is None:
+        return None
+    return gantt_chart(saved.document, ctx.snapshot(), at_risk=_at_risk(order_states(ctx)), days=days)
+
+
+def _at_risk(states: Mapping[str, OrderState]) -> set[str]:
+    return {s.order_id for s in states.values() if s.outlook is not Outlook.ON_TRACK}
+
+
 def board_view(cmd: BoardCommand, ctx: ServiceContext) -> BoardView:
     """Everything the board shows: the newest saved schedule as a Gantt, the open orders, pending
     requests and the digest's figures."""
@@ -246,7 +259,7 @@ def board_view(cmd: BoardCommand, ctx: ServiceContext) -> BoardView:
     user = find_user(snapshot, cmd.user_id)
     digest = build_digest(DigestCommand(language=cmd.language), ctx)
     states = order_states(ctx, as_of=digest.as_of)
-    at_risk = {s.order_id for s in states.values() if s.outlook is not Outlook.ON_TRACK}
+    at_risk = _at_risk(states)
     saved = latest_saved_schedule(ctx)
     gantt = gantt_chart(saved.document, snapshot, at_risk=at_risk, days=cmd.days) if saved else None
     with ctx.uow_factory() as uow:
@@ -261,7 +274,7 @@ def board_view(cmd: BoardCommand, ctx: ServiceContext) -> BoardView:
 def board_orders(states: Mapping[str, OrderState], document: Mapping[str, Any] | None) -> tuple[BoardOrder, ...]:
     """Open orders by promise: the schedule's status where it has the order, else the promise engine's."""
     scheduled = {o["order_id"]: o for o in (document or {}).get("orders", [])}
-    statuses = order_statuses(document or {}, {s.order_id for s in states.values() if s.outlook is not Outlook.ON_TRACK})
+    statuses = order_statuses(document or {}, _at_risk(states))
     rows = []
     for state in sorted(states.values(), key=lambda s: (s.promised_date, s.order_id)):
         status = statuses.get(state.order_id) or _outlook_status(state.outlook)

@@ -176,3 +176,12 @@ def test_reader_language_follows_quality_order() -> None:
     assert reader_language("fr-FR, zh-Hans-CN;q=0.5") == "zh"
     assert reader_language("en;q=0.4, zh-Hant-HK;q=0.8") == "zh-Hant"
     assert reader_language("de, fr") == "en"
+
+
+def test_the_saved_schedule_as_a_png_for_chat_and_scripts(demo_board: DemoBoard) -> None:
+    api = TestClient(demo_board.app, headers={"Authorization": f"Bearer {TOKEN}"})
+    png = api.get("/api/schedule/gantt.png", params={"days": 7})
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n" and len(png.content) > 20_000
+    assert TestClient(demo_board.app).get("/api/schedule/gantt.png").status_code == 401
+    assert api.get("/api/schedule/gantt.png", params={"days": 99}).status_code == 400
