@@ -248,6 +248,13 @@ def saved_gantt(ctx: ServiceContext, *, days: int | None = None) -> GanttChart |
     return gantt_chart(saved.document, ctx.snapshot(), at_risk=_at_risk(order_states(ctx)), days=days)
 
 
+def digest_gantt(saved: SavedSchedule, digest: Digest, *, days: int | None = None) -> GanttChart:
+    """A saved schedule's Gantt for a digest: at risk are the orders the digest lists as past due,
+    late on finite capacity or short of material."""
+    at_risk = {o.order_id for o in (*digest.late_open, *digest.at_risk)} | {p.order_id for p in digest.projected_late}
+    return gantt_chart(saved.document, digest.snapshot, at_risk=at_risk, days=days)
+
+
 def _at_risk(states: Mapping[str, OrderState]) -> set[str]:
     return {s.order_id for s in states.values() if s.outlook is not Outlook.ON_TRACK}
 
