@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex
 
+from planbridge.presentation.board import hover
 from planbridge.presentation.charts import CLOSED_COLOUR, STATUS_COLOURS, bar_label, draw_gantt, gantt_figure, row_label
-from planbridge.services.board import BarStatus, gantt_chart, order_statuses
+from planbridge.services.board import BarStatus, board_orders, gantt_chart, order_statuses
+from planbridge.services.lateness import OrderState, Outlook
 from planning_core import model as m
 from tests.plants import DAY_SHIFT, PlantBuilder
 
@@ -157,3 +160,30 @@ def test_bar_labels_are_at_least_8_points(tmp_path: Path) -> None:
     assert {text.get_text() for text in labels} == {"A X", "B+1"}
     assert min(text.get_fontsize() for text in labels) >= 8
     assert {tick.get_text() for tick in ax.get_yticklabels()} == {"Lathe (L)", "Saw (S)"}
+
+
+def test_bars_keep_the_plants_local_time() -> None:
+    builder = PlantBuilder(timezone="Asia/Shanghai").calendar(DAY_SHIFT).resource("L", "DAY", name="Lathe")
+    snapshot = builder.make("X", ("L", 1.0)).order("A", "X", 8, date(2027, 1, 5)).build()
+    eight = datetime(2027, 1, 4, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
+    chart = gantt_chart({"as_of": "2027-01-04", "operations": [op("A", "X", "L", eight, eight.replace(hour=16), 8)],
+                         "orders": [{"order_id": "A", "late_days": 0, "completion": eight.isoformat()}]}, snapshot)
+    [bar] = chart.bars
+    assert (bar.start.hour, bar.end.hour, bar.start.utcoffset()) == (8, 16, timedelta(hours=8))
+    assert "01-04 08:00 → 01-04 16:00" in hover(bar, "en")
+
+
+def test_the_order_list_shows_late_then_at_risk_then_on_time_each_by_promise() -> None:
+    def state(order_id: str, promised: int, outlook: Outlook) -> OrderState:
+        return OrderState(order_id, "Acme", "X", 1.0, date(2027, 1, promised), date(2027, 1, promised), outlook)
+
+    states = {s.order_id: s for s in (state("A", 5, Outlook.ON_TRACK), state("B", 6, Outlook.AT_RISK),
+                                      state("C", 7, Outlook.ON_TRACK), state("D", 8, Outlook.LATE),
+                                      state("E", 9, Outlook.ON_TRACK))}
+    document = {"orders": [{"order_id": "C", "late_days": 2, "completion": "2027-01-09T10:00:00+00:00",
+                            "completion_date": "2027-01-09"}]}
+    rows = board_orders(states, document)
+    assert [(o.order_id, o.status) for o in rows] == [
+        ("C", BarStatus.LATE), ("D", BarStatus.LATE), ("B", BarStatus.AT_RISK), ("A", BarStatus.ON_TIME),
+        ("E", BarStatus.ON_TIME)]
+    assert rows[0].scheduled_date == date(2027, 1, 9) and rows[1].scheduled_date is None
