@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 PYTEST_ARGS ?=
+# The board's browser tests drive Debian's Chromium through Playwright (no browser download).
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test test-unit lint lock bench contract clean
+.PHONY: install browser run test test-unit lint lock bench contract clean
 
 install: $(STAMP)
 
@@ -25,7 +27,16 @@ run: install
 	@echo "Start the service (REST API, Slack endpoints, daily digest): $(BIN)/planbridge serve"
 	@echo "Slack tokens go in .env (see README); without them /api/ and /healthz still run."
 
+# Chromium (and a Chinese font) for the board's browser tests: installed with apt-get when missing and we may
+# (root on Debian);
+# elsewhere those tests skip and say why.
+browser:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; } \
+		|| echo "make browser: Chromium is not installed and cannot be here (needs apt-get as root); browser tests will skip"
+
 test: install
+	@$(MAKE) --no-print-directory browser || true
 	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 
 test-unit: install
@@ -45,4 +56,4 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache planbridge.sqlite*
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache planbridge.sqlite* test-artifacts

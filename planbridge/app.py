@@ -178,7 +178,7 @@ def prepare_database(url: str) -> None:
 def describe(settings: Settings, *, host: str, port: int, workers: int = 1) -> list[str]:
     """What `planbridge serve` tells the operator at start."""
     lines = [f"planbridge on http://{host}:{port} ({workers} process{'es' if workers > 1 else ''}): REST API under "
-             "/api/ (OpenAPI at /docs), /healthz, /metrics"]
+             "/api/ (OpenAPI at /docs), the planner's board at /board, /healthz, /metrics"]
     if settings.slack_enabled:
         modes = ["HTTP events at /slack/events"] if settings.slack_signing_secret else []
         if settings.slack_app_token:

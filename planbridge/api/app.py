@@ -1,4 +1,4 @@
-"""The FastAPI app factory: /healthz, the REST API under /api/ and the Slack endpoints."""
+"""The FastAPI app factory: /healthz, the REST API under /api/, the Slack endpoints and the planner's board (/board)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from planbridge import __version__
 from planbridge.api import errors
+from planbridge.api.board import install_board
 from planbridge.api.jobs import jobs_router
 from planbridge.api.observe import observe
 from planbridge.api.routes import router
@@ -75,4 +76,5 @@ def create_app(
     app.include_router(router, dependencies=[Depends(require_token)])
     app.include_router(jobs_router, dependencies=[Depends(require_token)])
     app.include_router(slack_router(slack_app, signing_secret=settings.slack_signing_secret))
+    install_board(app, settings.api_token)
     return app

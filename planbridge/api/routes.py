@@ -29,7 +29,7 @@ from planbridge.metrics import timed_quote
 from planbridge.presentation import documents as doc
 from planbridge.presentation.digest import digest_document
 from planbridge.records import RequestKind
-from planbridge.services import availability, language, material, orders, quoting, requests, scheduling
+from planbridge.services import availability, board, language, material, orders, quoting, requests, scheduling
 from planbridge.services import digest as digests
 
 router = APIRouter(prefix="/api")
@@ -165,6 +165,19 @@ def latest_schedule(services: Services) -> doc.ScheduleDocument:
         raise NotFound("no schedule has been saved yet: POST /api/schedule with save=true, or `planbridge schedule --save`")
     return doc.ScheduleDocument(**{**saved.document, "saved_id": saved.schedule_id,
                                    "saved_at": saved.created_at.isoformat(), "plant_version": saved.plant_version})
+
+
+@router.get("/schedule/gantt.png", tags=["planning"], response_class=Response,
+            summary="The newest saved schedule as a Gantt chart (PNG; 404 when none was saved)",
+            responses={200: {"content": {"image/png": {}}}})
+def schedule_gantt(services: Services,
+                   days: Annotated[int | None, Query(ge=board.MIN_DAYS, le=board.MAX_DAYS)] = None) -> Response:
+    from planbridge.presentation.charts import gantt_png  # matplotlib only when a chart is asked for
+
+    chart = board.saved_gantt(services, days=days)
+    if chart is None:
+        raise NotFound("no schedule has been saved yet: POST /api/schedule with save=true, or `planbridge schedule --save`")
+    return Response(gantt_png(chart), media_type="image/png")
 
 
 @router.post("/schedule", tags=["planning"], response_model=doc.ScheduleDocument,

@@ -3,8 +3,8 @@
 `DigestDelivery.deliver(subscription, period)` is what a worker runs when a subscription is due
 (the scheduler fires it; with a broker it runs in a Celery worker): it claims the period (one
 row per subscription and period, with a lease), builds the digest in the subscription's language
-with its audience's sections, checks it still holds the claim, posts the card and its chart
-through the `ChatChannel` port, and marks the period posted. A worker that dies holding a claim
+with its audience's sections, checks it still holds the claim, posts the card and its chart (and,
+for production leads, the saved schedule's Gantt chart) through the `ChatChannel` port, and marks the period posted. A worker that dies holding a claim
 is replaced: once its lease is over, the next attempt takes the claim over and posts.
 """
 
@@ -24,11 +24,13 @@ from typing import Any
 from planbridge.chat.ports import ChatChannel, Place
 from planbridge.metrics import DIGEST_BUILD_SECONDS, DIGESTS_POSTED
 from planbridge.presentation.catalogue import t
-from planbridge.presentation.charts import digest_chart
+from planbridge.presentation.charts import digest_chart, gantt_png
 from planbridge.presentation.digest import audience_card
 from planbridge.records import ClaimStatus, DigestClaim, DigestSubscription
+from planbridge.services.board import digest_gantt
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import Digest, DigestCommand, build_digest
+from planbridge.services.scheduling import latest_saved_schedule
 from planbridge.services.subscriptions import (
     ClaimPolicy,
     claim_period,
@@ -53,6 +55,7 @@ class DigestCache:
     seconds: float = CACHE_SECONDS
     _built: dict[tuple[int, date | None], tuple[float, Digest]] = field(default_factory=dict)
     _charts: dict[tuple[date, int], bytes] = field(default_factory=dict)
+    _gantts: dict[tuple[int, date, int], bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, *, language: str, as_of: date | None = None) -> Digest:
@@ -67,6 +70,7 @@ class DigestCache:
                 DIGEST_BUILD_SECONDS.observe(time.perf_counter() - started)
                 self._built = {key: (time.monotonic(), digest)}
                 self._charts = {}
+                self._gantts = {}
                 hit = self._built[key]
         return replace(hit[1], language=language)
 
@@ -77,6 +81,17 @@ class DigestCache:
             if key not in self._charts:
                 self._charts[key] = digest_chart(digest)
             return self._charts[key]
+
+    def gantt(self, digest: Digest) -> bytes | None:
+        """The newest saved schedule's Gantt chart for a digest from `get` (None: no schedule saved)."""
+        saved = latest_saved_schedule(self.services)
+        if saved is None:
+            return None
+        key = (saved.schedule_id, digest.as_of, id(digest.snapshot))
+        with self._lock:
+            if key not in self._gantts:
+                self._gantts[key] = gantt_png(digest_gantt(saved, digest))
+            return self._gantts[key]
 
 
 _holders = itertools.count(1)
@@ -137,6 +152,8 @@ class DigestDelivery:
         card = audience_card(digest, sections=subscription.sections, owner=subscription.owner,
                              weekly=subscription.weekday is not None)
         png = self._chart(digest) if self.with_chart else None
+        # Production leads also get the schedule's Gantt chart (when one was saved).
+        gantt = self._gantt(digest) if self.with_chart and "production" in subscription.sections else None
         if self.before_post is not None:
             self.before_post(claim)
         if not start_posting(self.services, claim, policy=self.policy):
@@ -148,7 +165,11 @@ class DigestDelivery:
                                   "as_of": digest.as_of.isoformat(), "language": subscription.language,
                                   "sections": list(subscription.sections)}
         if png is not None:
-            detail["chart"] = self._post_chart(subscription, png, as_of=digest.as_of)
+            detail["chart"] = self._post_image(subscription, png, filename=f"digest-{digest.as_of.isoformat()}.png",
+                                               title=t(subscription.language, "card.chart_title"))
+        if gantt is not None:
+            detail["gantt"] = self._post_image(subscription, gantt, filename=f"schedule-{digest.as_of.isoformat()}.png",
+                                               title=t(subscription.language, "board.schedule_chart"))
         mark_posted(self.services, claim, detail)
         DIGESTS_POSTED.labels("takeover" if claim.attempts > 1 else "first").inc()
         log.info("posted the digest of %s for subscription %s to %s", claim.period, subscription.subscription_id,
@@ -162,11 +183,18 @@ class DigestDelivery:
             log.exception("the digest chart could not be drawn")
             return None
 
-    def _post_chart(self, subscription: DigestSubscription, png: bytes, *, as_of: date) -> bool:
+    def _gantt(self, digest: Digest) -> bytes | None:
+        try:
+            assert self.digests is not None
+            return self.digests.gantt(digest)
+        except Exception:
+            log.exception("the schedule's Gantt chart could not be drawn")
+            return None
+
+    def _post_image(self, subscription: DigestSubscription, png: bytes, *, filename: str, title: str) -> bool:
         # The digest itself is posted: a failed chart must not make the job post it again.
         try:
-            self.channel.post_image(subscription.channel, png, filename=f"digest-{as_of.isoformat()}.png",
-                                    title=t(subscription.language, "card.chart_title"))
+            self.channel.post_image(subscription.channel, png, filename=filename, title=title)
         except Exception:
             log.exception("the digest chart could not be uploaded")
             return False

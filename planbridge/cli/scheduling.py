@@ -51,9 +51,11 @@ def schedule(
         result = service.make_schedule(command, services, progress=progress)
     if gantt is not None:
         from planbridge.presentation.charts import draw_gantt  # matplotlib only when a chart is asked for
+        from planbridge.services.board import gantt_chart
 
-        draw_gantt(result.schedule.plan, result.snapshot, gantt, late_orders=result.late_orders,
-                   title=f"{result.snapshot.plant.name}: schedule from {result.as_of}")
+        chart = gantt_chart(result.document, result.snapshot, at_risk=result.projected_late or ())
+        name = result.snapshot.plant.name if result.snapshot.plant.name.isascii() else "planbridge"
+        draw_gantt(chart, gantt, title=f"{name}: schedule from {result.as_of}")
     cli.emit(result.document, lambda: _render_schedule(result, gantt))
 
 

@@ -13,6 +13,7 @@ from planbridge.presentation.catalogue import t
 from planbridge.presentation.digest import digest_card
 from planbridge.records import JobRecord
 from planbridge.services import material, quoting, scheduling
+from planbridge.services.board import gantt_chart
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import DigestCommand, build_digest
 from planbridge.services.jobs import job_command
@@ -22,6 +23,14 @@ from planbridge.services.jobs import job_command
 class JobOutcome:
     result: dict[str, Any]  # the document `/api/jobs/{id}` returns
     card: Callable[[str], Card]  # what chat is told, in a reader's language
+    chart: Callable[[str], Chart] | None = None  # a picture posted after the card, in a reader's language
+
+
+@dataclass(frozen=True)
+class Chart:
+    png: bytes
+    filename: str
+    title: str
 
 
 def run_kind(job: JobRecord, ctx: ServiceContext) -> JobOutcome:
@@ -40,7 +49,14 @@ def _schedule(job: JobRecord, command: Any, ctx: ServiceContext) -> JobOutcome:
                        late=sum(1 for o in orders if o.get("late_days")), status=solver.get("status"),
                        seconds=f"{float(solver.get('seconds') or 0):.1f}"))
 
-    return JobOutcome(document, card)
+    def chart(lang: str) -> Chart:
+        from planbridge.presentation.charts import gantt_png  # matplotlib only when a chart is posted
+
+        gantt = gantt_chart(result.document, result.snapshot, at_risk=result.projected_late or ())
+        title = t(lang, "board.gantt_title", day=result.as_of.isoformat(), days=gantt.days)
+        return Chart(gantt_png(gantt), f"schedule-{result.as_of.isoformat()}.png", title)
+
+    return JobOutcome(document, card, chart)
 
 
 def _mrp(job: JobRecord, command: Any, ctx: ServiceContext) -> JobOutcome:

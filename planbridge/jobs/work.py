@@ -14,7 +14,7 @@ from planbridge.chat.digests import DigestDelivery
 from planbridge.chat.handlers import text_message
 from planbridge.chat.ports import ChatChannel, Place
 from planbridge.errors import PlanbridgeError
-from planbridge.jobs.kinds import run_kind
+from planbridge.jobs.kinds import Chart, run_kind
 from planbridge.metrics import JOBS_FINISHED, timed_job
 from planbridge.presentation.cards import Card
 from planbridge.presentation.catalogue import t
@@ -58,7 +58,7 @@ class JobWorker:
                 outcome["status"] = "succeeded"
             JOBS_FINISHED.labels(job.kind, "succeeded").inc()
             log.info("job %s succeeded", job_id)
-            self._tell(job, done.card)
+            self._tell(job, done.card, done.chart)
             return job
 
     def deliver(self, subscription_id: int, period: date) -> bool:
@@ -75,15 +75,27 @@ class JobWorker:
         self._tell(job, lambda lang: text_message(t(lang, "job.failed", kind=t(lang, f"job.kind_{job.kind}"),
                                                     job_id=job.job_id, error=error[:MAX_ERROR])))
 
-    def _tell(self, job: JobRecord, card: Callable[[str], Card]) -> None:
+    def _tell(self, job: JobRecord, card: Callable[[str], Card], chart: Callable[[str], Chart] | None = None) -> None:
         if self.channel is None or not job.reply_channel:
             return
         if not claim_result_post(self.services, job.job_id):
             return  # a redelivered task: the first run told chat already
-        self.channel.post(Place(job.reply_channel, job.reply_thread), card(self._language(job)))
+        language = self._language(job)
+        self.channel.post(Place(job.reply_channel, job.reply_thread), card(language))
+        if chart is not None:
+            _post_chart(self.channel, job.reply_channel, chart, language)
 
     def _language(self, job: JobRecord) -> str:
         try:
             return language_for(self.services.snapshot(), job.submitted_by, None)
         except PlanbridgeError:
             return "en"
+
+
+def _post_chart(channel: ChatChannel, place: str, chart: Callable[[str], Chart], language: str) -> None:
+    # The result is told already: a chart that cannot be drawn or uploaded must not fail the job.
+    try:
+        drawn = chart(language)
+        channel.post_image(place, drawn.png, filename=drawn.filename, title=drawn.title)
+    except Exception:
+        log.exception("the chart of a job could not be posted")

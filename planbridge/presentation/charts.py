@@ -1,23 +1,22 @@
-"""Charts as PNG: the digest chart (load and on-time delivery) and a per-resource Gantt chart of a plan.
+"""Charts as PNG: the digest chart (load and on-time delivery) and the resource Gantt chart of a schedule
+(`services.board.GanttChart`, the model the browser board draws too).
 
-Drawn with matplotlib on the Agg canvas (no display). Labels use ids, so no CJK font is needed.
+Drawn with matplotlib on the Agg canvas (no display). Labels use ids and English names, so no CJK font is needed.
 """
 
 from __future__ import annotations
 
 import io
-import math
-import zlib
-from collections import defaultdict
-from collections.abc import Collection
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planning_core.model import PlantSnapshot, WorkOrderStatus
-from planning_core.plan import Plan
+from planbridge.presentation.catalogue import t
+from planbridge.services.board import BarStatus, GanttBar, GanttChart, GanttRow
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from planbridge.services.digest import Digest
 
 OVERLOADED = "#d62728"
@@ -55,68 +54,104 @@ def digest_chart(digest: Digest) -> bytes:
     return buffer.getvalue()
 
 
-MIN_DAYS, MAX_DAYS = 7, 28
-MAX_LABELLED_BARS = 400  # order ids on the bars of small plans only
-LABEL_MIN_SHARE = 0.018  # of the chart's width
-LATE = "#d62728"
-WORK_ORDER = "#9e9e9e"
-PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#aec7e8",
-           "#98df8a", "#c5b0d5", "#c49c94", "#9edae5", "#dbdb8d", "#393b79", "#637939", "#8c6d31")
+# One colour per status, shared by the PNG and the board so that legends match bars everywhere.
+STATUS_COLOURS: dict[BarStatus, str] = {
+    BarStatus.ON_TIME: "#2e7d32",
+    BarStatus.AT_RISK: "#ef8c00",
+    BarStatus.LATE: "#c62828",
+    BarStatus.WORK_ORDER: "#757575",
+}
+CLOSED_COLOUR = "#e3e3e3"
+LABEL_POINTS = 8  # the smallest text on the chart
+GANTT_DPI = 110
+MAX_LABELS = 400  # text is the slow part of drawing: the first 400 bars that have room are labelled
+FIGURE_INCHES = 14.0
+PLOT_LEFT, PLOT_RIGHT = 0.2, 0.86  # of the figure: resource names left of the plot, the legend right of it
 
 
-def draw_gantt(
-    plan: Plan,
-    snapshot: PlantSnapshot,
-    path: Path,
-    *,
-    late_orders: Collection[str] = (),
-    days: int | None = None,
-    title: str | None = None,
-) -> Path:
-    """One row per resource over the first `days` days (default: the plan's span, 7 to 28 days);
-    operations of late orders in red, running and released work orders in grey."""
-    import matplotlib
+def orders_label(bar: GanttBar) -> str:
+    """"SO-2415"; a campaign batch names its first order and how many more: "SO-2415+2"."""
+    return bar.order_ids[0] if len(bar.order_ids) == 1 else f"{bar.order_ids[0]}+{len(bar.order_ids) - 1}"
 
-    matplotlib.use("Agg")
+
+def bar_label(bar: GanttBar) -> str:
+    """Order and item: "SO-2415 DN80-BALL"."""
+    return f"{orders_label(bar)} {bar.item_id}"
+
+
+def row_label(row: GanttRow) -> str:
+    """The resource's name and id; the id alone when the name needs a font the PNG does not have."""
+    return f"{row.name} ({row.resource_id})" if row.name.isascii() and row.name != row.resource_id else row.resource_id
+
+
+def fitting_label(bar: GanttBar, width_points: float) -> str | None:
+    """The longest label that fits the bar's widest segment at 8 pt, or none."""
+    for text in (bar_label(bar), orders_label(bar)):
+        if len(text) * LABEL_POINTS * 0.62 + 4 <= width_points:
+            return text
+    return None
+
+
+def draw_gantt(chart: GanttChart, path: Path, *, title: str | None = None, language: str = "en") -> Path:
+    """The Gantt chart as a PNG file (see `gantt_figure`)."""
+    figure = gantt_figure(chart, title=title, language=language)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=GANTT_DPI)
+    return path
+
+
+def gantt_png(chart: GanttChart, *, title: str | None = None, language: str = "en") -> bytes:
+    """The Gantt chart as PNG bytes (for chat and HTTP)."""
+    buffer = io.BytesIO()
+    gantt_figure(chart, title=title, language=language).savefig(buffer, format="png", dpi=GANTT_DPI)
+    return buffer.getvalue()
+
+
+def gantt_figure(chart: GanttChart, *, title: str | None = None, language: str = "en") -> Figure:
+    """One row per resource (names, closed time shaded), bars coloured by status with the legend
+    of those very colours beside the plot; labels at 8 pt where they fit."""
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    axis = plan.axis
-    if days is None:
-        last = max((op.end for op in plan.operations), default=0.0)
-        days = min(MAX_DAYS, max(MIN_DAYS, math.ceil(last / 1440.0) + 1))
-    cutoff = axis.to_minutes(axis.origin + timedelta(days=days))
-    late = set(late_orders)
-    bars: dict[str, list[tuple[float, float, str, str]]] = defaultdict(list)  # start, end, colour, label
-    for op in plan.operations:
-        if op.start < cutoff and op.end > op.start:
-            colour = LATE if op.demand_id in late else PALETTE[zlib.crc32((op.demand_id or "").encode()) % len(PALETTE)]
-            bars[op.resource_id].append((op.start, op.end, colour, op.demand_id or ""))
-    for wo in snapshot.work_orders:
-        start, end = max(axis.to_minutes(wo.start), 0.0), axis.to_minutes(wo.end)
-        if wo.status is not WorkOrderStatus.DONE and start < cutoff and end > start:
-            bars[wo.resource_id].append((start, end, WORK_ORDER, wo.wo_id))
-    rows = sorted(bars, reverse=True)
-    figure, ax = plt.subplots(figsize=(14, max(3.0, 0.32 * len(rows) + 1.6)))
-    origin = mdates.date2num(axis.origin)  # type: ignore[no-untyped-call]
-    labelled = sum(len(b) for b in bars.values()) <= MAX_LABELLED_BARS
-    for y, resource_id in enumerate(rows):
-        spans = [(origin + s / 1440.0, (e - s) / 1440.0) for s, e, _, _ in bars[resource_id]]
-        ax.broken_barh(spans, (y - 0.4, 0.8), facecolors=[c for _, _, c, _ in bars[resource_id]], linewidth=0)
-        for (x, width), (_, _, _, label) in zip(spans, bars[resource_id], strict=True):
-            if labelled and width >= LABEL_MIN_SHARE * days:  # only where the text fits
-                ax.text(x + width / 2, y, label, ha="center", va="center", fontsize=6, color="white", clip_on=True)
-    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+    rows = chart.rows[::-1]  # the first resource on top
+    figure = Figure(figsize=(FIGURE_INCHES, max(3.0, 0.45 * len(rows) + 1.6)))
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    figure.subplots_adjust(left=PLOT_LEFT, right=PLOT_RIGHT)
+    start = mdates.date2num(chart.start)  # type: ignore[no-untyped-call]
+    points_per_day = FIGURE_INCHES * (PLOT_RIGHT - PLOT_LEFT) * 72 / max(chart.days, 1)
+    def span(a: datetime, b: datetime) -> tuple[float, float]:
+        return start + (a - chart.start).total_seconds() / 86400, (b - a).total_seconds() / 86400
+
+    labels = 0
+    for y, row in enumerate(rows):
+        ax.broken_barh([span(a, b) for a, b in row.closed], (y - 0.5, 1.0), facecolors=CLOSED_COLOUR, linewidth=0,
+                       zorder=0)
+        by_status: dict[BarStatus, list[tuple[float, float]]] = {}
+        for bar in row.bars:
+            spans = [span(a, b) for a, b in bar.segments]
+            by_status.setdefault(bar.status, []).extend(spans)
+            x, width = max(spans, key=lambda s: s[1])
+            label = fitting_label(bar, width * points_per_day) if labels < MAX_LABELS else None
+            if label:
+                labels += 1
+                ax.text(x + width / 2, y, label, ha="center", va="center", fontsize=LABEL_POINTS, color="white",
+                        clip_on=True, zorder=3)
+        for status, spans in by_status.items():  # one collection per row and status: large plants draw fast
+            ax.broken_barh(spans, (y - 0.36, 0.72), facecolors=STATUS_COLOURS[status], edgecolor="white",
+                           linewidth=0.5, zorder=2)
+    ax.set_yticks(range(len(rows)), [row_label(r) for r in rows], fontsize=9)
     ax.set_ylim(-0.6, max(len(rows), 1) - 0.4)
-    ax.set_xlim(origin, origin + days)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d", tz=axis.tz))  # type: ignore[no-untyped-call]
-    ax.grid(axis="x", linestyle=":", linewidth=0.5)
-    ax.set_title(title or f"Schedule from {axis.origin_day} ({days} days)", fontsize=10)
-    ax.legend(handles=[Patch(color=PALETTE[0], label="on time"), Patch(color=LATE, label="late order"),
-                       Patch(color=WORK_ORDER, label="work order")], loc="upper right", fontsize=8)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    ax.set_xlim(start, start + chart.days)
+    ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, chart.days // 14), tz=chart.start.tzinfo))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %m-%d", tz=chart.start.tzinfo))  # type: ignore[no-untyped-call]
+    ax.tick_params(axis="x", labelsize=8, labelrotation=45)
+    ax.grid(axis="x", linestyle=":", linewidth=0.5, zorder=1)
+    ax.set_title(title or t(language, "board.gantt_title", day=chart.as_of.isoformat(), days=chart.days), fontsize=11)
+    handles = [Patch(facecolor=colour, label=t(language, f"board.status_{status.value}"))
+               for status, colour in STATUS_COLOURS.items()]
+    handles.append(Patch(facecolor=CLOSED_COLOUR, label=t(language, "board.closed")))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    return figure

@@ -46,7 +46,7 @@ def digest_text(digest: Digest) -> str:
     """The digest as lines of plain text (the CLI output and the notification fallback)."""
     lang = digest.language
     lines = [t(lang, "card.digest_title", plant=digest.plant_name, day=digest.as_of.isoformat()), ""]
-    for label, value in _headline(digest):
+    for label, value in headline(digest):
         lines.append(f"{label}: {value}")
     for title, entries in _lists(digest):
         lines.append("")
@@ -67,7 +67,8 @@ def _load(r: ResourceLine) -> float | None:
     return r.load_ratio if r.load_ratio is not None else r.utilization
 
 
-def _headline(digest: Digest) -> list[tuple[str, str]]:
+def headline(digest: Digest) -> list[tuple[str, str]]:
+    """The figures of the digest, as (label, value): the card's fields and the board's tiles."""
     lang = digest.language
     shipped = (t(lang, "card.of_shipped", on_time=digest.on_time, shipped=digest.shipped) if digest.shipped
                else t(lang, "card.none_shipped"))
@@ -160,7 +161,7 @@ def _figure_parts(digest: Digest) -> list[Header | Fields]:
     lang = digest.language
     return [
         Header(t(lang, "card.digest_title", plant=digest.plant_name, day=day(digest.as_of, lang))),
-        Fields(tuple((label, rich(value)) for label, value in _headline(digest))),
+        Fields(tuple((label, rich(value)) for label, value in headline(digest))),
     ]
 
 
@@ -251,10 +252,10 @@ def _production_parts(digest: Digest, _owner: str | None) -> list[Part]:
 
 def _management_parts(digest: Digest, _owner: str | None) -> list[Part]:
     lang = digest.language
-    headline = dict(_headline(digest))
+    figures = dict(headline(digest))
     keep = ("card.otd", "card.otif", "card.backlog", "card.late_orders", "card.projected_late")
     trend = " ".join(percent(p.otd) for p in digest.trend)
-    return [Fields(tuple((t(lang, k), rich(headline[t(lang, k)])) for k in keep)),
+    return [Fields(tuple((t(lang, k), rich(figures[t(lang, k)])) for k in keep)),
             Note(rich(t(lang, "card.trend") + ": " + trend))]
 
 

@@ -97,7 +97,7 @@ def test_serve_refuses_several_workers_on_sqlite(sqlite_url: str) -> None:
 def test_what_serve_says_with_and_without_slack() -> None:
     plain = describe(Settings(database_url="sqlite://"), host="127.0.0.1", port=8000)
     assert plain == [
-        "planbridge on http://127.0.0.1:8000 (1 process): REST API under /api/ (OpenAPI at /docs), /healthz, /metrics",
+        "planbridge on http://127.0.0.1:8000 (1 process): REST API under /api/ (OpenAPI at /docs), the planner's board at /board, /healthz, /metrics",
         "Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET); serving /api/ and /healthz only",
         "Digest scheduler: off (no Slack settings and no broker: nowhere to post)",
         "Background jobs: in this process (2 threads)",

@@ -12,6 +12,7 @@ import pytest
 
 from planbridge.errors import BadRequest, NotFound
 from planbridge.presentation.charts import draw_gantt
+from planbridge.services.board import BarStatus, gantt_chart
 from planbridge.services.context import ServiceContext
 from planbridge.services.plant import store_plant
 from planbridge.services.scheduling import (
@@ -20,7 +21,9 @@ from planbridge.services.scheduling import (
     latest_saved_schedule,
     make_schedule,
     run_jsplib_bench,
+    schedule_document,
 )
+from planning_core.checker import check_plan
 from planning_core.model import PlantSnapshot, WorkOrder, WorkOrderStatus
 from planning_core.scheduling.plant import schedule_plant
 from planning_core.scheduling.utilization import utilization
@@ -47,7 +50,13 @@ def test_utilization_counts_scheduled_work_and_work_orders_against_working_time(
 
 def test_the_gantt_chart_is_a_png(tmp_path: Path, pumps: PlantSnapshot) -> None:
     result = schedule_plant(pumps, PUMPS_AS_OF, time_limit=2, workers=1)
-    path = draw_gantt(result.plan, pumps, tmp_path / "chart" / "gantt.png", late_orders=["A-1"])
+    document = schedule_document(result, pumps, as_of=PUMPS_AS_OF, check=check_plan(result.plan, pumps))
+    chart = gantt_chart(document, pumps)
+    # every operation of the plan is a segment of one bar on its resource's row
+    drawn = sorted((b.resource_id, s) for b in chart.bars if b.status is not BarStatus.WORK_ORDER for s in b.segments)
+    assert drawn == sorted((op.resource_id, (result.plan.axis.to_datetime(op.start), result.plan.axis.to_datetime(op.end)))
+                           for op in result.plan.operations if op.end > op.start)
+    path = draw_gantt(chart, tmp_path / "chart" / "gantt.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
