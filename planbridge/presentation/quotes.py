@@ -29,6 +29,9 @@ def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, 
         free = max(float(f.get("on_hand", 0)) - float(f.get("committed", 0)), 0.0)
         text = t(lang, "constraint.stock", item=item, on_hand=qty(f.get("on_hand")), committed=qty(f.get("committed")))
         return text + (t(lang, "constraint.stock_free", free=qty(free)) if free > 0 else "")
+    if c.kind is ConstraintKind.RECEIPT and f.get("source") == "hold_release":
+        return t(lang, "constraint.hold_release", item=item, on_hand=qty(f.get("on_hand")), qty=qty(f.get("qty")),
+                 unit=unit, day=day(f.get("date"), lang, today=today))
     if c.kind is ConstraintKind.RECEIPT:
         return t(lang, "constraint.receipt", item=item, on_hand=qty(f.get("on_hand")), qty=qty(f.get("qty")), unit=unit,
                  day=day(f.get("date"), lang, today=today), ref=f.get("ref"))
