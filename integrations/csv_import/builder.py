@@ -338,16 +338,18 @@ class _Builder:
 
     def _inventory(self, items: dict[str, Item]) -> tuple[dict[str, float], tuple[HeldStock, ...]]:
         """Available stock per item (one row each, as in the contract), and the lots quality holds."""
-        rows = [row for row in self.rows["inventory.csv"] if self._known(row, "item_id", items, "item")]
-        available_rows = [row for row in rows if row["status"] is StockStatus.AVAILABLE]
+        available_rows = []
         held: list[HeldStock] = []
-        for row in rows:
+        for row in self.rows["inventory.csv"]:
+            if not self._known(row, "item_id", items, "item"):
+                continue
             if row["release_date"] is not None and row["status"] is not StockStatus.HOLD:
                 self._error(row, "release_date", f"only stock on hold has a release date, not {row['status'].value} stock")
-            elif row["status"] is not StockStatus.AVAILABLE:
+            elif row["status"] is StockStatus.AVAILABLE:
+                available_rows.append(row)
+            else:
                 held.append(HeldStock(row["item_id"], row["on_hand"], row["status"], row["release_date"]))
-        available = {row["item_id"]: row["on_hand"] for row in self._unique(available_rows, "item_id")
-                     if row["release_date"] is None}
+        available = {row["item_id"]: row["on_hand"] for row in self._unique(available_rows, "item_id")}
         return available, tuple(held)
 
     def _quality_events(self, items: dict[str, Item], orders: tuple[SalesOrder, ...]) -> tuple[QualityEvent, ...]:
