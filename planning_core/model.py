@@ -204,6 +204,7 @@ class HeldStock:
     qty: float
     status: StockStatus
     release_date: date | None = None
+    hold_date: date | None = None  # when quality put the lot on hold (for the held stock's age)
 
     @property
     def releases(self) -> bool:

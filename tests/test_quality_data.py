@@ -24,8 +24,8 @@ from tests.test_import_validation import append, edit, errors, pumps_copy
 
 def with_quality(tmp_path: Path) -> Path:
     folder = pumps_copy(tmp_path)
-    append(folder, "inventory.csv", "CASTING,200,hold,2027-01-08", "CASTING,40,quarantine,", "MOTOR,3,HOLD,")
-    edit(folder, "inventory.csv", "item_id,on_hand", "item_id,on_hand,status,release_date")
+    append(folder, "inventory.csv", "CASTING,200,hold,2027-01-08,2026-12-28", "CASTING,40,quarantine,", "MOTOR,3,HOLD,")
+    edit(folder, "inventory.csv", "item_id,on_hand", "item_id,on_hand,status,release_date,hold_date")
     edit(folder, "routings.csv", "run_minutes_per_unit\n", "run_minutes_per_unit,yield_pct\n")
     edit(folder, "routings.csv", "CASING,10,LATHE,0,12", "CASING,10,LATHE,0,12,90")
     (folder / "quality_events.csv").write_text(
@@ -52,11 +52,11 @@ def test_quality_columns_and_file_are_read(tmp_path: Path) -> None:
     assert s is not None
     assert s.inventory["CASTING"] == 100 and s.inventory["MOTOR"] == 25  # available stock only
     assert s.held_stock == (
-        HeldStock("CASTING", 200, StockStatus.HOLD, date(2027, 1, 8)),
+        HeldStock("CASTING", 200, StockStatus.HOLD, date(2027, 1, 8), date(2026, 12, 28)),
         HeldStock("CASTING", 40, StockStatus.QUARANTINE),
         HeldStock("MOTOR", 3, StockStatus.HOLD),
     )
-    assert s.hold_releases == (HeldStock("CASTING", 200, StockStatus.HOLD, date(2027, 1, 8)),)
+    assert s.hold_releases == (HeldStock("CASTING", 200, StockStatus.HOLD, date(2027, 1, 8), date(2026, 12, 28)),)
     assert {(r.item_id, r.step): r.yield_pct for r in s.routings}[("CASING", 10)] == 90
     assert s.quality_events[0] == QualityEvent("QE-1", date(2027, 1, 2), QualityEventKind.COMPLAINT, "PUMP-A", "A-1",
                                                "Acme", 2, QualityEventStatus.OPEN, "leaks at the flange")

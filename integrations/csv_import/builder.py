@@ -345,10 +345,12 @@ class _Builder:
                 continue
             if row["release_date"] is not None and row["status"] is not StockStatus.HOLD:
                 self._error(row, "release_date", f"only stock on hold has a release date, not {row['status'].value} stock")
+            elif row["hold_date"] is not None and row["status"] is StockStatus.AVAILABLE:
+                self._error(row, "hold_date", "available stock is not on hold")
             elif row["status"] is StockStatus.AVAILABLE:
                 available_rows.append(row)
             else:
-                held.append(HeldStock(row["item_id"], row["on_hand"], row["status"], row["release_date"]))
+                held.append(HeldStock(row["item_id"], row["on_hand"], row["status"], row["release_date"], row["hold_date"]))
         available = {row["item_id"]: row["on_hand"] for row in self._unique(available_rows, "item_id")}
         return available, tuple(held)
 

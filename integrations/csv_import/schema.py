@@ -133,6 +133,7 @@ INVENTORY = FileSpec(
         Column("on_hand", non_negative),
         Column("status", f.choice(StockStatus), StockStatus.AVAILABLE),
         Column("release_date", f.iso_date, None),
+        Column("hold_date", f.iso_date, None),
     ),
 )
 PURCHASE_ORDERS = FileSpec(

@@ -49,9 +49,9 @@ def write_plant_folder(snapshot: PlantSnapshot, folder: Path) -> None:
     _write(folder / "setup_matrix.csv", ("from_family", "to_family", "setup_minutes"), (
         (c.from_family, c.to_family, c.setup_minutes) for c in s.setup_matrix
     ))
-    _write(folder / "inventory.csv", ("item_id", "on_hand", "status", "release_date"), [
-        *((item_id, qty, "available", None) for item_id, qty in s.inventory.items()),
-        *((h.item_id, h.qty, h.status.value, h.release_date) for h in s.held_stock),
+    _write(folder / "inventory.csv", ("item_id", "on_hand", "status", "release_date", "hold_date"), [
+        *((item_id, qty, "available", None, None) for item_id, qty in s.inventory.items()),
+        *((h.item_id, h.qty, h.status.value, h.release_date, h.hold_date) for h in s.held_stock),
     ])
     _write(folder / "purchase_orders.csv", ("po_id", "item_id", "qty", "due_date"), (
         (p.po_id, p.item_id, p.qty, p.due_date) for p in s.purchase_orders

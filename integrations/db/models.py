@@ -122,6 +122,7 @@ class HeldStockRow(Base):
     qty: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(12))
     release_date: Mapped[date | None] = mapped_column(Date)
+    hold_date: Mapped[date | None] = mapped_column(Date)
 
 
 class QualityEventRow(Base):

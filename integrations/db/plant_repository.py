@@ -110,7 +110,8 @@ class SqlPlantRepository:
                 SetupChange(r.from_family, r.to_family, r.setup_minutes) for r in self._all(m.SetupChangeRow)
             ),
             held_stock=tuple(
-                HeldStock(r.item_id, r.qty, StockStatus(r.status), r.release_date) for r in self._all(m.HeldStockRow)
+                HeldStock(r.item_id, r.qty, StockStatus(r.status), r.release_date, r.hold_date)
+                for r in self._all(m.HeldStockRow)
             ),
             quality_events=tuple(quality_event(r) for r in self._all(m.QualityEventRow)),
         )
@@ -251,7 +252,8 @@ def _rows_of(s: PlantSnapshot) -> list[tuple[type[m.Base], list[dict[str, Any]]]
         ]),
         (m.InventoryRow, [{"item_id": k, "on_hand": v} for k, v in s.inventory.items()]),
         (m.HeldStockRow, [
-            {"item_id": h.item_id, "qty": h.qty, "status": h.status.value, "release_date": h.release_date}
+            {"item_id": h.item_id, "qty": h.qty, "status": h.status.value, "release_date": h.release_date,
+             "hold_date": h.hold_date}
             for h in s.held_stock
         ]),
         (m.QualityEventRow, [quality_event_values(e) for e in s.quality_events]),

@@ -74,6 +74,7 @@ class Review(Document):
     material: ReviewCheck
     capacity: ReviewCheck
     date: ReviewCheck
+    quality: ReviewCheck
 
 
 class QuoteDocument(Document):
@@ -192,9 +193,9 @@ def quote_document(answer: QuoteAnswer, *, with_plan: bool = False) -> QuoteDocu
             for c in q.constraints
         ],
         "review": Review(**{
-            name: ReviewCheck(status=check.status.value, reason=quotes.review_reason(name, check, lang))
+            name: ReviewCheck(status=check.status.value, reason=quotes.review_reason(name, check, lang, snapshot))
             for name, check in (("technical", review.technical), ("material", review.material),
-                                ("capacity", review.capacity), ("date", review.date))
+                                ("capacity", review.capacity), ("date", review.date), ("quality", review.quality))
         }),
         "customer": answer.customer,
         "language": lang,

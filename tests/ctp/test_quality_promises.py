@@ -13,12 +13,12 @@ import pytest
 from planning_core.checker import ViolationKind, check_plan
 from planning_core.ctp.explain import HOLD_RELEASE
 from planning_core.ctp.promising import PromiseEngine
-from planning_core.ctp.results import ConstraintKind, Quote
-from planning_core.model import PlantSnapshot, StockStatus
+from planning_core.ctp.results import CheckStatus, ConstraintKind, Quote
+from planning_core.model import PlantSnapshot, QualityEventKind, QualityEventStatus, StockStatus
 from planning_core.mrp import MrpParams, run_mrp
 from planning_core.plan import Delivery, Operation, Plan, Promise
 from planning_core.scheduling.plant import schedule_plant
-from planbridge.presentation.quotes import constraint_detail
+from planbridge.presentation.quotes import constraint_detail, quality_reason
 from tests.plants import MONDAY, PlantBuilder, at, day, one_shift_plant
 
 
@@ -151,3 +151,65 @@ def test_the_scheduler_waits_for_a_hold_release_and_never_uses_quarantined_stock
     [outcome] = result.orders
     assert outcome.completion_date == day(3)
     assert result.plan.purchases == ()
+
+
+
+# -- the order review's fifth check, `quality` ----------------------------------------------------
+
+
+def castings() -> PlantBuilder:
+    # PUMP: one CASTING each, assembled at 10 minutes a unit on M; castings take 20 days to buy
+    return (one_shift_plant().buy("CASTING", lead_time_days=20, stock=10)
+            .make("PUMP", ("M", 10.0), components=(("CASTING", 1),)))
+
+
+def test_review_quality_is_ok_without_quality_news() -> None:
+    q = PromiseEngine(castings().build(), as_of=MONDAY).quote(item_id="PUMP", qty=5, customer="ACME")
+    assert (q.review.quality.status, q.review.quality.reason_code) == (CheckStatus.OK, "clear")
+
+
+def test_review_quality_warns_of_ncrs_recent_complaints_and_the_customers_open_complaints() -> None:
+    snapshot = (castings()
+                .quality("N1", QualityEventKind.NCR, "PUMP", day(-200))  # open NCR: counts whatever its age
+                .quality("N2", QualityEventKind.NCR, "PUMP", day(-5), status=QualityEventStatus.CLOSED)
+                .quality("C1", QualityEventKind.COMPLAINT, "PUMP", day(-30), status=QualityEventStatus.CLOSED)
+                .quality("C2", QualityEventKind.COMPLAINT, "PUMP", day(-91))  # older than 90 days
+                .quality("C3", QualityEventKind.RETURN, "CASTING", day(-1), customer="Acme")
+                .quality("C4", QualityEventKind.COMPLAINT, "CASTING", day(-2), customer="Beta")
+                .build())
+    q = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="PUMP", qty=5, customer="ACME")
+    check = q.review.quality
+    assert check.status is CheckStatus.WARNING
+    # N1 (open), C1 (30 days ago, closed or not); ACME's return C3 is open (Acme = ACME)
+    assert dict(check.facts) == {"ncrs": "1", "complaints": "1", "customer": "ACME", "customer_complaints": "1"}
+    assert quality_reason(check, "en") == (
+        "1 open NCR(s) and 1 complaint(s) in the last 90 days on this item; ACME has 1 open complaint(s) or return(s)")
+    assert "未关闭" in quality_reason(check, "zh")
+    # another customer without complaints, an item with none: nothing to say
+    clean = (castings().quality("C9", QualityEventKind.COMPLAINT, "CASTING", day(-1), customer="Beta").build())
+    q = PromiseEngine(clean, as_of=MONDAY).quote(item_id="PUMP", qty=5, customer="Gamma")
+    assert q.review.quality.status is CheckStatus.OK
+
+
+def test_review_quality_warns_when_stock_the_promise_needs_is_on_hold() -> None:
+    snapshot = castings().hold("CASTING", 50).build()
+    # 5 pumps: the 10 available castings do; 30 pumps: 20 more castings than available, 50 held
+    assert PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="PUMP", qty=5).review.quality.status is CheckStatus.OK
+    q = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="PUMP", qty=30)
+    assert q.promise_date == day(21)  # after the purchase (day 20, a Sunday): never the held castings
+    assert (q.review.quality.status, dict(q.review.quality.facts)) == (CheckStatus.WARNING, {"held": "CASTING=50"})
+    assert quality_reason(q.review.quality, "en", snapshot) == "stock it needs is on quality hold: CASTING 50"
+
+
+def test_review_quality_is_a_problem_when_only_held_stock_meets_the_date() -> None:
+    snapshot = castings().hold("CASTING", 50, release=day(15)).build()
+    # 30 pumps due Friday (day 4): 10 castings today, 20 more only from the release (day 15) -> late;
+    # with the 50 held castings released today, 300 minutes of assembly finish Monday
+    q = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="PUMP", qty=30, due=day(4))
+    assert q.promise_date == day(15)
+    assert q.review.quality.status is CheckStatus.PROBLEM
+    assert dict(q.review.quality.facts) == {"held": "CASTING=50", "promise": MONDAY.isoformat()}
+    assert "only stock on quality hold (CASTING 50) would meet the date" in quality_reason(q.review.quality, "en")
+    # due after the release: the hold release meets it, only a warning that the promise waits for held stock
+    later = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="PUMP", qty=30, due=day(16))
+    assert later.review.quality.status is CheckStatus.WARNING

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("qty", sa.Float(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("release_date", sa.Date(), nullable=True),
+        sa.Column("hold_date", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["item_id"], ["items.item_id"]),
         sa.PrimaryKeyConstraint("id"),
     )
