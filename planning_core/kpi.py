@@ -13,6 +13,8 @@ Definitions (docs/kpi.md has them with worked examples):
   one of their parts (not of the ordered item itself).
 - Utilisation: see `rough_cut_utilization` and `saved_utilization`.
 - Forecast accuracy: see `forecast_accuracy`.
+- Quality (first-pass yield, complaints and returns per 1,000 shipped, held stock, open NCRs):
+  see `planning_core.quality.QualityKpis`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from planning_core.calendars import Interval, TimeAxis, working_minutes
 from planning_core.model import OrderStatus, PlantSnapshot, SalesOrder, WorkOrderStatus
 from planning_core.mrp import PlannedOrder, Shortage
 from planning_core.mrp.inputs import forecast_periods
+from planning_core.quality import QualityKpis, quality_kpis
 
 TREND_WEEKS = 8
 ACCURACY_WEEKS = 8
@@ -349,6 +352,7 @@ class KpiReport:
     shortages: tuple[Shortage, ...]
     accuracy: ForecastAccuracy | None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    quality: QualityKpis | None = None
 
     def to_json(self) -> dict[str, Any]:
         late_shipped = [s.to_json() for s in self.last_30_days.shipped if not s.on_time]
@@ -364,6 +368,7 @@ class KpiReport:
             "utilization_source": self.utilization.source,
             "shortages": len(self.shortages),
             "forecast_accuracy": self.accuracy.to_json() if self.accuracy else None,
+            **({"quality": self.quality.to_json()} if self.quality is not None else {}),
             "period": {"days": self.period_days, **self.period.to_json()},
             "trend": [w.to_json() for w in self.trend],
             "details": {
@@ -398,4 +403,5 @@ def kpi_report(
         utilization=utilization,
         shortages=tuple(shortages),
         accuracy=forecast_accuracy(snapshot, as_of=as_of),
+        quality=quality_kpis(snapshot, as_of=as_of),
     )

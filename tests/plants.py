@@ -134,9 +134,9 @@ class PlantBuilder:
         return self
 
     def hold(self, item_id: str, qty: float, *, release: date | None = None,
-             status: m.StockStatus = m.StockStatus.HOLD) -> PlantBuilder:
-        """Stock quality holds (or quarantines); with `release`, expected back on that date."""
-        self.held_stock.append(m.HeldStock(item_id, qty, status, release))
+             status: m.StockStatus = m.StockStatus.HOLD, since: date | None = None) -> PlantBuilder:
+        """Stock quality holds (or quarantines) since `since`; with `release`, expected back on that date."""
+        self.held_stock.append(m.HeldStock(item_id, qty, status, release, since))
         return self
 
     def step_yield(self, item_id: str, step: int, pct: float) -> PlantBuilder:
