@@ -431,6 +431,7 @@ def digest_figures(digest: Digest) -> DigestFigures:
              "promised_date": p.promised_date.isoformat(), "projected_date": iso(p.projected_date)}
             for p in digest.projected_late
         ],
+        **({"quality": digest.quality.to_json()} if digest.quality is not None else {}),
     )
 
 
