@@ -18,7 +18,7 @@ from planbridge.records import (
     JournalKind,
     StoredRequest,
 )
-from planning_core.model import ForecastEntry, PlantSnapshot, SalesOrder
+from planning_core.model import ForecastEntry, PlantSnapshot, QualityEvent, QualityEventStatus, SalesOrder
 from planning_core.scheduling.saved import SavedSchedule
 
 if TYPE_CHECKING:  # keeps numpy, HiGHS and pandas out of every command's start-up
@@ -118,6 +118,16 @@ class JobRepository(Protocol):
     def mark_result_posted(self, job_id: str, *, at: datetime) -> bool: ...
 
 
+class QualityEventLog(Protocol):
+    """Complaints, returns and NCRs logged after the import (they are plant data: the plant's
+    version changes with each, so every process reads them)."""
+
+    def next_event_id(self) -> str: ...
+    def add(self, event: QualityEvent) -> None: ...
+    def get(self, event_id: str) -> QualityEvent | None: ...
+    def set_status(self, event_id: str, status: QualityEventStatus) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything inside commits together or not at all."""
 
@@ -141,6 +151,8 @@ class UnitOfWork(Protocol):
     def claims(self) -> DigestClaims: ...
     @property
     def jobs(self) -> JobRepository: ...
+    @property
+    def quality(self) -> QualityEventLog: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
