@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from planning_core.ctp.explain import Evidence, needed_purchases
+from planning_core.ctp.explain import HOLD_RELEASE, Evidence, needed_purchases
 from planning_core.ctp.model import CtpModel, explode
 from planning_core.ctp.results import BindingConstraint, CheckStatus, ConstraintKind, OrderReview, ReviewCheck
-from planning_core.ctp.explain import HOLD_RELEASE
 from planning_core.model import ItemType, PlantSnapshot
 from planning_core.quality import held_needed, item_signals, open_customer_events
 

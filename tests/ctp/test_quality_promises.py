@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from planbridge.presentation.quotes import constraint_detail, quality_reason
 from planning_core.checker import ViolationKind, check_plan
 from planning_core.ctp.explain import HOLD_RELEASE
 from planning_core.ctp.promising import PromiseEngine
@@ -18,7 +19,6 @@ from planning_core.model import PlantSnapshot, QualityEventKind, QualityEventSta
 from planning_core.mrp import MrpParams, run_mrp
 from planning_core.plan import Delivery, Operation, Plan, Promise
 from planning_core.scheduling.plant import schedule_plant
-from planbridge.presentation.quotes import constraint_detail, quality_reason
 from tests.plants import MONDAY, PlantBuilder, at, day, one_shift_plant
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from planbridge.errors import BadRequest, NotFound, PermissionDenied
 from planbridge.presentation.quality import event_document, overview_text
+from planbridge.services.context import ServiceContext
 from planbridge.services.quality import (
     CloseQualityEvent,
     LogQualityEvent,
@@ -14,7 +15,6 @@ from planbridge.services.quality import (
     log_event,
     quality_overview,
 )
-from planbridge.services.context import ServiceContext
 from planning_core.model import Language, QualityEventKind, QualityEventStatus, Role
 from tests.fakes.services import fake_services, store_of
 from tests.plants import MONDAY, day, one_shift_plant
