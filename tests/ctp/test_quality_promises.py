@@ -6,19 +6,24 @@ independent checker verifies them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planbridge.presentation.quotes import constraint_detail, quality_reason
 from planning_core.checker import ViolationKind, check_plan
 from planning_core.ctp.explain import HOLD_RELEASE
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.ctp.results import CheckStatus, ConstraintKind, Quote
-from planning_core.model import PlantSnapshot, QualityEventKind, QualityEventStatus, StockStatus
+from planning_core.model import HeldStock, PlantSnapshot, QualityEventKind, QualityEventStatus, StockStatus
 from planning_core.mrp import MrpParams, run_mrp
 from planning_core.plan import Delivery, Operation, Plan, Promise
+from planning_core.quality import with_held_released
 from planning_core.scheduling.plant import schedule_plant
+from tests.ctp.test_properties import plants
 from tests.plants import MONDAY, PlantBuilder, at, day, one_shift_plant
 
 
@@ -213,3 +218,38 @@ def test_review_quality_is_a_problem_when_only_held_stock_meets_the_date() -> No
     # due after the release: the hold release meets it, only a warning that the promise waits for held stock
     later = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="PUMP", qty=30, due=day(16))
     assert later.review.quality.status is CheckStatus.WARNING
+
+
+# -- properties on random small plants with yields and held stock ------------------------------
+
+
+@st.composite
+def plants_with_quality(draw: st.DrawFn) -> PlantSnapshot:
+    """The promise property tests' random plants, with step yields and held stock (some released on a day)."""
+    snapshot = draw(plants())
+    routings = tuple(replace(r, yield_pct=float(draw(st.sampled_from([100, 100, 95, 90, 75])))) for r in snapshot.routings)
+    held: list[HeldStock] = []
+    for item_id in ("RAW", "SUB", "TOP"):
+        if item_id in snapshot.items and draw(st.booleans()):
+            release = day(draw(st.integers(1, 20))) if draw(st.booleans()) else None
+            status = StockStatus.HOLD if release or draw(st.booleans()) else StockStatus.QUARANTINE
+            held.append(HeldStock(item_id, float(draw(st.integers(1, 40))), status, release))
+    return replace(snapshot, routings=routings, held_stock=tuple(held))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(plants_with_quality(), st.integers(1, 60))
+def test_both_answers_agree_on_yields_and_held_stock_and_the_checker_accepts_them(
+        snapshot: PlantSnapshot, qty: int) -> None:
+    engine = PromiseEngine(snapshot, as_of=MONDAY)
+    first = engine.quote(item_id="TOP", qty=qty, exact=False)
+    exact = engine.quote(item_id="TOP", qty=qty)
+    assert first.promise_date is not None and exact.promise_date is not None
+    assert exact.promise_date <= first.promise_date  # the exact answer searches below the first one
+    for answer in (first, exact):
+        assert answer.plan is not None
+        report = check_plan(answer.plan, snapshot)  # yields, and no held stock consumed before its release
+        assert report.ok, str(report)
+    # releasing every held lot today never makes the promise later
+    freed = PromiseEngine(with_held_released(snapshot), as_of=MONDAY).quote(item_id="TOP", qty=qty)
+    assert freed.promise_date is not None and freed.promise_date <= exact.promise_date
