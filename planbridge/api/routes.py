@@ -29,9 +29,9 @@ from planbridge.chat import conversation
 from planbridge.errors import BadRequest, NotFound
 from planbridge.metrics import timed_quote
 from planbridge.presentation import documents as doc
+from planbridge.presentation import quality as quality_docs
 from planbridge.presentation.digest import digest_document
 from planbridge.records import RequestKind
-from planbridge.presentation import quality as quality_docs
 from planbridge.services import availability, language, material, orders, quality, quoting, requests, scheduling
 from planbridge.services import digest as digests
 
