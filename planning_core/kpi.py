@@ -221,7 +221,8 @@ def rough_cut_utilization(
 
     Load = (a) the working minutes each released or running work order keeps its resource
     busy inside the window, plus (b) for every MRP planned *make* order due before the
-    window ends, setup + run × qty of each routing step, shared among the step's
+    window ends, setup + run × the units each routing step starts (the quantity over the yields
+    from that step on), shared among the step's
     alternative resources in proportion to their available minutes (with `skip_due_before`,
     only those due from that day on: a window that starts later). Available = working
     minutes of the resource's calendar in the window × units. Utilisation is load /
@@ -244,7 +245,8 @@ def rough_cut_utilization(
         if order.due_date >= last_day or (skip_due_before is not None and order.due_date < skip_due_before):
             continue  # due after the window, or (a later window) done before it starts
         for step in snapshot.routing_of.get(order.item_id, ()):
-            _spread(load, available, step.resource_ids, step.minutes_for(order.qty))
+            started = order.qty * snapshot.started_per_good(order.item_id, step.step)  # more below 100% yield
+            _spread(load, available, step.resource_ids, step.minutes_for(started))
     loads = []
     for rid in sorted(snapshot.resources):
         ratio = _ratio(load[rid], available[rid])

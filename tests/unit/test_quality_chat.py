@@ -37,3 +37,9 @@ def test_what_quality_issues_are_there_in_chinese() -> None:
     assert lines[0] == "质量：未关闭不合格报告1个，未关闭投诉或退货1个，冻结库存30。"
     assert any("QE-1002 不合格报告" in line for line in lines)
     assert any("Blank：30隔离" in line for line in lines)
+
+
+def test_a_stock_answer_says_what_quality_holds() -> None:
+    answer = ask(AskCommand("how many blanks in stock?", user_id="U1"), services())
+    assert answer.request.intent is Intent.STOCK
+    assert "30 more on quality hold (not promised)" in answer.reply.text
