@@ -253,3 +253,19 @@ def test_both_answers_agree_on_yields_and_held_stock_and_the_checker_accepts_the
     # releasing every held lot today never makes the promise later
     freed = PromiseEngine(with_held_released(snapshot), as_of=MONDAY).quote(item_id="TOP", qty=qty)
     assert freed.promise_date is not None and freed.promise_date <= exact.promise_date
+
+
+def test_yields_compound_through_the_bill_of_materials_in_every_engine() -> None:
+    # 40 pumps at 80%: PUMP starts 50 and so needs 50 good casings; CASING at 90% starts 50 / 0.9 = 55.56
+    builder = (one_shift_plant().make("CASING", ("M", 1.0)).step_yield("CASING", 10, 90)
+               .make("PUMP", ("M", 1.0), components=(("CASING", 1),)).step_yield("PUMP", 10, 80))
+    snapshot = builder.order("SO-1", "PUMP", 40, day(4)).build()
+    assert snapshot.explode("PUMP", 40) == {"PUMP": 40, "CASING": pytest.approx(50)}
+    schedule = schedule_plant(snapshot, MONDAY, time_limit=2.0, workers=1, seed=0)
+    assert check_plan(schedule.plan, snapshot, precedence="strict").ok
+    assert (started(schedule.plan, "PUMP", 10), started(schedule.plan, "CASING", 10)) == (50, pytest.approx(55.555556))
+    # the quote's plan holds SO-1 as well: twice the starts
+    quote = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="PUMP", qty=40)
+    assert (started(quote.plan, "PUMP", 10), started(quote.plan, "CASING", 10)) == (100, pytest.approx(111.111111))
+    mrp = run_mrp(snapshot, MrpParams(as_of=MONDAY))
+    assert sum(p.qty for p in mrp.planned_orders if p.item_id == "CASING") == pytest.approx(50)  # good casings
