@@ -48,7 +48,7 @@ def quality_check(
     for c in constraints:  # waiting for a hold release needs that held stock too
         if c.kind is ConstraintKind.RECEIPT and c.fact("source") == HOLD_RELEASE and c.item_id:
             held.setdefault(c.item_id, float(c.fact("qty") or 0.0))
-    held_fact = ("held", ",".join(f"{part}={qty:g}" for part, qty in sorted(held.items())))
+    held_fact = ("held", ",".join(f"{part}={units:g}" for part, units in sorted(held.items())))
     if held and due is not None and (promise is None or promise > due):
         freed = promise_with_held()
         if freed is not None and freed <= due:
