@@ -10,6 +10,10 @@ Two precedence models, matching the planning semantics:
 - `strict` (batch schedules): a step's units are all started at the start of its
   operation and all finished at its end.
 
+Step yields: an operation's `qty` is the units it *starts*; only `yield_pct` of them come out good,
+so the next step (or the item's stock, after the last step) gets `qty × yield`. Stock on quality
+hold or in quarantine is no supply at all, except a hold with a release date, from that date.
+
 Set-up families (sequence-dependent set-ups) and merged batches are checked for strict
 plans by `_family_setups` and `_merged_batches`: a family step's operations declare the
 set-up they include, and the sequence on each machine decides how much they need.
@@ -27,7 +31,7 @@ from enum import StrEnum
 from typing import Literal
 
 from planning_core.calendars import Minutes, TimeAxis, working_minutes
-from planning_core.model import ItemType, PlantSnapshot, RoutingStep, WorkOrderStatus
+from planning_core.model import ItemType, PlantSnapshot, RoutingStep, StockStatus, WorkOrderStatus
 from planning_core.plan import Operation, Plan
 
 TOLERANCE = 1e-6
@@ -202,6 +206,8 @@ def _work_content(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
         # uses. Production pooled for several confirmed orders pays at least one set-up for every
         # largest batch's worth of units it makes there: what it declares is not taken on trust.
         batch = qty if key is not None else largest.get(item_id) or qty  # no open order needs it: one batch
+        if key is None and item_id in largest:  # the largest batch in units started at this step
+            batch *= _starts_per_good(snapshot, item_id, step_no)
         setup = step.setup_minutes * qty / batch
         needed = setup + step.run_minutes_per_unit * qty
         worked = sum(op.minutes for op in ops)
@@ -254,7 +260,9 @@ def _precedence(plan: Plan, snapshot: PlantSnapshot, *, strict: bool) -> Iterabl
         by_step[(op.item_id, op.step)].append(op)
     for item_id, steps in snapshot.routing_of.items():
         for before, after in itertools.pairwise(steps):
-            done = [(op.end, op.end, op.qty) if strict else (op.start, op.end, op.qty) for op in by_step.get((item_id, before.step), ())]
+            good = before.yield_pct / 100.0  # what the step before passes on of what it started
+            done = [(op.end, op.end, op.qty * good) if strict else (op.start, op.end, op.qty * good)
+                    for op in by_step.get((item_id, before.step), ())]
             started = [(op.start, op.start, op.qty) if strict else (op.start, op.end, op.qty) for op in by_step.get((item_id, after.step), ())]
             excess = _first_excess(started, done) if started else None
             if excess is not None:
@@ -270,11 +278,15 @@ def _material(plan: Plan, snapshot: PlantSnapshot, *, strict: bool) -> Iterable[
     axis = plan.axis
     supply: dict[str, list[Accrual]] = defaultdict(list)
     demand: dict[str, list[Accrual]] = defaultdict(list)
-    for item_id, qty in snapshot.inventory.items():
+    for item_id, qty in snapshot.inventory.items():  # available stock only: held stock is never supply as it stands
         supply[item_id].append((0.0, 0.0, qty))
     for po in snapshot.purchase_orders:
         at = max(axis.day_start(po.due_date), 0.0)
         supply[po.item_id].append((at, at, po.qty))
+    for held in snapshot.held_stock:  # a hold quality expects to clear: from 00:00 of its release date
+        if held.status is StockStatus.HOLD and held.release_date is not None:
+            at = max(axis.day_start(held.release_date), 0.0)
+            supply[held.item_id].append((at, at, held.qty))
     for wo in snapshot.work_orders:
         if wo.status is not WorkOrderStatus.DONE:
             at = max(axis.to_minutes(wo.end), 0.0)
@@ -295,7 +307,8 @@ def _material(plan: Plan, snapshot: PlantSnapshot, *, strict: bool) -> Iterable[
     for op in plan.operations:
         steps = snapshot.routing_of.get(op.item_id, ())
         if steps and op.step == steps[-1].step:
-            supply[op.item_id].append((op.end, op.end, op.qty) if strict else (op.start, op.end, op.qty))
+            good = op.qty * steps[-1].yield_pct / 100.0
+            supply[op.item_id].append((op.end, op.end, good) if strict else (op.start, op.end, good))
         if steps and op.step == steps[0].step:
             for line in snapshot.components_of.get(op.item_id, ()):
                 need = op.qty * line.gross_qty_per
@@ -444,7 +457,17 @@ def _merged_batches(plan: Plan, snapshot: PlantSnapshot) -> Iterable[Violation]:
                                     f"{batch.batch_id} is done {_fmt(plan.axis, done)}")
         for step in snapshot.routing_of.get(batch.item_id, ()):
             made = sum(op.qty for op in ops if op.step == step.step)
-            if abs(made - batch.qty) > 1e-4 * max(1.0, batch.qty):
+            wanted = batch.qty * _starts_per_good(snapshot, batch.item_id, step.step)
+            if abs(made - wanted) > 1e-4 * max(1.0, wanted):
                 yield Violation(ViolationKind.MERGED_BATCH,
-                                f"{batch.batch_id} step {step.step} makes {made:g} {batch.item_id}, "
-                                f"not the {batch.qty:g} its orders share")
+                                f"{batch.batch_id} step {step.step} starts {made:g} {batch.item_id}, "
+                                f"not the {wanted:g} the {batch.qty:g} its orders share need")
+
+
+def _starts_per_good(snapshot: PlantSnapshot, item_id: str, step_no: int) -> float:
+    """Units to start at a step per good unit of the item finished (the yields from there on)."""
+    good = 1.0
+    for step in snapshot.routing_of.get(item_id, ()):
+        if step.step >= step_no:
+            good *= step.yield_pct / 100.0
+    return 1.0 / good

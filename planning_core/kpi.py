@@ -13,6 +13,8 @@ Definitions (docs/kpi.md has them with worked examples):
   one of their parts (not of the ordered item itself).
 - Utilisation: see `rough_cut_utilization` and `saved_utilization`.
 - Forecast accuracy: see `forecast_accuracy`.
+- Quality (first-pass yield, complaints and returns per 1,000 shipped, held stock, open NCRs):
+  see `planning_core.quality.QualityKpis`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from planning_core.calendars import Interval, TimeAxis, working_minutes
 from planning_core.model import OrderStatus, PlantSnapshot, SalesOrder, WorkOrderStatus
 from planning_core.mrp import PlannedOrder, Shortage
 from planning_core.mrp.inputs import forecast_periods
+from planning_core.quality import QualityKpis, quality_kpis
 
 TREND_WEEKS = 8
 ACCURACY_WEEKS = 8
@@ -218,7 +221,8 @@ def rough_cut_utilization(
 
     Load = (a) the working minutes each released or running work order keeps its resource
     busy inside the window, plus (b) for every MRP planned *make* order due before the
-    window ends, setup + run × qty of each routing step, shared among the step's
+    window ends, setup + run × the units each routing step starts (the quantity over the yields
+    from that step on), shared among the step's
     alternative resources in proportion to their available minutes (with `skip_due_before`,
     only those due from that day on: a window that starts later). Available = working
     minutes of the resource's calendar in the window × units. Utilisation is load /
@@ -241,7 +245,8 @@ def rough_cut_utilization(
         if order.due_date >= last_day or (skip_due_before is not None and order.due_date < skip_due_before):
             continue  # due after the window, or (a later window) done before it starts
         for step in snapshot.routing_of.get(order.item_id, ()):
-            _spread(load, available, step.resource_ids, step.minutes_for(order.qty))
+            started = order.qty * snapshot.started_per_good(order.item_id, step.step)  # more below 100% yield
+            _spread(load, available, step.resource_ids, step.minutes_for(started))
     loads = []
     for rid in sorted(snapshot.resources):
         ratio = _ratio(load[rid], available[rid])
@@ -349,6 +354,7 @@ class KpiReport:
     shortages: tuple[Shortage, ...]
     accuracy: ForecastAccuracy | None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    quality: QualityKpis | None = None
 
     def to_json(self) -> dict[str, Any]:
         late_shipped = [s.to_json() for s in self.last_30_days.shipped if not s.on_time]
@@ -364,6 +370,7 @@ class KpiReport:
             "utilization_source": self.utilization.source,
             "shortages": len(self.shortages),
             "forecast_accuracy": self.accuracy.to_json() if self.accuracy else None,
+            **({"quality": self.quality.to_json()} if self.quality is not None else {}),
             "period": {"days": self.period_days, **self.period.to_json()},
             "trend": [w.to_json() for w in self.trend],
             "details": {
@@ -398,4 +405,5 @@ def kpi_report(
         utilization=utilization,
         shortages=tuple(shortages),
         accuracy=forecast_accuracy(snapshot, as_of=as_of),
+        quality=quality_kpis(snapshot, as_of=as_of),
     )

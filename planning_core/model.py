@@ -75,6 +75,25 @@ class Language(StrEnum):
     ZH = "zh"
 
 
+class StockStatus(StrEnum):
+    """What quality says of a lot of stock: only `available` stock may be promised."""
+
+    AVAILABLE = "available"
+    HOLD = "hold"  # suspect, waiting for a decision; may come back on its `release_date`
+    QUARANTINE = "quarantine"  # blocked with no date in sight
+
+
+class QualityEventKind(StrEnum):
+    COMPLAINT = "complaint"
+    RETURN = "return"
+    NCR = "ncr"  # a non-conformance report raised inside the plant
+
+
+class QualityEventStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 @dataclass(frozen=True, slots=True)
 class PlantInfo:
     name: str = "Plant"
@@ -120,9 +139,16 @@ class RoutingStep:
     setup_minutes: float = 0.0
     run_minutes_per_unit: float = 0.0
     setup_family: str | None = None
+    # Share of the units started at this step that come out good (100: no loss). A step with a
+    # yield below 100 must start more than it is asked to deliver, as BOM scrap does for components.
+    yield_pct: float = 100.0
 
     def minutes_for(self, qty: float) -> float:
         return self.setup_minutes + qty * self.run_minutes_per_unit
+
+    @property
+    def yield_fraction(self) -> float:
+        return self.yield_pct / 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +193,41 @@ class Resource:
     calendar_id: str
     units: int = 1
     aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HeldStock:
+    """Stock quality has not released (`status` hold or quarantine): never promised as it stands.
+    A hold with a `release_date` is expected back then, and counts as a receipt on that date."""
+
+    item_id: str
+    qty: float
+    status: StockStatus
+    release_date: date | None = None
+    hold_date: date | None = None  # when quality put the lot on hold (for the held stock's age)
+
+    @property
+    def releases(self) -> bool:
+        return self.status is StockStatus.HOLD and self.release_date is not None
+
+
+@dataclass(frozen=True, slots=True)
+class QualityEvent:
+    """A complaint or return a customer made, or a non-conformance (NCR) the plant found."""
+
+    event_id: str
+    date: date
+    kind: QualityEventKind
+    item_id: str
+    order_id: str | None = None
+    customer_id: str | None = None
+    qty: float = 0.0
+    status: QualityEventStatus = QualityEventStatus.OPEN
+    note: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is QualityEventStatus.OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +318,37 @@ class PlantSnapshot:
     forecast: tuple[ForecastEntry, ...] = ()
     users: dict[str, User] = field(default_factory=dict)
     setup_matrix: tuple[SetupChange, ...] = ()
+    # quality: stock on hold or in quarantine (`inventory` is the available stock only), and events
+    held_stock: tuple[HeldStock, ...] = ()
+    quality_events: tuple[QualityEvent, ...] = ()
+
+    @cached_property
+    def hold_releases(self) -> tuple[HeldStock, ...]:
+        """Held lots expected back on a date: every engine takes each as a receipt on that date."""
+        return tuple(h for h in self.held_stock if h.releases)
+
+    def started_per_good(self, item_id: str, step: int | None = None) -> float:
+        """Units to start at `step` (None: the first step) of `item_id` per good unit finished:
+        one over the product of the yields from that step to the last."""
+        key = (item_id, step)
+        cached = self._started_per_good.get(key)
+        if cached is None:
+            steps = self.routing_of.get(item_id, ())
+            fraction = 1.0
+            for s in steps:
+                if step is None or s.step >= step:
+                    fraction *= s.yield_fraction
+            cached = 1.0 / fraction if fraction > 0 else float("inf")
+            self._started_per_good[key] = cached
+        return cached
+
+    @cached_property
+    def _started_per_good(self) -> dict[tuple[str, int | None], float]:
+        return {}
+
+    @cached_property
+    def has_yields(self) -> bool:
+        return any(step.yield_pct < 100.0 for step in self.routings)
 
     def setup_after(self, step: RoutingStep, previous_family: str | None) -> float:
         """Set-up minutes a batch of `step` needs right after a batch of `previous_family` on the same
@@ -360,7 +452,8 @@ class PlantSnapshot:
                 if line.component_id not in need:
                     pending.append(line.component_id)
                     need[line.component_id] = 0.0
-                need[line.component_id] += need[parent] * line.gross_qty_per
+                # a component goes into every unit started at the first step, good or not
+                need[line.component_id] += need[parent] * self.started_per_good(parent) * line.gross_qty_per
         return need
 
     def is_makeable(self, item_id: str) -> bool:

@@ -18,6 +18,7 @@ from planning_core.calendars import Minutes, TimeAxis
 class SupplyKind(StrEnum):
     STOCK = "stock"
     RECEIPT = "receipt"  # an open purchase order
+    HOLD_RELEASE = "hold_release"  # stock on quality hold, released on its date
     PURCHASE = "purchase"  # a new purchase, arriving after the lead time
     WORK_ORDER = "work_order"  # output of a released or running work order
     PRODUCTION = "production"  # output of operations in this plan

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from planning_core.model import ExceptionKind, PlantSnapshot, WorkOrderStatus
+from planning_core.model import ExceptionKind, PlantSnapshot, StockStatus, WorkOrderStatus
 
 K = TypeVar("K", bound=Hashable)
 
@@ -39,7 +39,8 @@ class Problem:
 
 def validate(snapshot: PlantSnapshot) -> list[Problem]:
     """Every problem of the snapshot (empty when it is usable)."""
-    checks = (_plant, _calendars, _resources, _items, _bom, _routings, _stock_and_orders, _work_orders, _forecast)
+    checks = (_plant, _calendars, _resources, _items, _bom, _routings, _stock_and_orders, _held_stock, _work_orders,
+              _forecast, _quality_events)
     return [problem for check in checks for problem in check(snapshot)]
 
 
@@ -177,6 +178,8 @@ def _routings(s: PlantSnapshot) -> list[Problem]:
             found.append(Problem(ProblemKind.DUPLICATE, (step.item_id,), f"{where}: a resource is named twice"))
         if step.setup_minutes < 0 or step.run_minutes_per_unit < 0 or step.setup_minutes + step.run_minutes_per_unit <= 0:
             found.append(Problem(ProblemKind.VALUE, (step.item_id,), f"{where}: set-up and run minutes must be ≥ 0 and not both 0"))
+        if not 0 < step.yield_pct <= 100:
+            found.append(Problem(ProblemKind.VALUE, (step.item_id,), f"{where}: a yield of {step.yield_pct:g}% is impossible"))
     for key in _duplicates((step.item_id, step.step) for step in s.routings):
         item_id, number = key
         found.append(Problem(ProblemKind.DUPLICATE, (item_id,), f"step {number} of {item_id} is defined twice"))
@@ -202,6 +205,31 @@ def _stock_and_orders(s: PlantSnapshot) -> list[Problem]:
     for what, ids in (("purchase order", (po.po_id for po in s.purchase_orders)),
                       ("sales order", (o.order_id for o in s.sales_orders))):
         found += [Problem(ProblemKind.DUPLICATE, (str(key),), f"duplicate {what} id {key}") for key in _duplicates(ids)]
+    return found
+
+
+def _held_stock(s: PlantSnapshot) -> list[Problem]:
+    found = []
+    for held in s.held_stock:
+        where = f"{held.status.value} stock of {held.item_id}"
+        found += _unknown_item(s, held.item_id, where, (held.item_id,))
+        if held.qty < 0:
+            found.append(Problem(ProblemKind.VALUE, (held.item_id,), f"{where} is negative"))
+        if held.status is StockStatus.AVAILABLE:
+            found.append(Problem(ProblemKind.VALUE, (held.item_id,), f"{where}: available stock belongs in the inventory"))
+        if held.release_date is not None and held.status is not StockStatus.HOLD:
+            found.append(Problem(ProblemKind.VALUE, (held.item_id,), f"{where}: only stock on hold has a release date"))
+    return found
+
+
+def _quality_events(s: PlantSnapshot) -> list[Problem]:
+    found = []
+    for event in s.quality_events:
+        found += _unknown_item(s, event.item_id, f"quality event {event.event_id}", (event.event_id, event.item_id))
+        if event.qty < 0:
+            found.append(Problem(ProblemKind.VALUE, (event.event_id,), f"quality event {event.event_id}: negative qty"))
+    found += [Problem(ProblemKind.DUPLICATE, (str(key),), f"duplicate quality event id {key}")
+              for key in _duplicates(e.event_id for e in s.quality_events)]
     return found
 
 

@@ -13,7 +13,7 @@ day shift) are the usual starts, and `plant()` builds one from records in a sing
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from planning_core import model as m
@@ -67,6 +67,8 @@ class PlantBuilder:
     orders: list[m.SalesOrder] = field(default_factory=list)
     forecast: list[m.ForecastEntry] = field(default_factory=list)
     users: dict[str, m.User] = field(default_factory=dict)
+    held_stock: list[m.HeldStock] = field(default_factory=list)
+    quality_events: list[m.QualityEvent] = field(default_factory=list)
     name: str = "Test plant"
     timezone: str = "UTC"
 
@@ -131,6 +133,24 @@ class PlantBuilder:
         self.users[user_id] = m.User(user_id, name, role, language)
         return self
 
+    def hold(self, item_id: str, qty: float, *, release: date | None = None,
+             status: m.StockStatus = m.StockStatus.HOLD, since: date | None = None) -> PlantBuilder:
+        """Stock quality holds (or quarantines) since `since`; with `release`, expected back on that date."""
+        self.held_stock.append(m.HeldStock(item_id, qty, status, release, since))
+        return self
+
+    def step_yield(self, item_id: str, step: int, pct: float) -> PlantBuilder:
+        """Step `step` (10, 20, …) of `item_id` yields `pct` % good units."""
+        self.routings = [replace(r, yield_pct=pct) if (r.item_id, r.step) == (item_id, step) else r
+                         for r in self.routings]
+        return self
+
+    def quality(self, event_id: str, kind: m.QualityEventKind, item_id: str, when: date, *, qty: float = 0.0,
+                order_id: str | None = None, customer: str | None = None,
+                status: m.QualityEventStatus = m.QualityEventStatus.OPEN) -> PlantBuilder:
+        self.quality_events.append(m.QualityEvent(event_id, when, kind, item_id, order_id, customer, qty, status))
+        return self
+
     def build(self) -> m.PlantSnapshot:
         return m.PlantSnapshot(
             plant=m.PlantInfo(self.name, self.timezone),
@@ -145,6 +165,8 @@ class PlantBuilder:
             sales_orders=tuple(self.orders),
             forecast=tuple(self.forecast),
             users=dict(self.users),
+            held_stock=tuple(self.held_stock),
+            quality_events=tuple(self.quality_events),
         )
 
     def _stock(self, item_id: str, qty: float) -> PlantBuilder:

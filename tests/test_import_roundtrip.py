@@ -49,6 +49,8 @@ def canonical(s: PlantSnapshot) -> dict[str, Any]:
         "forecast": Counter(s.forecast),
         "users": s.users,
         "setup_matrix": Counter(s.setup_matrix),
+        "held_stock": Counter(s.held_stock),
+        "quality_events": Counter(s.quality_events),
     }
 
 

@@ -19,17 +19,20 @@ from planning_core.model import (
     CalendarException,
     ExceptionKind,
     ForecastEntry,
+    HeldStock,
     Item,
     ItemType,
     OrderStatus,
     PlantInfo,
     PlantSnapshot,
     PurchaseOrder,
+    QualityEvent,
     Resource,
     RoutingStep,
     SalesOrder,
     SetupChange,
     ShiftInterval,
+    StockStatus,
     User,
     WorkOrder,
     WorkOrderStatus,
@@ -54,7 +57,7 @@ class FolderReading:
             len(s.items) + len(s.bom) + len(s.routings) + len(s.resources) + len(s.inventory)
             + len(s.purchase_orders) + len(s.work_orders) + len(s.sales_orders) + len(s.forecast)
             + len(s.users) + sum(len(c.shifts) + len(c.exceptions) for c in s.calendars.values())
-            + len(s.setup_matrix)
+            + len(s.setup_matrix) + len(s.held_stock) + len(s.quality_events)
         )
 
 
@@ -137,6 +140,8 @@ class _Builder:
         items = self._items()
         users = self._users()
         routings = self._routings(items, resources)
+        available, held = self._inventory(items)
+        sales_orders = self._sales_orders(items, users)
         return PlantSnapshot(
             plant=self.plant,
             items=items,
@@ -144,13 +149,15 @@ class _Builder:
             routings=routings,
             calendars=calendars,
             resources=resources,
-            inventory=self._inventory(items),
+            inventory=available,
             purchase_orders=self._purchase_orders(items),
             work_orders=self._work_orders(items, resources),
-            sales_orders=self._sales_orders(items, users),
+            sales_orders=sales_orders,
             forecast=self._forecast(items),
             users=users,
             setup_matrix=self._setup_matrix(routings),
+            held_stock=held,
+            quality_events=self._quality_events(items, sales_orders),
         )
 
     # -- helpers -----------------------------------------------------------------
@@ -291,9 +298,12 @@ class _Builder:
             if row["setup_minutes"] + row["run_minutes_per_unit"] <= 0:
                 self._error(row, "run_minutes_per_unit", "a step must take some time: setup and run are both 0")
                 continue
+            if row["yield_pct"] > 100:
+                self._error(row, "yield_pct", f"a yield of {row['yield_pct']:g}% is more than every unit started")
+                continue
             seen[key] = row.line
             steps.append(RoutingStep(key[0], key[1], tuple(dict.fromkeys(alternatives)), row["setup_minutes"],
-                                     row["run_minutes_per_unit"], row["setup_family"]))
+                                     row["run_minutes_per_unit"], row["setup_family"], row["yield_pct"]))
         if "routings.csv" not in self.findings.failed_files:
             self._warn_unroutable(items, steps)
         return tuple(steps)
@@ -326,12 +336,35 @@ class _Builder:
             if item is not None and item.type is ItemType.MAKE and item.item_id not in routed:
                 self.findings.warn(row.file, row.line, "item_id", f"{item.item_id} is made but has no routing: it can only come from stock")
 
-    def _inventory(self, items: dict[str, Item]) -> dict[str, float]:
-        return {
-            row["item_id"]: row["on_hand"]
-            for row in self._unique(self.rows["inventory.csv"], "item_id")
-            if self._known(row, "item_id", items, "item")
-        }
+    def _inventory(self, items: dict[str, Item]) -> tuple[dict[str, float], tuple[HeldStock, ...]]:
+        """Available stock per item (one row each, as in the contract), and the lots quality holds."""
+        available_rows = []
+        held: list[HeldStock] = []
+        for row in self.rows["inventory.csv"]:
+            if not self._known(row, "item_id", items, "item"):
+                continue
+            if row["release_date"] is not None and row["status"] is not StockStatus.HOLD:
+                self._error(row, "release_date", f"only stock on hold has a release date, not {row['status'].value} stock")
+            elif row["hold_date"] is not None and row["status"] is StockStatus.AVAILABLE:
+                self._error(row, "hold_date", "available stock is not on hold")
+            elif row["status"] is StockStatus.AVAILABLE:
+                available_rows.append(row)
+            else:
+                held.append(HeldStock(row["item_id"], row["on_hand"], row["status"], row["release_date"], row["hold_date"]))
+        available = {row["item_id"]: row["on_hand"] for row in self._unique(available_rows, "item_id")}
+        return available, tuple(held)
+
+    def _quality_events(self, items: dict[str, Item], orders: tuple[SalesOrder, ...]) -> tuple[QualityEvent, ...]:
+        known_orders = {o.order_id for o in orders}
+        result = []
+        for row in self._unique(self.rows["quality_events.csv"], "event_id"):
+            if not self._known(row, "item_id", items, "item"):
+                continue
+            if row["order_id"] and row["order_id"] not in known_orders:
+                self.findings.warn(row.file, row.line, "order_id", f"{row['order_id']!r} is not in sales_orders.csv")
+            result.append(QualityEvent(row["event_id"], row["date"], row["kind"], row["item_id"], row["order_id"],
+                                       row["customer_id"], row["qty"], row["status"], row["note"]))
+        return tuple(result)
 
     def _purchase_orders(self, items: dict[str, Item]) -> tuple[PurchaseOrder, ...]:
         return tuple(

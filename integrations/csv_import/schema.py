@@ -12,7 +12,10 @@ from planning_core.model import (
     Language,
     OrderStatus,
     Priority,
+    QualityEventKind,
+    QualityEventStatus,
     Role,
+    StockStatus,
     Weekday,
     WorkOrderStatus,
 )
@@ -111,6 +114,7 @@ ROUTINGS = FileSpec(
         Column("setup_minutes", non_negative, 0.0),
         Column("run_minutes_per_unit", non_negative, 0.0),
         Column("setup_family", an_id, None),
+        Column("yield_pct", f.number(minimum=0.0, strict=True), 100.0),
     ),
 )
 SETUP_MATRIX = FileSpec(
@@ -124,7 +128,13 @@ SETUP_MATRIX = FileSpec(
 )
 INVENTORY = FileSpec(
     "inventory.csv",
-    (Column("item_id", an_id), Column("on_hand", non_negative)),
+    (
+        Column("item_id", an_id),
+        Column("on_hand", non_negative),
+        Column("status", f.choice(StockStatus), StockStatus.AVAILABLE),
+        Column("release_date", f.iso_date, None),
+        Column("hold_date", f.iso_date, None),
+    ),
 )
 PURCHASE_ORDERS = FileSpec(
     "purchase_orders.csv",
@@ -180,6 +190,23 @@ USERS = FileSpec(
     ),
 )
 
+NOTE_LENGTH = 1000
+QUALITY_EVENTS = FileSpec(
+    "quality_events.csv",
+    (
+        Column("event_id", an_id),
+        Column("date", f.iso_date),
+        Column("kind", f.choice(QualityEventKind)),
+        Column("item_id", an_id),
+        Column("order_id", an_id, None),
+        Column("customer_id", a_name, None),
+        Column("qty", non_negative, 0.0),
+        Column("status", f.choice(QualityEventStatus), QualityEventStatus.OPEN),
+        Column("note", f.bounded_text(NOTE_LENGTH), None),
+    ),
+    optional=True,
+)
+
 ALL_FILES: tuple[FileSpec, ...] = (
     CALENDARS,
     CALENDAR_EXCEPTIONS,
@@ -194,4 +221,5 @@ ALL_FILES: tuple[FileSpec, ...] = (
     SALES_ORDERS,
     FORECAST,
     USERS,
+    QUALITY_EVENTS,
 )

@@ -40,15 +40,19 @@ def write_plant_folder(snapshot: PlantSnapshot, folder: Path) -> None:
         (b.parent_id, b.component_id, b.qty_per, b.scrap_pct) for b in s.bom
     ))
     _write(folder / "routings.csv", (
-        "item_id", "step", "resource_id", "setup_minutes", "run_minutes_per_unit", "setup_family",
+        "item_id", "step", "resource_id", "setup_minutes", "run_minutes_per_unit", "setup_family", "yield_pct",
     ), (
-        (r.item_id, r.step, "|".join(r.resource_ids), r.setup_minutes, r.run_minutes_per_unit, r.setup_family)
+        (r.item_id, r.step, "|".join(r.resource_ids), r.setup_minutes, r.run_minutes_per_unit, r.setup_family,
+         r.yield_pct)
         for r in s.routings
     ))
     _write(folder / "setup_matrix.csv", ("from_family", "to_family", "setup_minutes"), (
         (c.from_family, c.to_family, c.setup_minutes) for c in s.setup_matrix
     ))
-    _write(folder / "inventory.csv", ("item_id", "on_hand"), s.inventory.items())
+    _write(folder / "inventory.csv", ("item_id", "on_hand", "status", "release_date", "hold_date"), [
+        *((item_id, qty, "available", None, None) for item_id, qty in s.inventory.items()),
+        *((h.item_id, h.qty, h.status.value, h.release_date, h.hold_date) for h in s.held_stock),
+    ])
     _write(folder / "purchase_orders.csv", ("po_id", "item_id", "qty", "due_date"), (
         (p.po_id, p.item_id, p.qty, p.due_date) for p in s.purchase_orders
     ))
@@ -68,6 +72,12 @@ def write_plant_folder(snapshot: PlantSnapshot, folder: Path) -> None:
     ))
     _write(folder / "users.csv", ("user_id", "name", "role", "language"), (
         (u.user_id, u.name, u.role.value, u.language.value) for u in s.users.values()
+    ))
+    _write(folder / "quality_events.csv", (
+        "event_id", "date", "kind", "item_id", "order_id", "customer_id", "qty", "status", "note",
+    ), (
+        (e.event_id, e.date, e.kind.value, e.item_id, e.order_id, e.customer_id, e.qty, e.status.value, e.note)
+        for e in s.quality_events
     ))
 
 

@@ -67,6 +67,7 @@ class RoutingStepRow(Base):
     setup_minutes: Mapped[float] = mapped_column(Float)
     run_minutes_per_unit: Mapped[float] = mapped_column(Float)
     setup_family: Mapped[str | None] = mapped_column(String(100))
+    yield_pct: Mapped[float] = mapped_column(Float, default=100.0, server_default="100")
 
 
 class SetupChangeRow(Base):
@@ -110,6 +111,33 @@ class InventoryRow(Base):
     __tablename__ = "inventory"
     item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), primary_key=True)
     on_hand: Mapped[float] = mapped_column(Float)
+
+
+class HeldStockRow(Base):
+    """A lot of stock quality holds (inventory.csv rows with status hold or quarantine)."""
+
+    __tablename__ = "held_stock"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), index=True)
+    qty: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12))
+    release_date: Mapped[date | None] = mapped_column(Date)
+    hold_date: Mapped[date | None] = mapped_column(Date)
+
+
+class QualityEventRow(Base):
+    """A complaint, return or non-conformance (quality_events.csv, or logged from chat or the CLI)."""
+
+    __tablename__ = "quality_events"
+    event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12))
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.item_id"), index=True)
+    order_id: Mapped[str | None] = mapped_column(String(100))
+    customer_id: Mapped[str | None] = mapped_column(String(300))
+    qty: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class PurchaseOrderRow(Base):
@@ -317,6 +345,8 @@ PLANT_TABLES: tuple[type[Base], ...] = (
     RoutingStepRow,
     SetupChangeRow,
     InventoryRow,
+    HeldStockRow,
+    QualityEventRow,
     PurchaseOrderRow,
     WorkOrderRow,
     OrderEventRow,

@@ -16,6 +16,7 @@ from planning_core.model import (
     CalendarException,
     ExceptionKind,
     ForecastEntry,
+    HeldStock,
     Item,
     ItemType,
     Language,
@@ -24,12 +25,16 @@ from planning_core.model import (
     PlantSnapshot,
     Priority,
     PurchaseOrder,
+    QualityEvent,
+    QualityEventKind,
+    QualityEventStatus,
     Resource,
     Role,
     RoutingStep,
     SalesOrder,
     SetupChange,
     ShiftInterval,
+    StockStatus,
     User,
     Weekday,
     WorkOrder,
@@ -104,6 +109,11 @@ class SqlPlantRepository:
             setup_matrix=tuple(
                 SetupChange(r.from_family, r.to_family, r.setup_minutes) for r in self._all(m.SetupChangeRow)
             ),
+            held_stock=tuple(
+                HeldStock(r.item_id, r.qty, StockStatus(r.status), r.release_date, r.hold_date)
+                for r in self._all(m.HeldStockRow)
+            ),
+            quality_events=tuple(quality_event(r) for r in self._all(m.QualityEventRow)),
         )
 
     def _all(self, model: type[m.Base]) -> list[Any]:
@@ -136,7 +146,20 @@ def _item(r: Any) -> Item:
 
 def _routing_step(r: Any) -> RoutingStep:
     return RoutingStep(r.item_id, r.step, _split(r.resource_ids, "|"), r.setup_minutes, r.run_minutes_per_unit,
-                       r.setup_family)
+                       r.setup_family, r.yield_pct)
+
+
+def quality_event(r: Any) -> QualityEvent:
+    return QualityEvent(r.event_id, r.date, QualityEventKind(r.kind), r.item_id, r.order_id, r.customer_id, r.qty,
+                        QualityEventStatus(r.status), r.note)
+
+
+def quality_event_values(e: QualityEvent) -> dict[str, Any]:
+    """Column values of one quality event row (also used when one is logged)."""
+    return {
+        "event_id": e.event_id, "date": e.date, "kind": e.kind.value, "item_id": e.item_id, "order_id": e.order_id,
+        "customer_id": e.customer_id, "qty": e.qty, "status": e.status.value, "note": e.note,
+    }
 
 
 def _resource(r: Any) -> Resource:
@@ -219,7 +242,7 @@ def _rows_of(s: PlantSnapshot) -> list[tuple[type[m.Base], list[dict[str, Any]]]
             {
                 "item_id": r.item_id, "step": r.step, "resource_ids": "|".join(r.resource_ids),
                 "setup_minutes": r.setup_minutes, "run_minutes_per_unit": r.run_minutes_per_unit,
-                "setup_family": r.setup_family,
+                "setup_family": r.setup_family, "yield_pct": r.yield_pct,
             }
             for r in s.routings
         ]),
@@ -228,6 +251,12 @@ def _rows_of(s: PlantSnapshot) -> list[tuple[type[m.Base], list[dict[str, Any]]]
             for c in s.setup_matrix
         ]),
         (m.InventoryRow, [{"item_id": k, "on_hand": v} for k, v in s.inventory.items()]),
+        (m.HeldStockRow, [
+            {"item_id": h.item_id, "qty": h.qty, "status": h.status.value, "release_date": h.release_date,
+             "hold_date": h.hold_date}
+            for h in s.held_stock
+        ]),
+        (m.QualityEventRow, [quality_event_values(e) for e in s.quality_events]),
         (m.PurchaseOrderRow, [
             {"po_id": p.po_id, "item_id": p.item_id, "qty": p.qty, "due_date": p.due_date} for p in s.purchase_orders
         ]),

@@ -13,6 +13,7 @@ from integrations.db.forecast_repository import SqlForecastRepository
 from integrations.db.job_repository import SqlJobRepository
 from integrations.db.order_repository import SqlOrderBook
 from integrations.db.plant_repository import SqlPlantRepository
+from integrations.db.quality_repository import SqlQualityEventLog
 from integrations.db.receipt_repository import SqlChatReceipts
 from integrations.db.request_repository import SqlAuditLog, SqlRequestRepository
 from integrations.db.schedule_repository import SqlScheduleRepository
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
     claims: SqlDigestClaims
     jobs: SqlJobRepository
     receipts: SqlChatReceipts
+    quality: SqlQualityEventLog
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
         self.claims = SqlDigestClaims(self.session)
         self.jobs = SqlJobRepository(self.session)
         self.receipts = SqlChatReceipts(self.session)
+        self.quality = SqlQualityEventLog(self.session)
         return self
 
     def __exit__(

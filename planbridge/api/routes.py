@@ -18,6 +18,8 @@ from planbridge.api.schemas import (
     BookBody,
     DecisionBody,
     ParseBody,
+    QualityCloseBody,
+    QualityEventBody,
     QuoteBody,
     RequestBody,
     RushBody,
@@ -27,9 +29,20 @@ from planbridge.chat import conversation
 from planbridge.errors import BadRequest, NotFound
 from planbridge.metrics import timed_quote
 from planbridge.presentation import documents as doc
+from planbridge.presentation import quality as quality_docs
 from planbridge.presentation.digest import digest_document
 from planbridge.records import RequestKind
-from planbridge.services import availability, board, language, material, orders, quoting, requests, scheduling
+from planbridge.services import (
+    availability,
+    board,
+    language,
+    material,
+    orders,
+    quality,
+    quoting,
+    requests,
+    scheduling,
+)
 from planbridge.services import digest as digests
 
 router = APIRouter(prefix="/api")
@@ -155,6 +168,29 @@ def mrp(
             response_model=doc.KpiDocument)
 def kpi(services: Services, period_days: int = 30, as_of: date | None = None) -> doc.KpiDocument:
     return doc.kpi_document(material.kpis(material.KpiCommand(period_days=period_days, as_of=as_of), services))
+
+
+@router.get("/quality", tags=["quality"], response_model=quality_docs.QualityOverviewDocument,
+            summary="Open complaints, returns and NCRs (of a customer or an item), held stock, quality KPIs")
+def quality_overview(services: Services, customer: str | None = None, item: str | None = None,
+                     as_of: date | None = None, lang: Language | None = None) -> quality_docs.QualityOverviewDocument:
+    query = quality.QualityQuery(customer=customer, item=item, as_of=as_of, language=lang)
+    return quality_docs.overview_document(quality.quality_overview(query, services))
+
+
+@router.post("/quality/events", tags=["quality"], status_code=201, response_model=quality_docs.QualityEventDocument,
+             summary="Log a complaint or return (sales) or an NCR (production); audited")
+def log_quality_event(body: QualityEventBody, services: Services) -> quality_docs.QualityEventDocument:
+    command = quality.LogQualityEvent(kind=body.kind, user_id=body.user, item=body.item, qty=body.qty,
+                                      customer=body.customer, order_id=body.order_id, note=body.note, language=body.lang)
+    return quality_docs.event_document(quality.log_event(command, services))
+
+
+@router.post("/quality/events/{event_id}/close", tags=["quality"], response_model=quality_docs.QualityEventDocument,
+             summary="Close a complaint, return or NCR (production, planners, admins); closing twice changes nothing")
+def close_quality_event(event_id: str, body: QualityCloseBody, services: Services) -> quality_docs.QualityEventDocument:
+    command = quality.CloseQualityEvent(event_id=event_id, user_id=body.user, language=body.lang)
+    return quality_docs.event_document(quality.close_event(command, services))
 
 
 @router.get("/schedule", tags=["planning"], summary="The newest saved schedule (404 when none was saved)",

@@ -75,6 +75,22 @@ class DecisionBody(_Body):
     as_of: date | None = None
 
 
+class QualityEventBody(_Body):
+    kind: Literal["complaint", "return", "ncr"]
+    user: str = Field(description="Chat user id: sales log complaints and returns; production, planners, admins NCRs.")
+    item: str | None = Field(None, description="The item (default: the order's).")
+    qty: float = Field(0.0, ge=0)
+    customer: str | None = Field(None, description="The customer (default: the order's).")
+    order_id: str | None = None
+    note: str | None = None
+    lang: str | None = None
+
+
+class QualityCloseBody(_Body):
+    user: str = Field(description="Chat user id: production, planners and admins close events.")
+    lang: str | None = None
+
+
 class ScheduleBody(_Body):
     time_limit: float = Field(10.0, description="Solver time limit in seconds (at most 120 through the API).")
     save: bool = Field(False, description="Store it for the digest and the utilisation KPIs.")

@@ -23,13 +23,22 @@ from planbridge.presentation.catalogue import t
 from planbridge.presentation.digest import digest_card, kpi_card
 from planbridge.presentation.documents import quote_document, rush_document
 from planbridge.presentation.jobs import subscription_line
+from planbridge.presentation.quality import event_sentence, overview_text
 from planbridge.services.digest import DigestCommand, build_digest
 from planbridge.services.jobs import SubmitJob, submit_job
+from planbridge.services.quality import (
+    CloseQualityEvent,
+    LogQualityEvent,
+    QualityQuery,
+    close_event,
+    log_event,
+    quality_overview,
+)
 from planbridge.services.quoting import QuoteCommand, RushCommand, quote, rush_impact
 from planbridge.services.subscriptions import Subscribe, list_subscriptions, subscribe, unsubscribe
 from planning_core.model import Role, User
 
-SUBCOMMANDS = ("quote", "rush", "kpi", "digest", "help", "schedule", "mrp", "forecast")
+SUBCOMMANDS = ("quote", "rush", "kpi", "digest", "help", "schedule", "mrp", "forecast", "quality")
 JOB_SUBCOMMANDS = ("schedule", "mrp", "forecast")
 DIGEST_ACTIONS = ("subscribe", "list", "unsubscribe")
 
@@ -83,6 +92,8 @@ def command_card(chat: Chat, request: SlashRequest, *, user_id: str | None, lang
         return start_job(chat, request.subcommand, user_id=user_id, language=language, channel=channel)
     if request.subcommand == "digest" and request.args and request.args[0].lower() in DIGEST_ACTIONS:
         return digest_subscription_card(chat, request, user_id=user_id, language=language, channel=channel)
+    if request.subcommand == "quality":
+        return quality_card(chat, request, user_id=user_id, language=language)
     if request.subcommand in ("kpi", "digest"):
         digest = build_digest(DigestCommand(language=language), chat.services)
         return digest_card(digest) if request.subcommand == "digest" else kpi_card(digest)
@@ -139,6 +150,28 @@ def digest_subscription_card(chat: Chat, request: SlashRequest, *, user_id: str 
                                 weekly=request.options.get("weekly"), sections=sections, owner=owner,
                                 source="slack", user_id=user_id), chat.services)
     return text_card(subscription_line(added, language))
+
+
+def quality_card(chat: Chat, request: SlashRequest, *, user_id: str | None, language: str) -> Card:
+    """`quality log KIND [--item I] [--qty Q] [--customer C] [--order SO] [--note N]`, `quality close ID`, or
+    `quality [--customer C] [--item I]` (what is open): the user who typed it is the one checked and audited."""
+    action = request.args[0].lower() if request.args else "list"
+    options = request.options
+    if action == "log":
+        if len(request.args) != 2:
+            raise BadRequest("quality log needs the kind: complaint, return or ncr")
+        answer = log_event(LogQualityEvent(kind=request.args[1], user_id=user_id, item=options.get("item"),
+                                           qty=options.get("qty") or 0, customer=options.get("customer"),
+                                           order_id=options.get("order"), note=options.get("note"), language=language),
+                           chat.services)
+        return text_card(event_sentence(answer))
+    if action == "close":
+        if len(request.args) != 2:
+            raise BadRequest("quality close needs the event's id (e.g. QE-1001)")
+        return text_card(event_sentence(close_event(CloseQualityEvent(request.args[1], user_id, language), chat.services)))
+    overview = quality_overview(QualityQuery(customer=options.get("customer"), item=options.get("item"),
+                                             user_id=user_id, language=language), chat.services)
+    return text_card(overview_text(overview))
 
 
 def _audience(user: User | None, sections: str | None) -> tuple[list[str], str | None]:

@@ -218,6 +218,16 @@ def _digest(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot
     return replies.Reply(replies.digest_summary(figures, language), language, answer=figures)
 
 
+def _quality(request: ParsedRequest, ctx: ServiceContext, snapshot: PlantSnapshot, as_of: date, language: str,
+             user_id: str | None) -> replies.Reply:
+    from planbridge.presentation.quality import overview_text
+    from planbridge.services.quality import QualityQuery, quality_overview
+
+    overview = quality_overview(QualityQuery(customer=request.slots.customer, item=request.slots.item_id, as_of=as_of,
+                                             user_id=user_id, language=language), ctx)
+    return replies.Reply(overview_text(overview), language)
+
+
 def _fixed(request: ParsedRequest, snapshot: PlantSnapshot, language: str) -> replies.Reply:
     if request.intent is Intent.HELP:
         return replies.Reply(replies.help_text(snapshot, language), language)
@@ -241,6 +251,7 @@ _HANDLERS: dict[Intent, Handler] = {
     Intent.KPI: _kpi,
     Intent.SHORTAGES: _shortages,
     Intent.DIGEST: _digest,
+    Intent.QUALITY: _quality,
 }
 
 

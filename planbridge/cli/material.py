@@ -151,6 +151,35 @@ def _print_mrp(answer: material.MrpAnswer) -> None:
         _more(len(r.messages))
 
 
+def _print_quality(q: dict[str, Any] | None) -> None:
+    """Quality KPIs, only when the plant has quality data worth a table."""
+    yields = {k: v for k, v in (q or {}).get("first_pass_yield", {}).get("items", {}).items() if v < 1}
+    if not q or not (q["open_ncrs"] or q["open_complaints"] or q["held_stock"] or yields):
+        return
+    table = Table(title=f"Quality (complaints and returns over the last {q['window_days']} days)", title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("behind it")
+    details = q["details"]
+    table.add_row("open NCRs", str(q["open_ncrs"]), ", ".join(f"{e['event_id']} {e['item_id']}" for e in details["open_ncrs"][:6]))
+    table.add_row("open complaints and returns", str(q["open_complaints"]),
+                  ", ".join(f"{e['event_id']} {e['customer_id'] or e['order_id'] or ''}".strip() for e in details["open_complaints"][:6]))
+    held = ", ".join(f"{h['item_id']} {_num(h['qty'])} {h['status']}" + (f" {h['oldest_days']} d" if h["oldest_days"] is not None else "")
+                     for h in q["held_stock"][:6])
+    table.add_row("held stock (units)", _num(q["held_stock_qty"]), held)
+    for kind in ("customers", "items"):
+        for line in q["complaints_per_1000_shipped"][kind][:5]:
+            rate = "–" if line["per_1000_shipped"] is None else _num(line["per_1000_shipped"])
+            table.add_row(f"complaints+returns per 1,000 shipped: {line['key']}", rate,
+                          f"{line['complaints'] + line['returns']} against {_num(line['shipped_qty'])} shipped")
+    for item_id, value in sorted(yields.items(), key=lambda kv: kv[1])[:5]:
+        table.add_row(f"first-pass yield: {item_id}", _pct(value), "")
+    for resource_id, value in sorted(q["first_pass_yield"]["resources"].items(), key=lambda kv: kv[1])[:5]:
+        if value < 1:
+            table.add_row(f"first-pass yield on {resource_id}", _pct(value), "")
+    stdout.print(table)
+
+
 def _print_kpi(j: dict[str, Any]) -> None:
     d = j["details"]
     shipped = j["shipped_last_30_days"]
@@ -178,6 +207,7 @@ def _print_kpi(j: dict[str, Any]) -> None:
     else:
         table.add_row("forecast WAPE / bias", "–", "no forecast period with actuals in the last 8 weeks")
     stdout.print(table)
+    _print_quality(j.get("quality"))
 
     loads = Table(title=f"Utilisation, next 14 days ({d['utilization_note'] or j['utilization_source']})", title_justify="left")
     for column in ("resource", "utilisation", "load min", "available min"):

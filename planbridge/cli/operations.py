@@ -132,3 +132,58 @@ def queue_promise_state_rebuild(cli: Cli) -> None:
 def register(app: typer.Typer) -> None:
     digests.install(app)
     worker_commands.install(app)
+    quality_commands.install(app)
+
+
+quality_commands = Commands("quality", help="Complaints, returns and NCRs: log them, close them, see what is open.")
+
+
+@quality_commands.command("log", help="Log a complaint or return (sales) or an NCR (production); audited.")
+def quality_log(
+    kind: Annotated[str, typer.Argument(help="complaint, return or ncr.")],
+    item: Annotated[str | None, typer.Option("--item", help="The item (default: the order's).")] = None,
+    qty: Annotated[str, typer.Option("--qty", help="Units concerned (default 0).")] = "0",
+    customer: Annotated[str | None, typer.Option("--customer", help="The customer (default: the order's).")] = None,
+    order: Annotated[str | None, typer.Option("--order", help="The sales order it is about.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What happened, in a few words.")] = None,
+    user: Annotated[str | None, typer.Option("--user", envvar="PLANBRIDGE_USER", help="Who logs it (users.csv).")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    from planbridge.presentation.quality import event_document
+    from planbridge.services.quality import LogQualityEvent, log_event
+
+    answer = log_event(LogQualityEvent(kind=kind, user_id=user, item=item, qty=qty,
+                                       customer=customer, order_id=order, note=note), cli.services())
+    document = event_document(answer)
+    cli.emit(document, lambda: stdout.print(document.message, markup=False, highlight=False))
+
+
+@quality_commands.command("close", help="Close a complaint, return or NCR (production, planners, admins); audited.")
+def quality_close(
+    event_id: Annotated[str, typer.Argument(help="The event's id, e.g. QE-1001.")],
+    user: Annotated[str | None, typer.Option("--user", envvar="PLANBRIDGE_USER", help="Who closes it (users.csv).")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    from planbridge.presentation.quality import event_document
+    from planbridge.services.quality import CloseQualityEvent, close_event
+
+    document = event_document(close_event(CloseQualityEvent(event_id=event_id, user_id=user), cli.services()))
+    cli.emit(document, lambda: stdout.print(document.message, markup=False, highlight=False))
+
+
+@quality_commands.command("list", help="Open complaints, returns and NCRs (of a customer or an item), held stock.")
+def quality_list(
+    customer: Annotated[str | None, typer.Option("--customer")] = None,
+    item: Annotated[str | None, typer.Option("--item")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="en, zh or zh-Hant.")] = None,
+    *,
+    cli: Cli,
+) -> None:
+    from planbridge.presentation.quality import overview_document
+    from planbridge.services.quality import QualityQuery, quality_overview
+
+    document = overview_document(quality_overview(
+        QualityQuery(customer=customer, item=item, as_of=cli.as_of, language=lang), cli.services()))
+    cli.emit(document, lambda: stdout.print(document.message, markup=False, highlight=False))

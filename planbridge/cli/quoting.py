@@ -369,7 +369,7 @@ def _print_quote(answer: quoting.QuoteAnswer, document: documents.QuoteDocument,
     for c in document.constraints:
         stdout.print(f"  • {c.kind}: {c.detail}", markup=False)
     table = Table("check", "status", "reason", box=None, pad_edge=False)
-    for name in ("technical", "material", "capacity", "date"):
+    for name in ("technical", "material", "capacity", "date", "quality"):
         check = getattr(document.review, name)
         table.add_row(name, f"[{STATUS_STYLE[check.status]}]{check.status}[/]", check.reason)
     stdout.print(table)

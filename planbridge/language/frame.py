@@ -31,6 +31,7 @@ class Intent(StrEnum):
     SHORTAGES = "shortages"
     KPI = "kpi"
     DIGEST = "digest"
+    QUALITY = "quality"  # open complaints, returns and NCRs, held stock (of a customer or an item)
     HELP = "help"
     UNKNOWN = "unknown"
 

@@ -146,6 +146,13 @@ class KpiArgs(_Args):
     item: str | None = None
 
 
+class QualityArgs(_Args):
+    """Open complaints, returns and NCRs and held stock, for a customer or an item or in general."""
+
+    customer: str | None = None
+    item: str | None = None
+
+
 class NoArgs(_Args):
     """No arguments."""
 
@@ -171,6 +178,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("shortages", Intent.SHORTAGES, ShortagesArgs, "Material shortages."),
     Tool("kpi", Intent.KPI, KpiArgs, "Delivery and capacity KPIs."),
     Tool("digest", Intent.DIGEST, NoArgs, "The daily digest."),
+    Tool("quality", Intent.QUALITY, QualityArgs, "Open quality issues: complaints, returns, NCRs, held stock."),
     Tool("help", Intent.HELP, NoArgs, "What the assistant can do."),
     Tool("not_understood", Intent.UNKNOWN, NoArgs, "The message is not a planning question."),
 )

@@ -40,7 +40,7 @@ SHOWN_PARTIALS = 8
 SHOWN_CONSTRAINTS = 5
 SHOWN_IMPACTED = 10
 _STATUS_MARK = {"ok": Mark.OK, "warning": Mark.WARNING, "problem": Mark.PROBLEM}
-_REVIEW = ("technical", "material", "capacity", "date")
+_REVIEW = ("technical", "material", "capacity", "date", "quality")
 
 
 def reply_card(text: str, answer: object | None) -> Card:
@@ -93,6 +93,8 @@ def quote_card(quote: QuoteDocument, language: str, *, text: str | None = None) 
             review.append(_STATUS_MARK[check.status])
         review.append(f" {t(language, f'card.{name}')}")
     parts.append(Note(tuple(review)))
+    if quote.review.quality.status != "ok":  # quality speaks in words: what it holds or what was reported
+        parts.append(Note((_STATUS_MARK[quote.review.quality.status], f" {quote.review.quality.reason}")))
     parts.extend(_quote_actions(quote, language))
     return Card(summary, tuple(parts))
 

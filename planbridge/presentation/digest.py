@@ -54,12 +54,43 @@ def digest_text(digest: Digest) -> str:
         lines.extend(f"  - {entry}" for entry in entries[:LISTED])
         if len(entries) > LISTED:
             lines.append("  " + t(lang, "card.more", n=len(entries) - LISTED))
+    quality = quality_lines(digest)
+    if quality:
+        lines += ["", f"{t(lang, 'digest.section_quality')}:", *(f"  - {entry}" for entry in quality[:LISTED + 1])]
     lines.append("")
     lines.append(f"{t(lang, 'card.load')} ({_load_source(digest)}):")
     for r in digest.resources:
         lines.append(f"  {r.resource_id:<10} {percent(_load(r)):>7}  {_bar(r.utilization)}"
                      + (f"  {t(lang, 'card.overloaded')}" if r.overloaded else ""))
     return "\n".join(lines)
+
+
+def quality_lines(digest: Digest) -> list[str]:
+    """The quality section: the figures, then held stock, the lowest yields and complaint rates."""
+    k, lang = digest.quality, digest.language
+    if k is None:
+        return []
+    lines = [t(lang, "card.quality_summary", ncrs=len(k.open_ncrs), complaints=len(k.open_complaints),
+               held=qty(k.held_qty))]
+    for h in k.held:
+        key = "card.quality_held_line" if h.oldest_days is not None else "card.quality_held_line_no_age"
+        lines.append(t(lang, key, item=_name(digest, h.item_id), qty=qty(h.qty),
+                       status=t(lang, f"card.stock_{h.status.replace('+', '_')}"), days=h.oldest_days))
+    low = sorted((y, item_id) for item_id, y in k.item_yield.items() if y < 1.0)
+    lines += [t(lang, "card.quality_yield_line", item=_name(digest, item_id), pct=percent(y)) for y, item_id in low[:3]]
+    lines += [t(lang, "card.quality_rate_line", customer=r.key, n=r.complaints + r.returns,
+                rate=qty(r.per_1000) if r.per_1000 is not None else "—")
+              for r in k.by_customer[:3]]
+    return lines
+
+
+def _quality_parts(digest: Digest) -> list[Part]:
+    lines = quality_lines(digest)
+    if not lines:
+        return []
+    lang = digest.language
+    return [Divider(), Paragraph(rich(t(lang, "digest.section_quality"))),
+            Bullets(tuple(rich(e) for e in lines), LISTED + 1, t(lang, "card.more", n="{n}"))]
 
 
 def _load(r: ResourceLine) -> float | None:
@@ -146,7 +177,8 @@ def _bar(value: float | None, width: int = 20) -> str:
 
 def digest_card(digest: Digest, *, image_url: str | None = None) -> Card:
     """Header, the key figures as fields, the lists behind them, load per resource, and the chart if hosted."""
-    parts: list[Part] = [*_figure_parts(digest), *_list_parts(digest), Divider(), *_load_parts(digest)]
+    parts: list[Part] = [*_figure_parts(digest), *_list_parts(digest), *_quality_parts(digest), Divider(),
+                         *_load_parts(digest)]
     if image_url:
         parts.append(Picture(image_url, t(digest.language, "card.chart_title")))
     return Card(digest_text(digest), tuple(parts))
@@ -247,6 +279,10 @@ def _production_parts(digest: Digest, _owner: str | None) -> list[Part]:
     parts += [Bullets(tuple(rich(e) for e in entries), LISTED, more, title=title)
               for title, entries in ((t(lang, "card.top_shortages"), shortages), (t(lang, "card.pending"), pending))
               if entries]
+    quality = quality_lines(digest)  # production holds the stock and raises the NCRs
+    if quality:
+        parts.append(Bullets(tuple(rich(e) for e in quality), LISTED + 1, more,
+                             title=t(lang, "digest.section_quality")))
     return parts + list(_load_parts(digest))
 
 

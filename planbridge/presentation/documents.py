@@ -74,6 +74,7 @@ class Review(Document):
     material: ReviewCheck
     capacity: ReviewCheck
     date: ReviewCheck
+    quality: ReviewCheck
 
 
 class QuoteDocument(Document):
@@ -192,9 +193,9 @@ def quote_document(answer: QuoteAnswer, *, with_plan: bool = False) -> QuoteDocu
             for c in q.constraints
         ],
         "review": Review(**{
-            name: ReviewCheck(status=check.status.value, reason=quotes.review_reason(name, check, lang))
+            name: ReviewCheck(status=check.status.value, reason=quotes.review_reason(name, check, lang, snapshot))
             for name, check in (("technical", review.technical), ("material", review.material),
-                                ("capacity", review.capacity), ("date", review.date))
+                                ("capacity", review.capacity), ("date", review.date), ("quality", review.quality))
         }),
         "customer": answer.customer,
         "language": lang,
@@ -430,6 +431,7 @@ def digest_figures(digest: Digest) -> DigestFigures:
              "promised_date": p.promised_date.isoformat(), "projected_date": iso(p.projected_date)}
             for p in digest.projected_late
         ],
+        **({"quality": digest.quality.to_json()} if digest.quality is not None else {}),
     )
 
 

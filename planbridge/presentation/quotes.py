@@ -29,6 +29,9 @@ def constraint_detail(c: BindingConstraint, snapshot: PlantSnapshot, lang: str, 
         free = max(float(f.get("on_hand", 0)) - float(f.get("committed", 0)), 0.0)
         text = t(lang, "constraint.stock", item=item, on_hand=qty(f.get("on_hand")), committed=qty(f.get("committed")))
         return text + (t(lang, "constraint.stock_free", free=qty(free)) if free > 0 else "")
+    if c.kind is ConstraintKind.RECEIPT and f.get("source") == "hold_release":
+        return t(lang, "constraint.hold_release", item=item, on_hand=qty(f.get("on_hand")), qty=qty(f.get("qty")),
+                 unit=unit, day=day(f.get("date"), lang, today=today))
     if c.kind is ConstraintKind.RECEIPT:
         return t(lang, "constraint.receipt", item=item, on_hand=qty(f.get("on_hand")), qty=qty(f.get("qty")), unit=unit,
                  day=day(f.get("date"), lang, today=today), ref=f.get("ref"))
@@ -55,8 +58,10 @@ def _unit(snapshot: PlantSnapshot, item_id: str | None, lang: str) -> str:
     return word if is_chinese(lang) else f" {word}"
 
 
-def review_reason(name: str, check: ReviewCheck, lang: str) -> str:
+def review_reason(name: str, check: ReviewCheck, lang: str, snapshot: PlantSnapshot | None = None) -> str:
     """The reason of one order-review check ("capacity available", "3 days later than requested")."""
+    if name == "quality":
+        return quality_reason(check, lang, snapshot)
     key = f"review.{name}.{check.reason_code}"
     facts = dict(check.facts)
     if check.reason_code == "no_routing":
@@ -68,6 +73,27 @@ def review_reason(name: str, check: ReviewCheck, lang: str) -> str:
             return t(lang, key)
         except KeyError:
             return check.reason_code
+
+
+def quality_reason(check: ReviewCheck, lang: str, snapshot: PlantSnapshot | None = None) -> str:
+    """The quality check in plain words: what holds the date, or each thing worth knowing."""
+    facts = dict(check.facts)
+    held = t(lang, "list.sep").join(
+        t(lang, "review.quality.held_lot", item=item_name(snapshot, part, lang) if snapshot else part, qty=qty(amount))
+        for part, amount in (entry.split("=") for entry in (facts.get("held") or "").split(",") if "=" in entry)
+    )
+    if check.reason_code == "only_held_stock":
+        return t(lang, "review.quality.only_held_stock", held=held, promise=facts.get("promise", ""))
+    if check.reason_code != "attention":
+        return t(lang, "review.quality.clear")
+    parts = []
+    if "ncrs" in facts:
+        parts.append(t(lang, "review.quality.item_events", ncrs=facts["ncrs"], complaints=facts["complaints"]))
+    if held:
+        parts.append(t(lang, "review.quality.held", held=held))
+    if "customer_complaints" in facts:
+        parts.append(t(lang, "review.quality.customer", customer=facts["customer"], n=facts["customer_complaints"]))
+    return t(lang, "review.quality.sep").join(parts)
 
 
 _PRIORITY = {

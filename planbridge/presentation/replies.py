@@ -225,6 +225,9 @@ def stock(request: ParsedRequest, snapshot: PlantSnapshot, language: str, *, as_
     text = t(language, "stock.head", item=display_name(item, language), id=item.item_id, on_hand=qty(on_hand), unit=unit)
     if item.safety_stock:
         text += t(language, "stock.safety", qty=qty(item.safety_stock), unit=unit)
+    held = sum(h.qty for h in snapshot.held_stock if h.item_id == item.item_id)
+    if held > 0:  # not promised: quality holds it
+        text += t(language, "stock.held", qty=qty(held), unit=unit)
     if receipts:
         po = receipts[0]
         text += t(language, "stock.next_receipt", po=po.po_id, qty=qty(po.qty), unit=unit,

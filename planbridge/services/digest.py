@@ -22,6 +22,7 @@ from planbridge.services.requests import list_requests
 from planning_core.kpi import KpiReport, OpenLine
 from planning_core.model import PlantSnapshot
 from planning_core.mrp import Shortage
+from planning_core.quality import QualityKpis
 
 TOP_SHORTAGES = 5
 LISTED_ORDERS = 5
@@ -124,6 +125,7 @@ class Digest:
     # The same view quotes use: confirmed orders that will miss their promise on finite
     # capacity and real material (empty when the digest is built without the engine).
     projected_late: tuple[ProjectedLine, ...] = ()
+    quality: QualityKpis | None = None  # None: the plant has no quality data (no section)
 
     @property
     def plant_name(self) -> str:
@@ -176,7 +178,12 @@ def digest_from(
         utilization_source=report.utilization.source,
         trend=tuple(TrendPoint(w.last, len(w.shipped), w.on_time, w.otd) for w in report.trend),
         pending=tuple(_pending(r, snapshot) for r in pending),
+        quality=report.quality if _has_quality_data(snapshot) else None,
     )
+
+
+def _has_quality_data(snapshot: PlantSnapshot) -> bool:
+    return bool(snapshot.held_stock or snapshot.quality_events or snapshot.has_yields)
 
 
 def top_pegged(shortages: Sequence[Shortage], limit: int) -> list[Shortage]:

@@ -72,7 +72,7 @@ def book_order(cmd: BookOrder, ctx: ServiceContext) -> Booking:
             user = find_user(snapshot, cmd.user_id or "")
             item = find_item(snapshot, cmd.item)
             due = due_date(cmd.due, as_of)
-            first = resident.engine.quote(item_id=item.item_id, qty=qty, due=due, exact=False)
+            first = resident.engine.quote(item_id=item.item_id, qty=qty, due=due, exact=False, customer=cmd.customer)
             if first.promise_date is None:
                 raise Conflict(f"{item.name} cannot be made in this quantity: nothing was booked")
             promise = _promise(resident.state, item.item_id, qty, asked=due, quoted=cmd.quoted,

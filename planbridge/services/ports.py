@@ -19,7 +19,7 @@ from planbridge.records import (
     JournalKind,
     StoredRequest,
 )
-from planning_core.model import ForecastEntry, PlantSnapshot, SalesOrder
+from planning_core.model import ForecastEntry, PlantSnapshot, QualityEvent, QualityEventStatus, SalesOrder
 from planning_core.scheduling.saved import SavedSchedule
 
 if TYPE_CHECKING:  # keeps numpy, HiGHS and pandas out of every command's start-up
@@ -128,6 +128,16 @@ class ChatReceipts(Protocol):
     def get(self, key: str) -> ChatReceipt | None: ...
 
 
+class QualityEventLog(Protocol):
+    """Complaints, returns and NCRs logged after the import (they are plant data: the plant's
+    version changes with each, so every process reads them)."""
+
+    def next_event_id(self) -> str: ...
+    def add(self, event: QualityEvent) -> None: ...
+    def get(self, event_id: str) -> QualityEvent | None: ...
+    def set_status(self, event_id: str, status: QualityEventStatus) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: everything inside commits together or not at all."""
 
@@ -153,6 +163,8 @@ class UnitOfWork(Protocol):
     def jobs(self) -> JobRepository: ...
     @property
     def receipts(self) -> ChatReceipts: ...
+    @property
+    def quality(self) -> QualityEventLog: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -73,7 +73,8 @@ def quote(cmd: QuoteCommand, ctx: ServiceContext) -> QuoteAnswer:
         as_of = ctx.as_of(cmd.as_of, snapshot)
         due = due_date(cmd.due, as_of)
         engine = ctx.plants.engine(uow, as_of)
-    result = engine.quote(item_id=item.item_id, qty=qty, due=due, exact=cmd.exact, deadline=ctx.deadline())
+    result = engine.quote(item_id=item.item_id, qty=qty, due=due, exact=cmd.exact, deadline=ctx.deadline(),
+                          customer=cmd.customer)
     return answer_of(result, item.name, cmd, engine.snapshot)
 
 

@@ -3,7 +3,8 @@
 - `purchase_lead_time`: part of the bill of materials had to be bought new, arrives (after its
   lead time) no later than the promise, and the plan had used up every other unit of it;
 - `receipt`: stock of a part of the bill of materials runs out and the plan waits for an open
-  purchase (or work) order, which arrives no later than the promise and is used by it;
+  purchase (or work) order, which arrives no later than the promise and is used by it, or for
+  held stock quality expects to release on a date (fact `source` = `hold_release`);
 - `capacity`: a resource on the item's routings runs flat out on the working days up to the
   promise; the facts name what keeps it busy (work orders, confirmed orders);
 - `calendar`: a resource the order needs is closed on a normally working day (a calendar
@@ -34,6 +35,8 @@ FULL_LOAD = 0.97
 MAX_LOADED = 2
 MAX_NAMED = 3  # orders named as keeping a resource busy
 STOCK_TOLERANCE = 1e-6
+# the `ref` (and `source` fact) of a receipt that is held stock quality expects to release on its date
+HOLD_RELEASE = "hold_release"
 
 # resource row → (committed order, slots it works on that resource) for everyone else in the plan
 Occupants = Callable[[int], Sequence[tuple[str, IntArray]]]
@@ -177,9 +180,11 @@ def _receipts(
     arrive no later than the promise, and the plan uses them."""
     assert done.day is not None
     grid = model.grid
-    incoming = [(po.po_id, po.item_id, po.qty, po.due_date, int(grid.day_first_slot[max(model.day_of(po.due_date), 0)])
-                 if model.day_of(po.due_date) < grid.days else -1)
-                for po in snapshot.purchase_orders]
+    dated = [(po.po_id, po.item_id, po.qty, po.due_date) for po in snapshot.purchase_orders]
+    dated += [(HOLD_RELEASE, h.item_id, h.qty, h.release_date) for h in snapshot.hold_releases if h.release_date]
+    incoming = [(ref, item_id, qty, due, int(grid.day_first_slot[max(model.day_of(due), 0)])
+                 if model.day_of(due) < grid.days else -1)
+                for ref, item_id, qty, due in dated]
     incoming += [
         (wo.wo_id, wo.item_id, wo.qty, wo.end.date(), grid.slot_at(grid.axis.to_minutes(wo.end)))
         for wo in snapshot.work_orders if wo.status is not WorkOrderStatus.DONE
@@ -198,7 +203,8 @@ def _receipts(
                 BindingConstraint(
                     ConstraintKind.RECEIPT, item_id, None,
                     (("ref", ref), ("qty", _num(qty)), ("uom", snapshot.items[item_id].uom), ("date", due.isoformat()),
-                     ("on_hand", _num(snapshot.inventory.get(item_id, 0.0)))),
+                     ("on_hand", _num(snapshot.inventory.get(item_id, 0.0))),
+                     *((("source", HOLD_RELEASE),) if ref == HOLD_RELEASE else ())),
                 )
             )
     return result

@@ -80,15 +80,16 @@ def slot_span(grid: SlotGrid, slot: int) -> tuple[float, float]:
 def bucket_operations(
     arc: Arc, span: tuple[float, float], qty: float, busy: float, *, demand_id: str | None
 ) -> list[Operation]:
-    """`qty` made through `arc` somewhere in the slot `span`, taking `busy` resource minutes;
-    work beyond one unit's worth of the window runs on the resource's other units."""
+    """`qty` good units made through `arc` somewhere in the slot `span`, taking `busy` resource
+    minutes; work beyond one unit's worth of the window runs on the resource's other units. The
+    operations carry the units started (more than `qty` at a step with a yield below 100%)."""
     start, end = span
     parts = max(1, math.ceil(busy / (end - start) - 1e-9))
     setup = busy - qty * arc.run_minutes
     return [
         Operation(
             item_id=arc.item_id, step=arc.step, resource_id=arc.resource_id, start=start, end=end,
-            qty=qty / parts, demand_id=demand_id, setup_minutes=setup / parts, busy_minutes=busy / parts,
+            qty=arc.started(qty) / parts, demand_id=demand_id, setup_minutes=setup / parts, busy_minutes=busy / parts,
         )
         for _ in range(parts)
     ]

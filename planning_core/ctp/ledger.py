@@ -360,13 +360,15 @@ class Ledger:
         steps = self.steps_of.get(item_id)
         if not steps:
             return False
-        needed = missing
+        needed = missing  # good units out of the step being placed, by the end of each slot
         for arcs in reversed(steps):
             option = self._best_late(arcs, total, needed)
             if option is None:
                 return False
             self._commit(option)
-            needed = option.curve
+            # what the step starts is what the step before must have made (more, below 100% yield)
+            y = self.network.arcs[arcs[0]].yield_fraction
+            needed, total = option.curve / y, total / y
         return all(
             self._obtain_by(line.component_id, needed * line.gross_qty_per)
             for line in self.snapshot.components_of.get(item_id, ())
@@ -453,15 +455,17 @@ class Ledger:
         steps = self.steps_of.get(item_id)
         if not steps:
             return ready
-        through = np.full(self.T, remaining)
+        started = remaining * self.snapshot.started_per_good(item_id)  # at the first step
+        through = np.full(self.T, started)  # units the step being placed can start by each slot
         for line in self.snapshot.components_of.get(item_id, ()):
-            have = self._obtain_asap(line.component_id, remaining * line.gross_qty_per)
+            have = self._obtain_asap(line.component_id, started * line.gross_qty_per)
             through = np.minimum(through, have / line.gross_qty_per)
         for arcs in steps:
-            option = self._best_early(arcs, remaining, through)
+            y = self.network.arcs[arcs[0]].yield_fraction
+            option = self._best_early(arcs, started * y, through * y)
             self._commit(option)
-            through = option.curve
-        made: FloatArray = ready + through
+            through, started = option.curve, started * y
+        made: FloatArray = ready + np.minimum(through, remaining)
         return made
 
     def _best_early(self, arcs: tuple[int, ...], qty: float, through: FloatArray) -> _Option:

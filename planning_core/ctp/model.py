@@ -108,10 +108,13 @@ class CtpModel:
         s, grid, net = self.snapshot, self.grid, self.network
         here = self._items_here
         supplies = [Supply(net.inventory_point(i), 0, q) for i, q in s.inventory.items() if q > 0 and i in here]
-        for po in s.purchase_orders:
-            day = max(self.day_of(po.due_date), 0)
-            if day < grid.days and po.item_id in here:
-                supplies.append(Supply(net.inventory_point(po.item_id), int(grid.day_first_slot[day]), po.qty))
+        # held stock is never promised as it stands; a hold expected to clear is a receipt on its date
+        receipts = [(po.item_id, po.due_date, po.qty) for po in s.purchase_orders]
+        receipts += [(h.item_id, h.release_date, h.qty) for h in s.hold_releases if h.release_date is not None]
+        for item_id, due, qty in receipts:
+            day = max(self.day_of(due), 0)
+            if day < grid.days and item_id in here:
+                supplies.append(Supply(net.inventory_point(item_id), int(grid.day_first_slot[day]), qty))
         for wo in s.work_orders:
             if wo.status is WorkOrderStatus.DONE or wo.item_id not in here:
                 continue

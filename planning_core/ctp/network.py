@@ -5,6 +5,11 @@ steps also has a work-in-progress point after each step but the last. An *arc*
 is one routing step on one of its alternative resources: it takes units out of
 the previous point (or, for the first step, `gross_qty_per` of every component)
 and puts them into the next, using `minutes_per_unit` of the resource.
+
+A step's yield (below 100%: some units started come out scrap) is folded into its arcs: an
+arc's flow is counted in *good* units out of the step, so it consumes `1 / yield` of its input
+per unit and spends `run_minutes_per_unit / yield` of the resource on it. The plan's operations
+report the units *started* (`flow / yield`), which is what the checker verifies.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ class Arc:
     step: int
     step_index: int  # 0-based position in the item's routing
     resource_id: str
-    run_minutes: float
+    run_minutes: float  # per good unit out: the step's run minutes over its yield
     setup_minutes: float
     inputs: tuple[tuple[int, float], ...]  # (stock point, units consumed per unit made)
     output: int  # stock point that receives the made units
@@ -29,6 +34,11 @@ class Arc:
     # Steps with a set-up have two arcs per resource: one for the demand being quoted
     # (its own batch, its own set-up) and one shared by the confirmed orders.
     foreground: bool = False
+    yield_fraction: float = 1.0  # good units out per unit started
+
+    def started(self, good: float) -> float:
+        """Units started on the arc to make `good` units out of it."""
+        return good / self.yield_fraction
 
 
 @dataclass(frozen=True)
@@ -71,13 +81,14 @@ def build_network(snapshot: PlantSnapshot, items: frozenset[str] | None = None) 
             if (line.component_id, None) in index
         )
         for k, step in enumerate(steps):
-            inputs = components if k == 0 else ((index[(item_id, k - 1)], 1.0),)
+            y = step.yield_fraction
+            inputs = tuple((point, per / y) for point, per in components) if k == 0 else ((index[(item_id, k - 1)], 1.0 / y),)
             output = index[(item_id, None)] if k == len(steps) - 1 else index[(item_id, k)]
             classes = (False, True) if step.setup_minutes > 0 else (False,)
             for resource_id in step.resource_ids:
                 for foreground in classes:
                     arcs.append(
-                        Arc(item_id, step.step, k, resource_id, step.run_minutes_per_unit, step.setup_minutes,
-                            inputs, output, k == len(steps) - 1, foreground)
+                        Arc(item_id, step.step, k, resource_id, step.run_minutes_per_unit / y, step.setup_minutes,
+                            inputs, output, k == len(steps) - 1, foreground, y)
                     )
     return Network(tuple(points), tuple(arcs))

@@ -33,10 +33,11 @@ from planning_core.ctp.ledger import Claim, FromLots, Ledger, Made
 from planning_core.ctp.lp import FixedDemand, LateDemand
 from planning_core.ctp.model import Completion, CtpModel, remaining_qty
 from planning_core.ctp.results import ImpactedOrder, PartialDelivery, Quote, RushImpact
-from planning_core.ctp.review import review_order
+from planning_core.ctp.review import quality_check, review_order
 from planning_core.ctp.state import MAX_HORIZON_DAYS, NEW_DEMAND, Placement, PromiseState, by_due, make_room, place_on
 from planning_core.model import PlantSnapshot, SalesOrder
 from planning_core.plan import Plan
+from planning_core.quality import with_held_released
 
 EXACT_LIMIT = 400_000  # LP variables up to which the whole plant is solved at once
 COUNTED_UNITS = frozenset({"pcs", "pc", "ea", "each", "unit", "units", "set", "sets", "个", "件", "台", "套", "只"})
@@ -110,15 +111,34 @@ class PromiseEngine:
 
     # -- quotes ----------------------------------------------------------------------
     def quote(
-        self, *, item_id: str, qty: float, due: date | None = None, exact: bool = True, deadline: float | None = None
+        self, *, item_id: str, qty: float, due: date | None = None, exact: bool = True, deadline: float | None = None,
+        customer: str | None = None,
     ) -> Quote:
-        """The first answer, or (`exact`) the exact one; `deadline` (time.monotonic) bounds the search."""
+        """The first answer, or (`exact`) the exact one; `deadline` (time.monotonic) bounds the search.
+        The order review's quality check looks at `customer`'s open complaints when one is named."""
+        answer = self._quote_dates(item_id=item_id, qty=qty, due=due, exact=exact, deadline=deadline)
+        quality = quality_check(
+            self.snapshot, item_id=item_id, qty=qty, as_of=self.as_of, due=due, promise=answer.promise_date,
+            constraints=answer.constraints, customer=customer,
+            promise_with_held=partial(self._promise_with_held, item_id, qty),
+        )
+        return replace(answer, review=replace(answer.review, quality=quality))
+
+    def _promise_with_held(self, item_id: str, qty: float) -> date | None:
+        """The first answer were every held lot released today (only asked when held stock could
+        save a late promise)."""
+        freed = PromiseEngine(with_held_released(self.snapshot), as_of=self.as_of, horizon_days=self.model.days)
+        return freed.quote(item_id=item_id, qty=qty, exact=False).promise_date
+
+    def _quote_dates(
+        self, *, item_id: str, qty: float, due: date | None, exact: bool, deadline: float | None
+    ) -> Quote:
         with self.state.lock:
             placement = self.state.place(item_id, qty)
         if placement.day is None and self.snapshot.is_makeable(item_id):
             wider = self._wider()
             if wider is not None:
-                return wider.quote(item_id=item_id, qty=qty, due=due, exact=exact, deadline=deadline)
+                return wider._quote_dates(item_id=item_id, qty=qty, due=due, exact=exact, deadline=deadline)
         first = self._first_quote(placement, item_id=item_id, qty=qty, due=due)
         if placement.day is None or placement.day == 0:
             return first  # nothing can be earlier (or it can never be made): already exact

@@ -59,12 +59,13 @@ class ReviewCheck:
 
 @dataclass(frozen=True, slots=True)
 class OrderReview:
-    """The four checks a sales and production meeting runs on a new order."""
+    """The five checks a sales and production meeting runs on a new order."""
 
     technical: ReviewCheck
     material: ReviewCheck
     capacity: ReviewCheck
     date: ReviewCheck
+    quality: ReviewCheck = ReviewCheck(CheckStatus.OK, "clear")
 
 
 @dataclass(frozen=True)

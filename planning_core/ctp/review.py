@@ -1,13 +1,15 @@
-"""The order review a sales and production meeting does: technical, material, capacity, date."""
+"""The order review a sales and production meeting does: technical, material, capacity, date, quality."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
-from planning_core.ctp.explain import Evidence, needed_purchases
+from planning_core.ctp.explain import HOLD_RELEASE, Evidence, needed_purchases
 from planning_core.ctp.model import CtpModel, explode
 from planning_core.ctp.results import BindingConstraint, CheckStatus, ConstraintKind, OrderReview, ReviewCheck
 from planning_core.model import ItemType, PlantSnapshot
+from planning_core.quality import held_needed, item_signals, open_customer_events
 
 
 def review_order(
@@ -31,6 +33,38 @@ def review_order(
         capacity=_capacity(constraints, promise),
         date=_date(promise, due),
     )
+
+
+def quality_check(
+    snapshot: PlantSnapshot, *, item_id: str, qty: float, as_of: date, due: date | None, promise: date | None,
+    constraints: tuple[BindingConstraint, ...], customer: str | None,
+    promise_with_held: Callable[[], date | None],
+) -> ReviewCheck:
+    """`problem` when the only way to meet the due date is stock quality holds (`promise_with_held`:
+    the promise were every held lot released today, asked only then); `warning` when the item has
+    open NCRs or complaints of the last 90 days, when stock the promise needs is on hold, or when
+    the customer has open complaints or returns; else `ok`."""
+    held = held_needed(snapshot, item_id, qty)
+    for c in constraints:  # waiting for a hold release needs that held stock too
+        if c.kind is ConstraintKind.RECEIPT and c.fact("source") == HOLD_RELEASE and c.item_id:
+            held.setdefault(c.item_id, float(c.fact("qty") or 0.0))
+    held_fact = ("held", ",".join(f"{part}={units:g}" for part, units in sorted(held.items())))
+    if held and due is not None and (promise is None or promise > due):
+        freed = promise_with_held()
+        if freed is not None and freed <= due:
+            return ReviewCheck(CheckStatus.PROBLEM, "only_held_stock", (held_fact, ("promise", freed.isoformat())))
+    facts: list[tuple[str, str]] = []
+    signals = item_signals(snapshot, item_id, as_of)
+    if signals.any:
+        facts += [("ncrs", str(signals.open_ncrs)), ("complaints", str(signals.recent_complaints))]
+    if held:
+        facts.append(held_fact)
+    complaints = open_customer_events(snapshot, customer) if customer else []
+    if complaints:
+        facts += [("customer", customer or ""), ("customer_complaints", str(len(complaints)))]
+    if facts:
+        return ReviewCheck(CheckStatus.WARNING, "attention", tuple(facts))
+    return ReviewCheck(CheckStatus.OK, "clear", ())
 
 
 def _technical(snapshot: PlantSnapshot, item_id: str) -> ReviewCheck:

@@ -47,6 +47,7 @@ def default_horizon(snapshot: PlantSnapshot, as_of: date, *, leaving_out: Collec
     days = [MIN_HORIZON_DAYS]
     days += [(o.due_date - as_of).days + HORIZON_MARGIN_DAYS for o in snapshot.open_orders if o.order_id not in leaving_out]
     days += [(po.due_date - as_of).days + HORIZON_MARGIN_DAYS for po in snapshot.purchase_orders]
+    days += [(h.release_date - as_of).days + HORIZON_MARGIN_DAYS for h in snapshot.hold_releases if h.release_date]
     days += [item.lead_time_days + HORIZON_MARGIN_DAYS for item in snapshot.items.values()]
     return max(MIN_HORIZON_DAYS, min(max(days), MAX_HORIZON_DAYS))
 

@@ -74,22 +74,26 @@ def bom_edges(snapshot: PlantSnapshot, index: dict[str, int]) -> BomEdges:
     return BomEdges(
         parent=np.array([index[b.parent_id] for b in lines], dtype=np.int64),
         component=np.array([index[b.component_id] for b in lines], dtype=np.int64),
-        qty=np.array([b.gross_qty_per for b in lines], dtype=np.float64),
+        # a component goes into every unit the parent's first step starts (more than it finishes below 100% yield)
+        qty=np.array([b.gross_qty_per * snapshot.started_per_good(b.parent_id) for b in lines], dtype=np.float64),
     )
 
+
+HOLD_RELEASE_REF = "hold_release"
 
 DEMAND_COLUMNS = ["item", "day", "qty", "order_id", "kind", "need_day"]  # need_day: the requirement's own date
 
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """An open purchase order or work order: usable from day `day` (negative: overdue)."""
+    """An open purchase order, work order or held stock released on a date: usable from day `day`
+    (negative: overdue)."""
 
     item: int
     day: int
     qty: float
     ref: str
-    kind: str  # "po" or "wo"
+    kind: str  # "po", "wo" or "hold"
     due_date: date
 
 
@@ -192,6 +196,9 @@ def scheduled_receipts(snapshot: PlantSnapshot, grid: Grid, index: dict[str, int
     """
     rows = [Receipt(index[po.item_id], grid.day_index(po.due_date), po.qty, po.po_id, "po", po.due_date)
             for po in snapshot.purchase_orders]
+    # held stock quality expects to release: a receipt on its release date (other held stock is not counted)
+    rows += [Receipt(index[h.item_id], grid.day_index(h.release_date), h.qty, HOLD_RELEASE_REF, "hold", h.release_date)
+             for h in snapshot.hold_releases if h.release_date is not None]
     for wo in snapshot.work_orders:
         if wo.status is not WorkOrderStatus.DONE:
             end = wo.end.date()

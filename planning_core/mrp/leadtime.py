@@ -126,7 +126,8 @@ def lead_times(snapshot: PlantSnapshot, grid: Grid, item_ids: list[str]) -> Lead
                 no_capacity[k] = True
                 continue
             fixed[k] += step.setup_minutes / minutes
-            per_unit[k] += step.run_minutes_per_unit / minutes
+            # each good unit of the item means `started_per_good` units through this step
+            per_unit[k] += step.run_minutes_per_unit * snapshot.started_per_good(item_id, step.step) / minutes
         if steps:
             rows[k] = row_of[snapshot.resources[steps[0].resource_ids[0]].calendar_id]
     return LeadTimes(fixed, per_unit, rows, cumulative, no_capacity)

@@ -57,6 +57,14 @@ def receipt_messages(
     """
     messages = []
     for row in (r for r in receipts if r.day < 0):
+        if row.kind == "hold":
+            messages.append(MrpMessage(
+                MessageKind.OVERDUE_RECEIPT, items.ids[row.item], row.ref,
+                f"{rounded(row.qty)} on quality hold were to be released {row.due_date.isoformat()}: "
+                "ask quality (counted as released today)",
+                grid.as_of,
+            ))
+            continue
         noun = "purchase order" if row.kind == "po" else "work order"
         messages.append(MrpMessage(
             MessageKind.OVERDUE_RECEIPT, items.ids[row.item], row.ref,

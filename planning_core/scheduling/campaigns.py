@@ -91,7 +91,8 @@ def _campaigns(explosion: Explosion, snapshot: PlantSnapshot, policy: CampaignPo
         opened = date.min
         room = 0.0  # run minutes the campaign's most urgent order can still absorb
         for due, _, batch in sorted(candidates[key], key=lambda c: (c[0], c[1])):
-            added = batch.qty * sum(step.run_minutes_per_unit for step in snapshot.routing_of[batch.item_id])
+            added = batch.qty * sum(step.run_minutes_per_unit * snapshot.started_per_good(batch.item_id, step.step)
+                                    for step in snapshot.routing_of[batch.item_id])
             joins = (group and (due - opened).days <= policy.window_days and len(group) < policy.max_orders
                      and batch.release <= group[0].release  # a campaign waits for nobody's material
                      and added <= room)

@@ -43,6 +43,10 @@ class SupplyPool:
         for po in snapshot.purchase_orders:
             at = max(round(axis.day_start(po.due_date)), 0)
             lots[po.item_id].append(_Lot(at, po.qty, SupplyKind.RECEIPT, po.po_id))
+        for held in snapshot.hold_releases:  # held stock quality expects back: usable from its release date
+            assert held.release_date is not None
+            at = max(round(axis.day_start(held.release_date)), 0)
+            lots[held.item_id].append(_Lot(at, held.qty, SupplyKind.HOLD_RELEASE, None))
         for wo in snapshot.work_orders:
             if wo.status is not WorkOrderStatus.DONE:
                 at = max(math.ceil(axis.to_minutes(wo.end) - 1e-6), 0)  # never before the work order ends

@@ -141,13 +141,14 @@ def _operations(plant: PlantProblem, task: Task, placement: Placement) -> list[O
     run_total = work - setup_left
     operations = []
     assigned = 0.0
+    started = job.qty if task.qty is None else task.qty  # units the step starts
     for position, (start, end) in enumerate(pieces):
         setup = min(setup_left, float(end - start))
         setup_left -= setup
         if position == len(pieces) - 1:
-            qty = job.qty - assigned
+            qty = started - assigned
         else:
-            qty = job.qty * (end - start - setup) / run_total if run_total > 0 else 0.0
+            qty = started * (end - start - setup) / run_total if run_total > 0 else 0.0
         assigned += qty
         operations.append(Operation(
             item_id=job.item_id, step=task.step, resource_id=placement.resource_id, start=float(start),

@@ -122,7 +122,8 @@ def _explode_order(
         for line in snapshot.components_of.get(item_id, ()):
             if line.component_id not in needed:
                 heapq.heappush(queue, (rank[line.component_id], line.component_id))
-            needed[line.component_id] += missing * line.gross_qty_per
+            # components go into every unit the first step starts (more than the batch, below 100% yield)
+            needed[line.component_id] += missing * snapshot.started_per_good(item_id) * line.gross_qty_per
     batches = []
     for item_id in sorted(batch_qty, key=lambda i: -rank[i]):  # components before parents
         lines = snapshot.components_of.get(item_id, ())
@@ -242,17 +243,18 @@ def _add_job(batch: BatchSpec, snapshot: PlantSnapshot, tasks: list[Task], job_i
     for position, step in enumerate(snapshot.routing_of[batch.item_id]):
         index = len(tasks)
         release = batch.release if position == 0 else 0
+        started = batch.qty * snapshot.started_per_good(batch.item_id, step.step)  # what the step must start
         if step.setup_family is None:
-            work = math.ceil(step.minutes_for(batch.qty) - 1e-9)
+            work = math.ceil(step.minutes_for(started) - 1e-9)
             tasks.append(Task(index, job_index, step.step, max(work, 0), step.resource_ids, release=release,
-                              setup=step.setup_minutes))
+                              setup=step.setup_minutes, qty=started))
         else:
             # whole minutes of set-up, so that a shorter set-up shortens the task by exactly that much
             own = math.ceil(step.setup_minutes - 1e-9)
             longest = max([own, *(m for (_, to), m in changeovers.items() if to == step.setup_family)])
-            run = math.ceil(batch.qty * step.run_minutes_per_unit - 1e-9)
+            run = math.ceil(started * step.run_minutes_per_unit - 1e-9)
             tasks.append(Task(index, job_index, step.step, longest + run, step.resource_ids, release=release,
-                              setup=float(longest), family=step.setup_family, own_setup=own))
+                              setup=float(longest), family=step.setup_family, own_setup=own, qty=started))
         indexes.append(index)
     return Job(job_index, batch.batch_id, batch.item_id, batch.qty, tuple(indexes), batch.order_id, batch.shares)
 

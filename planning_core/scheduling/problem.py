@@ -44,6 +44,7 @@ class Task:
     setup: float = 0.0  # part of `work` that is set-up (for the plan's operations): the longest it may need
     family: str | None = None  # set-up family: the set-up depends on what ran just before on the resource
     own_setup: int = 0  # a family task's set-up after nothing known or after another family without a matrix entry
+    qty: float | None = None  # units the step starts (more than the job's at a yield below 100%); None: the job's
 
     @property
     def setup_work(self) -> int:

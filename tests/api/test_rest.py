@@ -240,3 +240,21 @@ def test_every_api_route_describes_its_answer_in_openapi(anonymous: TestClient) 
     quote = spec["components"]["schemas"]["QuoteDocument"]["properties"]
     assert {"promise_date", "feasible_by_due", "partial", "constraints", "explanation", "exact",
             "first_answer_date"} <= set(quote)
+
+
+def test_quality_events_are_logged_listed_and_closed_once(api: TestClient) -> None:
+    logged = api.post("/api/quality/events", json={"kind": "complaint", "user": "U1SALES", "order_id": "A-1", "qty": 2,
+                                                   "note": "leaks"})
+    assert logged.status_code == 201
+    assert (logged.json()["event_id"], logged.json()["customer_id"], logged.json()["item_id"]) == ("QE-1001", "Acme", "PUMP-A")
+    refused = api.post("/api/quality/events", json={"kind": "ncr", "user": "U1SALES", "item": "CASING"})
+    assert refused.status_code == 403
+    overview = api.get("/api/quality", params={"customer": "ACME"}).json()
+    assert [e["event_id"] for e in overview["open_events"]] == ["QE-1001"]
+    assert api.get("/api/kpi").json()["quality"]["open_complaints"] == 1
+    assert api.post("/api/quality/events/QE-1001/close", json={"user": "U1SALES"}).status_code == 403
+    closed = api.post("/api/quality/events/QE-1001/close", json={"user": "U4PLAN"}).json()
+    again = api.post("/api/quality/events/QE-1001/close", json={"user": "U4PLAN"}).json()
+    assert (closed["status"], closed["changed"], again["changed"]) == ("closed", True, False)
+    assert [e["action"] for e in api.get("/api/audit", params={"subject": "QE-1001"}).json()] == [
+        "quality_close", "quality_log"]

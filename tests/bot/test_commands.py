@@ -109,3 +109,17 @@ def test_a_failure_in_the_acknowledgement_reaches_the_global_error_handler(harne
                                     "Please try again in a minute.", "response_type": "ephemeral",
                             "replace_original": False}
     assert answer.body["text"].startswith("We can deliver 3 Centrifugal pump A")
+
+
+def test_quality_log_list_and_close_from_the_slash_command(harness: Harness) -> None:
+    from tests.bot.conftest import PLANNER
+
+    harness.command('quality log complaint --order A-1 --qty 2 --note "leaks at the flange"')
+    harness.command("quality --customer acme")
+    harness.command("quality close QE-1001")  # a sales rep may not close it: refused, nothing changes
+    harness.command("quality close QE-1001", user=PLANNER)
+    replies = [r.body["text"] for r in harness.slack.responses()]
+    assert replies[0] == "Logged QE-1001: complaint about Centrifugal pump A (Acme)."
+    assert replies[1].startswith("acme: 1 open complaint(s), return(s) or NCR(s):")
+    assert "may not close a quality event" in replies[2]
+    assert replies[3] == "Closed QE-1001: complaint about Centrifugal pump A (Acme)."

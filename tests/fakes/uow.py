@@ -28,7 +28,15 @@ from planbridge.records import (
     StoredRequest,
 )
 from planning_core.forecasting import SavedForecast
-from planning_core.model import ForecastEntry, OrderStatus, PlantSnapshot, Priority, SalesOrder
+from planning_core.model import (
+    ForecastEntry,
+    OrderStatus,
+    PlantSnapshot,
+    Priority,
+    QualityEvent,
+    QualityEventStatus,
+    SalesOrder,
+)
 from planning_core.scheduling.saved import SavedSchedule
 
 _NUMBERED = re.compile(r"^SO-(\d+)$")
@@ -341,11 +349,38 @@ class FakeChatReceipts:
         return self.store.receipts.get(key)
 
 
+class FakeQualityEventLog:
+    """Quality events live in the stored snapshot, as they live in the plant tables."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def next_event_id(self) -> str:
+        assert self.store.snapshot is not None
+        numbers = [int(e.event_id[3:]) for e in self.store.snapshot.quality_events
+                   if e.event_id.startswith("QE-") and e.event_id[3:].isdigit()]
+        return f"QE-{max(numbers, default=1000) + 1}"
+
+    def add(self, event: QualityEvent) -> None:
+        assert self.store.snapshot is not None
+        self.store.snapshot = replace(self.store.snapshot, quality_events=(*self.store.snapshot.quality_events, event))
+
+    def get(self, event_id: str) -> QualityEvent | None:
+        assert self.store.snapshot is not None
+        return next((e for e in self.store.snapshot.quality_events if e.event_id == event_id), None)
+
+    def set_status(self, event_id: str, status: QualityEventStatus) -> None:
+        assert self.store.snapshot is not None
+        events = tuple(replace(e, status=status) if e.event_id == event_id else e
+                       for e in self.store.snapshot.quality_events)
+        self.store.snapshot = replace(self.store.snapshot, quality_events=events)
+
+
 REPOSITORIES: dict[str, type] = {
     "plant": FakePlantRepository, "schedules": FakeScheduleRepository, "conversations": FakeConversationRepository,
     "forecasts": FakeForecastRepository, "orders": FakeOrderBook, "requests": FakeRequestRepository,
     "audit": FakeAuditLog, "subscriptions": FakeDigestSubscriptions, "claims": FakeDigestClaims,
-    "jobs": FakeJobRepository, "receipts": FakeChatReceipts,
+    "jobs": FakeJobRepository, "receipts": FakeChatReceipts, "quality": FakeQualityEventLog,
 }
 
 

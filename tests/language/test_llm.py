@@ -105,7 +105,7 @@ def test_one_forbidden_call_among_allowed_ones_refuses_them_all(valves: PlantSna
 def test_no_tool_of_the_model_can_approve_book_or_write() -> None:
     assert set(ALLOWED_TOOLS) == {"quote", "available", "rush_impact", "request_change", "request_cancel",
                                   "order_status", "late_orders", "stock", "capacity", "shortages", "kpi", "digest",
-                                  "help", "not_understood"}
+                                  "help", "not_understood", "quality"}  # quality: read-only, like kpi
 
 
 def test_a_model_that_answers_in_prose_falls_back(valves: PlantSnapshot) -> None:

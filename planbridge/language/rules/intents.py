@@ -103,6 +103,11 @@ _CUES: dict[Intent, tuple[tuple[str, float], ...]] = {
         (r"日报|摘要|汇总|简报|早报|概况|整体情况|今天.{0,6}情况|总体情况", 3.5),
         (r"\boverview\b", 2.0),
     ),
+    Intent.QUALITY: (
+        (r"\bquality\b|\bcomplaints?\b|\bcomplain(?:ed|ing|s)?\b|\bncrs?\b|\bnon[\s-]?conformanc\w*|\bdefects?\b"
+         r"|\bquarantin\w*|\bcustomer\s+returns?\b|\breturns?\s+(?:from|for|of|by)\b|\bon\s+(?:quality\s+)?hold\b(?!.{0,20}\b(?:order|\ue002))", 4.0),
+        (r"质量|品质|品質|投诉|投訴|客诉|客訴|退货|退貨|不合格|冻结库存|凍結庫存|隔离|隔離", 4.0),
+    ),
     Intent.HELP: (
         (r"^\s*(?:help|\?+|(?:hi|hello|hey)(?:\s+(?:there|all|team|bot|planbridge))?|你好呀?|您好|帮助|在吗)\s*[!.?。！？~]*\s*$",
          4.0),
