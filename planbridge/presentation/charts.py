@@ -116,10 +116,12 @@ def gantt_figure(chart: GanttChart, *, title: str | None = None, language: str =
     from matplotlib.patches import Patch
 
     rows = chart.rows[::-1]  # the first resource on top
-    figure = Figure(figsize=(FIGURE_INCHES, max(3.0, 0.45 * len(rows) + 1.6)))
+    height = max(3.0, 0.45 * len(rows) + 1.6)
+    figure = Figure(figsize=(FIGURE_INCHES, height))
     FigureCanvasAgg(figure)
     ax = figure.subplots()
-    figure.subplots_adjust(left=PLOT_LEFT, right=PLOT_RIGHT)
+    # room below for the slanted dates (0.95 in) and above for the title (0.45 in)
+    figure.subplots_adjust(left=PLOT_LEFT, right=PLOT_RIGHT, bottom=0.95 / height, top=1 - 0.45 / height)
     start = mdates.date2num(chart.start)  # type: ignore[no-untyped-call]
     points_per_day = FIGURE_INCHES * (PLOT_RIGHT - PLOT_LEFT) * 72 / max(chart.days, 1)
     def span(a: datetime, b: datetime) -> tuple[float, float]:
