@@ -115,7 +115,7 @@ def test_demo_export_writes_the_new_column_and_file(tmp_path: Path, capsys: pyte
                                   "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "--as-of", "2026-11-26")
     assert code == 0, err
     header = (tmp_path / "demo" / "routings.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.endswith(",setup_family")
+    assert header.endswith(",setup_family,yield_pct")  # issue 16 added the step's yield after it
     assert (tmp_path / "demo" / "setup_matrix.csv").exists()
     assert read_plant_folder(tmp_path / "demo").errors == ()
 
