@@ -371,6 +371,8 @@ def _print_quote(answer: quoting.QuoteAnswer, document: documents.QuoteDocument,
     table = Table("check", "status", "reason", box=None, pad_edge=False)
     for name in ("technical", "material", "capacity", "date", "quality"):
         check = getattr(document.review, name)
+        if check is None:
+            continue
         table.add_row(name, f"[{STATUS_STYLE[check.status]}]{check.status}[/]", check.reason)
     stdout.print(table)
     stdout.print(document.explanation, markup=False)

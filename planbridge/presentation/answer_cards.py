@@ -87,14 +87,17 @@ def quote_card(quote: QuoteDocument, language: str, *, text: str | None = None) 
     review: list[Any] = [Bold(t(language, "card.review")), ": "]
     for k, name in enumerate(_REVIEW):
         check = getattr(quote.review, name)
+        if check is None:
+            continue
         if k:
             review.append(" · ")
         if check.status in _STATUS_MARK:
             review.append(_STATUS_MARK[check.status])
         review.append(f" {t(language, f'card.{name}')}")
     parts.append(Note(tuple(review)))
-    if quote.review.quality.status != "ok":  # quality speaks in words: what it holds or what was reported
-        parts.append(Note((_STATUS_MARK[quote.review.quality.status], f" {quote.review.quality.reason}")))
+    quality = quote.review.quality
+    if quality is not None and quality.status != "ok":  # quality speaks in words: what it holds or what was reported
+        parts.append(Note((_STATUS_MARK[quality.status], f" {quality.reason}")))
     parts.extend(_quote_actions(quote, language))
     return Card(summary, tuple(parts))
 

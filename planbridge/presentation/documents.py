@@ -74,7 +74,7 @@ class Review(Document):
     material: ReviewCheck
     capacity: ReviewCheck
     date: ReviewCheck
-    quality: ReviewCheck
+    quality: ReviewCheck | None = None  # None: a document written before quality was reviewed (issue 16)
 
 
 class QuoteDocument(Document):
