@@ -50,7 +50,7 @@ def open_api_client(app_id: str, app_secret: str, *, api_url: str | None = None)
 def _checked(response: Any, what: str) -> Any:
     if not response.success():
         raise FeishuApiError(f"Feishu {what} failed: code {response.code}, {response.msg}")
-    return response.data
+    return getattr(response, "data", None)
 
 
 class Directory:
