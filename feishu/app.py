@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,7 +113,7 @@ class LongConnection:
         # server's own (running) loop, so this thread gets a fresh one.
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
-        ws_client.loop = self.loop  # type: ignore[attr-defined]
+        ws_client.loop = self.loop
         try:
             self.client.start()
         except Exception:
@@ -144,5 +144,3 @@ def build_feishu_app(
     holder.append(app)
     return app
 
-
-Handler = Callable[[bytes, Mapping[str, str]], tuple[int, dict[str, Any]]]

@@ -27,7 +27,7 @@ from lark_oapi.api.im.v1 import (
     ReplyMessageRequestBody,
 )
 
-from feishu.cards import ACTION_KEY, People, message, note_card, render_card, without_actions
+from feishu.cards import ACTION_KEY, People, lark_md, message, note_card, render_card, without_actions
 from planbridge.chat.ports import Place, Posted
 from planbridge.presentation.cards import Card, Rich
 from planning_core.model import User
@@ -206,8 +206,6 @@ class FeishuClick:
         (another worker's, or from before a restart) becomes the note alone, so its buttons go too."""
         if not self.message_id:
             return
-        from feishu.cards import lark_md
-
         line = lark_md(note, self.channel.people)
         card = self.channel.card_of(self.message_id)
         self.channel.patch(self.message_id, without_actions(card, line) if card else note_card(line))

@@ -21,7 +21,14 @@ from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTr
 
 from feishu.channel import FeishuChannel, FeishuClick
 from planbridge.chat.conversation import thread_is_known
-from planbridge.chat.handlers import Chat, answer_message, book_clicked, decision_clicked, friendly_line, request_clicked
+from planbridge.chat.handlers import (
+    Chat,
+    answer_message,
+    book_clicked,
+    decision_clicked,
+    friendly_line,
+    request_clicked,
+)
 from planbridge.chat.once import handle_once
 from planbridge.chat.ports import Interaction, Place
 from planbridge.errors import PlanbridgeError
@@ -56,7 +63,10 @@ class Listeners:
         if not event_id:
             handle()
             return
-        earlier = handle_once(self.chat.services, f"feishu:event:{event_id}", lambda: handle() or {})
+        def work() -> None:
+            handle()
+
+        earlier = handle_once(self.chat.services, f"feishu:event:{event_id}", work)
         if earlier is not None:
             log.info("Feishu event %s delivered again; already %s", event_id,
                      "answered" if earlier.finished else "being answered")
@@ -131,7 +141,7 @@ def message_text(message_type: str | None, content: str | None) -> str:
     if message_type == "text":
         text = str(body.get("text") or "")
     elif message_type == "post":
-        post = body.get("content") or next((v.get("content") for v in body.values() if isinstance(v, dict)), [])
+        post: Any = body.get("content") or next((v.get("content") for v in body.values() if isinstance(v, dict)), [])
         text = " ".join(str(run.get("text") or "") for line in post or [] for run in line if isinstance(run, dict))
     else:
         return ""

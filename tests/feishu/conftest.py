@@ -26,6 +26,7 @@ from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
 from planning_core.model import PlantSnapshot
 from tests.bot.conftest import AS_OF, InlineExecutor, plant_services
+from tests.bot.mock_slack import MockSlack
 from tests.feishu.mock_feishu import BOT_OPEN_ID, MockFeishu
 
 VERIFICATION_TOKEN = "test-verification-token"
@@ -122,6 +123,14 @@ class FeishuHarness:
 @pytest.fixture
 def feishu() -> Iterator[MockFeishu]:
     mock = MockFeishu()
+    yield mock
+    mock.close()
+
+
+@pytest.fixture
+def slack() -> Iterator[MockSlack]:
+    """The mock Slack Web API too, for the tests that serve both platforms."""
+    mock = MockSlack()
     yield mock
     mock.close()
 

@@ -60,7 +60,7 @@ def test_a_follow_up_in_the_bots_thread_is_answered_without_a_mention(feishu_har
     feishu_harness.ask("when can we ship 30 pump A to Acme?", sender=MIA, message_id="om_root")
     feishu_harness.ask("and 10?", sender=MIA, root_id="om_root", mention_bot=False)
 
-    first, second = feishu_harness.feishu.of("reply")
+    _first, second = feishu_harness.feishu.of("reply")
     assert "We can deliver 10 Centrifugal pump A for Acme" in card_text(second.content)
 
 

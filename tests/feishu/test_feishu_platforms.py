@@ -17,18 +17,17 @@ from planbridge.app import build_http_app, build_runtime
 from planbridge.bootstrap import chat_channel, wire_feishu
 from planbridge.chat.digests import DigestDelivery
 from planbridge.chat.routing import ChannelsByPlatform, platform_of
-from planbridge.presentation.cards import Bold, Button, Buttons, Card, Header, Mention, Paragraph, rich
 from planbridge.presentation.cards import Action as CardAction
+from planbridge.presentation.cards import Bold, Button, Buttons, Card, Header, Mention, Paragraph, rich
 from planbridge.services.subscriptions import ClaimPolicy, Subscribe, subscribe
 from planbridge.settings import Settings
 from planning_core.model import PlantSnapshot
-from tests.bot.conftest import slack  # noqa: F401  (the mock Slack fixture)
 from tests.bot.conftest import (
     AS_OF,
     SALES,
     SALES_CHANNEL,
-    InlineExecutor,
     Harness,
+    InlineExecutor,
     all_text,
     plant_services,
     posted_blocks,
@@ -106,7 +105,7 @@ def test_a_digest_subscribed_for_a_feishu_group_is_posted_there_and_a_slack_one_
     assert delivery.deliver(feishu_sub.subscription_id, AS_OF) is True
     assert delivery.deliver(slack_sub.subscription_id, AS_OF) is True
 
-    card, picture = [c for c in feishu.of("send")]
+    card, picture = list(feishu.of("send"))
     assert card.body["receive_id"] == "oc_digest" and "每日摘要 · Example pump works · 1月4日" in card_text(card.content)
     assert picture.body["msg_type"] == "image" and len(feishu.of("image")) == 1
     [slack_post] = slack.to("chat.postMessage")
@@ -144,7 +143,7 @@ def test_the_long_connection_uses_the_sdk_websocket_client_on_the_same_dispatche
 
 
 def test_cards_escape_plant_text_and_mention_by_open_id() -> None:
-    people = Directory(lambda: {}).person
+    people = Directory(dict).person
     card = Card("q", (Header("Quote"), Paragraph(rich("for <at id=all></at> *bold* ", Mention("U1"))),
                       Buttons("b", (Button("Book", CardAction.BOOK, {"qty": 3}, style="primary"),))))
     document = render_card(card, lambda uid: ("ou_1", "Mia") if uid == "U1" else people(uid))
