@@ -32,6 +32,7 @@ from planbridge.settings import Settings
 log = logging.getLogger("planbridge.feishu")
 
 _SDK_HEADERS = {h.lower(): h for h in (LARK_REQUEST_TIMESTAMP, LARK_REQUEST_NONCE, LARK_REQUEST_SIGNATURE)}
+HANDLED = ("im.message.receive_v1", "card.action.trigger")
 
 
 def feishu_channel(services: ServiceContext, settings: Settings, *, client: lark.Client | None = None) -> FeishuChannel:
@@ -62,6 +63,9 @@ class FeishuApp:
         answer = challenge(payload)
         if answer is not None:
             return 200, answer
+        header = payload.get("header")
+        if not isinstance(header, dict) or header.get("event_type") not in HANDLED:
+            return 200, {"msg": "ignored"}  # an event this app does not act on: answered, so Feishu does not re-send it
         request = RawRequest()
         request.uri = "/feishu/events"
         request.body = body
@@ -102,6 +106,7 @@ class LongConnection:
     def __init__(self, client: lark.ws.Client) -> None:
         self.client = client
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.stopping = False
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="feishu-long-connection", daemon=True).start()
@@ -117,9 +122,11 @@ class LongConnection:
         try:
             self.client.start()
         except Exception:
-            log.exception("the Feishu long connection stopped")
+            if not self.stopping:
+                log.exception("the Feishu long connection stopped")
 
     def stop(self) -> None:
+        self.stopping = True
         if self.loop is not None:
             self.loop.call_soon_threadsafe(self.loop.stop)
 

@@ -64,6 +64,14 @@ def test_a_follow_up_in_the_bots_thread_is_answered_without_a_mention(feishu_har
     assert "We can deliver 10 Centrifugal pump A for Acme" in card_text(second.content)
 
 
+def test_an_event_the_app_does_not_act_on_is_acknowledged_and_ignored(feishu_harness: FeishuHarness) -> None:
+    event = message_event("x", sender=MIA)
+    event["header"]["event_type"] = "im.message.message_read_v1"
+
+    assert feishu_harness.send(event).json() == {"msg": "ignored"}
+    assert feishu_harness.feishu.kinds() == []
+
+
 def test_a_resent_event_is_answered_once(feishu_harness: FeishuHarness) -> None:
     event = message_event("when can we ship 5 pump A to Acme?", sender=MIA, event_id="ev_same")
     feishu_harness.send(event)

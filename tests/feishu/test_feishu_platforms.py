@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from feishu.app import build_feishu_app
 from feishu.cards import message, render_card
 from feishu.channel import Directory, FeishuChannel
-from planbridge.app import build_http_app, build_runtime
+from planbridge.app import build_http_app, build_runtime, describe
 from planbridge.bootstrap import chat_channel, wire_feishu
 from planbridge.chat.digests import DigestDelivery
 from planbridge.chat.routing import ChannelsByPlatform, platform_of
@@ -110,6 +110,13 @@ def test_a_digest_subscribed_for_a_feishu_group_is_posted_there_and_a_slack_one_
     assert picture.body["msg_type"] == "image" and len(feishu.of("image")) == 1
     [slack_post] = slack.to("chat.postMessage")
     assert slack_post.body["channel"] == "CDIGEST"
+
+
+def test_serve_says_how_feishu_is_reached(feishu: MockFeishu) -> None:
+    http = feishu_settings("sqlite://", feishu)
+    socket = feishu_settings("sqlite://", feishu, feishu_long_connection=True)
+    assert "Feishu: HTTP events at /feishu/events, card callbacks at /feishu/cards" in describe(http, host="h", port=1)
+    assert "Feishu: long connection (WebSocket)" in describe(socket, host="h", port=1)
 
 
 def test_channel_ids_name_their_platform() -> None:
