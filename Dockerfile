@@ -22,6 +22,7 @@ COPY planning_core ./planning_core
 COPY integrations ./integrations
 COPY planbridge ./planbridge
 COPY bot ./bot
+COPY feishu ./feishu
 COPY prompts ./prompts
 RUN touch README.md && uv pip install --quiet --system --no-deps -e .
 

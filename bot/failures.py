@@ -15,19 +15,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.channel import respond_privately
-from planbridge.chat.handlers import Chat
+from planbridge.chat.handlers import Chat, friendly_line
 from planbridge.errors import PlanbridgeError
-from planbridge.presentation.catalogue import t
 
 log = logging.getLogger("planbridge.bot")
 
 LazyListener = Callable[..., None]
-
-
-def friendly_line(error: BaseException, language: str) -> str:
-    if isinstance(error, PlanbridgeError):
-        return t(language, "card.failed", reason=error.message)
-    return t(language, "card.oops")
 
 
 def tell_user(body: dict[str, Any], client: WebClient, text: str) -> None:

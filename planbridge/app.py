@@ -21,18 +21,21 @@ from fastapi import FastAPI
 
 from planbridge import logs
 from planbridge.bootstrap import (
+    FeishuWiring,
     bootstrap,
+    chat_channel,
     claim_policy,
     database_engine,
     job_runner,
     job_worker,
-    slack_channel,
+    wire_feishu,
     wire_slack,
 )
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
 
 if TYPE_CHECKING:
+    import lark_oapi
     from slack_bolt import App
     from slack_sdk import WebClient
 
@@ -50,6 +53,7 @@ class Runtime:
     settings: Settings
     jobs: JobRunner
     slack_app: App | None = None
+    feishu: FeishuWiring | None = None
     scheduler: DigestScheduler | None = None
     stoppers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -69,6 +73,8 @@ class Runtime:
             handler = SocketModeHandler(self.slack_app, self.settings.slack_app_token)
             handler.connect()  # type: ignore[no-untyped-call]
             self.stoppers.append(handler.close)
+        if self.feishu is not None and self.feishu.start is not None:
+            self.stoppers.append(self.feishu.start())
 
     def _keep_plant_current(self) -> None:
         """Build today's promise state before anyone asks, and on PostgreSQL follow the order journal
@@ -92,7 +98,7 @@ class Runtime:
 
     def configured_digest(self) -> None:
         """PLANBRIDGE_DIGEST_CHANNEL, if set, is a subscription like the others."""
-        if not (self.settings.digest_channel and self.settings.slack_enabled):
+        if not (self.settings.digest_channel and self.settings.chat_enabled):
             return
         from planbridge.services.subscriptions import ensure_configured
 
@@ -117,14 +123,18 @@ def build_runtime(
     client: WebClient | None = None,
     listener_executor: Executor | None = None,
     jobs: JobRunner | None = None,
+    feishu_client: lark_oapi.Client | None = None,
 ) -> Runtime:
     services = services or bootstrap(settings, create_schema=True)
-    worker = job_worker(services, settings, channel=slack_channel(settings, client=client))
+    worker = job_worker(services, settings, channel=chat_channel(services, settings, slack_client=client,
+                                                                 feishu_client=feishu_client))
     runner = jobs or job_runner(settings, worker)
     runtime = Runtime(services, settings, runner)
     if settings.slack_enabled:
         runtime.slack_app = wire_slack(services, settings, client=client, listener_executor=listener_executor,
                                        jobs=runner).app
+    if settings.feishu_enabled:
+        runtime.feishu = wire_feishu(services, settings, client=feishu_client, executor=listener_executor, jobs=runner)
     if scheduling(settings):
         from planbridge.jobs.scheduler import DigestScheduler
 
@@ -148,7 +158,8 @@ def build_http_app(settings: Settings, *, runtime: Runtime | None = None) -> Fas
             runtime.stop()
 
     return create_app(runtime.services, settings, slack_app=runtime.slack_app, lifespan=lifespan,
-                      status=runtime.status, jobs=runtime.jobs)
+                      status=runtime.status, jobs=runtime.jobs,
+                      feishu=runtime.feishu.handle if runtime.feishu else None)
 
 
 def app_from_environment() -> FastAPI:
@@ -159,8 +170,8 @@ def app_from_environment() -> FastAPI:
 
 
 def scheduling(settings: Settings) -> bool:
-    """The scheduler runs unless turned off, when digests can be posted: by this process (Slack) or by workers."""
-    return settings.scheduler_enabled and (settings.slack_enabled or bool(settings.broker_url))
+    """The scheduler runs unless turned off, when digests can be posted: by this process (a chat platform) or by workers."""
+    return settings.scheduler_enabled and (settings.chat_enabled or bool(settings.broker_url))
 
 
 def prepare_database(url: str) -> None:
@@ -186,12 +197,15 @@ def describe(settings: Settings, *, host: str, port: int, workers: int = 1) -> l
         lines.append("Slack: " + " and ".join(modes))
     else:
         lines.append("Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET); serving /api/ and /healthz only")
+    if settings.feishu_enabled:
+        lines.append("Feishu: " + ("long connection (WebSocket)" if settings.feishu_long_connection
+                                   else "HTTP events at /feishu/events, card callbacks at /feishu/cards"))
     if scheduling(settings):
         configured = (f"; PLANBRIDGE_DIGEST_CHANNEL {settings.digest_channel} at {settings.digest_time} plant time "
                       f"({settings.digest_language})" if settings.digest_channel else "")
         lines.append(f"Digest scheduler: on (subscriptions: `planbridge digests list`{configured})")
     elif settings.scheduler_enabled:
-        lines.append("Digest scheduler: off (no Slack settings and no broker: nowhere to post)")
+        lines.append("Digest scheduler: off (no Slack or Feishu settings and no broker: nowhere to post)")
     else:
         lines.append("Digest scheduler: off (PLANBRIDGE_SCHEDULER=0)")
     lines.append("Background jobs: " + (f"Celery on PLANBRIDGE_BROKER_URL, queue {settings.job_queue} "

@@ -1,12 +1,13 @@
 """The composition root: the one module that wires adapters to ports.
 
 It builds the `ServiceContext` (database, clock, language model, plant source) from the
-settings, and connects chat platforms (Slack, in `bot/`) to the chat layer. Nothing else
-outside `bot/` imports `bot/`.
+settings, and connects chat platforms (Slack, in `bot/`; Feishu, in `feishu/`) to the chat
+layer. Nothing else imports `bot/` or `feishu/`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -25,11 +26,13 @@ from planbridge.services.ports import (
 from planbridge.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    import lark_oapi
     from celery import Celery
     from slack_bolt import App
     from slack_sdk import WebClient
     from sqlalchemy import Engine
 
+    from planbridge.api.feishu import FeishuHandler
     from planbridge.chat.ports import ChatChannel
     from planbridge.jobs.runner import JobRunner
     from planbridge.jobs.work import JobWorker
@@ -137,13 +140,58 @@ def wire_slack(
 
 
 def slack_channel(settings: Settings, *, client: WebClient | None = None) -> ChatChannel | None:
-    """Where workers post digests and job results: Slack when SLACK_BOT_TOKEN is set."""
+    """Slack when SLACK_BOT_TOKEN is set."""
     if not settings.slack_enabled:
         return None
     from bot.app import web_client
     from bot.channel import SlackChannel
 
     return SlackChannel(client or web_client(settings))
+
+
+@dataclass
+class FeishuWiring:
+    handle: FeishuHandler  # /feishu/events and /feishu/cards
+    channel: ChatChannel
+    start: Callable[[], Callable[[], None]] | None = None  # the long connection: start it, get its stopper
+
+
+def wire_feishu(
+    services: ServiceContext, settings: Settings, *, client: lark_oapi.Client | None = None,
+    executor: Executor | None = None, jobs: JobRunner | None = None,
+) -> FeishuWiring:
+    """The Feishu app on the chat layer: verified HTTP requests (and the long connection when
+    FEISHU_LONG_CONNECTION is set) to the listeners, and the Feishu channel."""
+    from feishu.app import build_feishu_app, feishu_channel
+
+    app = build_feishu_app(services, settings, channel=feishu_channel(services, settings, client=client),
+                           executor=executor, jobs=jobs)
+
+    def start_long_connection() -> Callable[[], None]:
+        connection = app.long_connection()
+        connection.start()
+        return connection.stop
+
+    return FeishuWiring(app.handle, app.channel, start_long_connection if settings.feishu_long_connection else None)
+
+
+def chat_channel(
+    services: ServiceContext, settings: Settings, *, slack_client: WebClient | None = None,
+    feishu_client: lark_oapi.Client | None = None,
+) -> ChatChannel | None:
+    """Where workers post digests and job results: Slack for plain channel ids, Feishu for `feishu:oc_…`
+    (see `chat.routing`); None when no platform is configured."""
+    from planbridge.chat.routing import ChannelsByPlatform
+
+    platforms: dict[str, ChatChannel] = {}
+    if settings.feishu_enabled:
+        from feishu.app import feishu_channel
+
+        platforms["feishu"] = feishu_channel(services, settings, client=feishu_client)
+    default = slack_channel(settings, client=slack_client)
+    if default is not None and not platforms:
+        return default
+    return ChannelsByPlatform(platforms, default) if platforms else None
 
 
 # -- background work ----------------------------------------------------------------------------
@@ -185,7 +233,7 @@ def celery_worker_app(settings: Settings) -> Celery:
     @lru_cache(maxsize=1)
     def worker() -> JobWorker:
         services = bootstrap(settings, create_schema=True)
-        return job_worker(services, settings, channel=slack_channel(settings))
+        return job_worker(services, settings, channel=chat_channel(services, settings))
 
     return make_celery(settings, worker=worker)
 

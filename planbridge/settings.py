@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
     slack_app_token: str | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
     slack_api_url: str | None = Field(None, validation_alias=_env("PLANBRIDGE_SLACK_API_URL"))
+    # Feishu (Lark): the app's credentials from the developer console; events and card callbacks are
+    # verified with the verification token and, over HTTP, signed and encrypted with the encrypt key.
+    feishu_app_id: str | None = Field(None, validation_alias=_env("FEISHU_APP_ID"))
+    feishu_app_secret: str | None = Field(None, validation_alias=_env("FEISHU_APP_SECRET"))
+    feishu_verification_token: str | None = Field(None, validation_alias=_env("FEISHU_VERIFICATION_TOKEN"))
+    feishu_encrypt_key: str | None = Field(None, validation_alias=_env("FEISHU_ENCRYPT_KEY"))
+    # Another Open API origin (https://open.larksuite.com for Lark, or a local mock in tests).
+    feishu_api_url: str | None = Field(None, validation_alias=_env("PLANBRIDGE_FEISHU_API_URL"))
+    # Events over the SDK's WebSocket long connection instead of HTTP (plants without inbound HTTP).
+    feishu_long_connection: bool = Field(False, validation_alias=_env("FEISHU_LONG_CONNECTION"))
+    # The Feishu group (chat_id oc_…) where change requests made in Feishu wait for a production lead.
+    feishu_production_chat: str | None = Field(None, validation_alias=_env("PLANBRIDGE_FEISHU_PRODUCTION_CHAT"))
     digest_channel: str | None = Field(None, validation_alias=_env("PLANBRIDGE_DIGEST_CHANNEL"))
     digest_time: str = Field("07:30", validation_alias=_env("PLANBRIDGE_DIGEST_TIME"), pattern=r"^\d{1,2}:\d{2}$")
     digest_language: Literal["en", "zh"] = Field("en", validation_alias=_env("PLANBRIDGE_DIGEST_LANGUAGE"))
@@ -81,9 +93,31 @@ class Settings(BaseSettings):
             raise ValueError("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: refusing to accept unsigned Slack requests")
         return self
 
+    @model_validator(mode="after")
+    def _feishu_needs_its_secrets(self) -> Settings:
+        # Like Slack: an app that would act on unverified requests is refused at start.
+        if not self.feishu_app_id:
+            return self
+        if not self.feishu_app_secret:
+            raise ValueError("FEISHU_APP_ID is set but FEISHU_APP_SECRET is not")
+        if not self.feishu_long_connection and not (self.feishu_verification_token and self.feishu_encrypt_key):
+            raise ValueError("FEISHU_APP_ID is set for HTTP events but FEISHU_VERIFICATION_TOKEN and FEISHU_ENCRYPT_KEY "
+                             "are not both set: refusing to accept unsigned Feishu requests "
+                             "(or set FEISHU_LONG_CONNECTION=1)")
+        return self
+
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
+
+    @property
+    def feishu_enabled(self) -> bool:
+        return bool(self.feishu_app_id)
+
+    @property
+    def chat_enabled(self) -> bool:
+        """Some chat platform can be posted to (digests, job results)."""
+        return self.slack_enabled or self.feishu_enabled
 
 
 @lru_cache(maxsize=1)

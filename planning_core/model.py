@@ -295,6 +295,7 @@ class User:
     name: str
     role: Role
     language: Language = Language.EN
+    feishu_id: str | None = None  # the Feishu (Lark) open_id or union_id of the same person, if they use Feishu
 
     @property
     def may_approve(self) -> bool:

@@ -132,9 +132,9 @@ def every_plan_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
 # integration: a real database (SQLite, PostgreSQL), CSV folders, the local mock of the Slack Web API;
 # e2e: the real HTTP app with signed requests, and the command line run as a user runs it.
 # `pytest -m unit` (`make test-unit`) is the fast loop; `make test` runs all three.
-E2E_FIXTURES = {"harness", "api", "anonymous", "demo_board", "board_browser"}
+E2E_FIXTURES = {"harness", "api", "anonymous", "demo_board", "board_browser", "feishu_harness", "both"}
 E2E_MODULES = {"test_cli_quoting.py", "test_cli.py", "test_digest.py", "test_demo_and_generator.py"}
-INTEGRATION_FIXTURES = {"sqlite_url", "postgres_url", "db_url", "slack", "services", "sqlite_services"}
+INTEGRATION_FIXTURES = {"sqlite_url", "postgres_url", "db_url", "slack", "feishu", "services", "sqlite_services"}
 
 
 @functools.cache

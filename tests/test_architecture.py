@@ -1,7 +1,8 @@
 """The layering ARCHITECTURE.md promises, checked on the source; each rule with a case proving it can fail.
 
 - the planning core imports no database, chat, HTTP, language-model or charting code;
-- nothing outside `bot/` (the Slack adapter) imports `bot/`, except the composition root;
+- nothing outside a chat adapter (`bot/` for Slack, `feishu/` for Feishu) imports it, except the
+  composition root (and no adapter imports another);
 - `integrations/` (the adapters of the service ports) does not import the service layer, the CLI,
   the REST API, the chat layer or `bot/`;
 - the service layer does not import the entrypoints above it (CLI, REST API, chat layer, `bot/`).
@@ -15,14 +16,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EDGES = ("sqlalchemy", "alembic", "psycopg", "slack_bolt", "slack_sdk", "fastapi", "starlette", "uvicorn", "httpx",
-         "langchain", "langchain_core", "langchain_openai", "apscheduler", "matplotlib", "integrations", "planbridge",
-         "bot")
+CHAT_ADAPTERS = ("bot", "feishu")  # one package per chat platform, next to each other
+EDGES = ("sqlalchemy", "alembic", "psycopg", "slack_bolt", "slack_sdk", "lark_oapi", "fastapi", "starlette", "uvicorn",
+         "httpx", "langchain", "langchain_core", "langchain_openai", "apscheduler", "matplotlib", "integrations",
+         "planbridge", *CHAT_ADAPTERS)
 COMPOSITION_ROOT = "planbridge/bootstrap.py"
 ABOVE_INTEGRATIONS = ("planbridge.services", "planbridge.cli", "planbridge.api", "planbridge.chat", "planbridge.jobs",
-                      "bot")
+                      *CHAT_ADAPTERS)
 ABOVE_SERVICES = ("planbridge.cli", "planbridge.api", "planbridge.chat", "planbridge.jobs", "planbridge.app",
-                  "planbridge.bootstrap", "bot")
+                  "planbridge.bootstrap", *CHAT_ADAPTERS)
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -51,7 +53,11 @@ def name(path: Path) -> str:
 
 
 def bot_imports(path: Path) -> set[str]:
-    return set() if path == ROOT / COMPOSITION_ROOT else under(imported_modules(path), "bot")
+    """The chat adapters `path` imports, other than its own (the composition root may import them all)."""
+    if path == ROOT / COMPOSITION_ROOT:
+        return set()
+    own = path.relative_to(ROOT).parts[0] if path.is_relative_to(ROOT) else None
+    return under(imported_modules(path), *(a for a in CHAT_ADAPTERS if a != own))
 
 
 @pytest.mark.parametrize("path", sources("planning_core"), ids=name)
@@ -60,8 +66,9 @@ def test_the_planning_core_imports_no_database_chat_http_language_model_or_chart
     assert not edges, f"{name(path)} imports {sorted(edges)}"
 
 
-@pytest.mark.parametrize("path", sources("planbridge", "integrations", "planning_core", "benchmarks"), ids=name)
-def test_nothing_outside_the_slack_adapter_imports_it_but_the_composition_root(path: Path) -> None:
+@pytest.mark.parametrize("path", sources("planbridge", "integrations", "planning_core", "benchmarks", *CHAT_ADAPTERS),
+                         ids=name)
+def test_nothing_outside_a_chat_adapter_imports_it_but_the_composition_root(path: Path) -> None:
     assert not bot_imports(path), f"{name(path)} imports {sorted(bot_imports(path))}"
 
 
@@ -102,6 +109,13 @@ def test_a_service_reaching_into_bot_would_be_caught(tmp_path: Path) -> None:
     assert bot_imports(bad) == {"bot.blockkit"}
     assert under(imported_modules(bad), *ABOVE_SERVICES) == {"bot.blockkit"}
     assert not bot_imports(ROOT / COMPOSITION_ROOT) and under(imported_modules(ROOT / COMPOSITION_ROOT), "bot")
+
+
+def test_a_chat_adapter_may_import_itself_but_nothing_else_may_import_either(tmp_path: Path) -> None:
+    bad = write(tmp_path, "from bot.blockkit import render_card\nfrom feishu.cards import render_card as draw\n")
+    assert bot_imports(bad) == {"bot.blockkit", "feishu.cards"}
+    feishu_app = ROOT / "feishu" / "app.py"
+    assert under(imported_modules(feishu_app), "feishu") and not bot_imports(feishu_app)
 
 
 def test_an_adapter_importing_the_service_layer_would_be_caught(tmp_path: Path) -> None:

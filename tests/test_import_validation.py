@@ -423,3 +423,32 @@ def test_import_over_a_loaded_plant_without_replace_is_refused(sqlite_url: str, 
 
 def _same(a: PlantSnapshot | None, b: PlantSnapshot) -> bool:
     return a is not None and canonical(a) == canonical(b)
+
+
+def test_users_may_name_their_feishu_id_and_it_round_trips(tmp_path: Path) -> None:
+    folder = pumps_copy(tmp_path)
+    users = (folder / "users.csv").read_text(encoding="utf-8").splitlines()
+    feishu = {"U2SALES": "ou_li_na", "U3PROD": "ou_wang"}
+    rows = [users[0] + ",feishu_id"] + [f"{line},{feishu.get(line.split(',')[0], '')}" for line in users[1:]]
+    (folder / "users.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    reading = read_plant_folder(folder)
+    assert reading.errors == () and reading.snapshot is not None
+    assert {u.user_id: u.feishu_id for u in reading.snapshot.users.values()} == {
+        "U1SALES": None, "U2SALES": "ou_li_na", "U3PROD": "ou_wang", "U4PLAN": None}
+    services = make_services(f"sqlite:///{tmp_path / 'feishu.sqlite'}")
+    plant_service.import_plant(plant_service.ImportPlant(folder=folder), services)
+    with services.uow_factory() as uow:
+        assert uow.plant.load().users["U3PROD"].feishu_id == "ou_wang"
+    out = tmp_path / "out"
+    plant_service.export_plant(out, services)
+    assert "U3PROD,Wang Production,production,zh,ou_wang" in (out / "users.csv").read_text(encoding="utf-8")
+    again = read_plant_folder(out).snapshot
+    assert again is not None and again.users == reading.snapshot.users
+
+
+def test_a_feishu_id_given_to_two_users_is_refused(tmp_path: Path) -> None:
+    folder = pumps_copy(tmp_path)
+    users = (folder / "users.csv").read_text(encoding="utf-8").splitlines()
+    rows = [users[0] + ",feishu_id"] + [line + ",ou_same" for line in users[1:3]] + [line + "," for line in users[3:]]
+    (folder / "users.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert errors(folder) == ["users.csv:3: feishu_id: duplicate id 'ou_same' (first on line 2)"]

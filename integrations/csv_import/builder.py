@@ -237,9 +237,13 @@ class _Builder:
         return result
 
     def _users(self) -> dict[str, User]:
+        users = self._unique(self.rows["users.csv"], "user_id")
+        feishu_rows = self._unique([row for row in users if row["feishu_id"]], "feishu_id")
+        feishu_ids = {row.line: row["feishu_id"] for row in feishu_rows}  # a duplicate Feishu id is reported, not kept
         return {
-            row["user_id"]: User(row["user_id"], row["name"] or row["user_id"], row["role"], row["language"])
-            for row in self._unique(self.rows["users.csv"], "user_id")
+            row["user_id"]: User(row["user_id"], row["name"] or row["user_id"], row["role"], row["language"],
+                                 feishu_ids.get(row.line))
+            for row in users
         }
 
     def _bom(self, items: dict[str, Item]) -> tuple[BomLine, ...]:

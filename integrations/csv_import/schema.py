@@ -187,6 +187,7 @@ USERS = FileSpec(
         Column("name", a_name, None),
         Column("role", f.choice(Role)),
         Column("language", f.choice(Language), Language.EN),
+        Column("feishu_id", an_id, None),
     ),
 )
 

@@ -70,8 +70,8 @@ def write_plant_folder(snapshot: PlantSnapshot, folder: Path) -> None:
     _write(folder / "forecast.csv", ("item_id", "period_start", "qty"), (
         (f.item_id, f.period_start, f.qty) for f in s.forecast
     ))
-    _write(folder / "users.csv", ("user_id", "name", "role", "language"), (
-        (u.user_id, u.name, u.role.value, u.language.value) for u in s.users.values()
+    _write(folder / "users.csv", ("user_id", "name", "role", "language", "feishu_id"), (
+        (u.user_id, u.name, u.role.value, u.language.value, u.feishu_id) for u in s.users.values()
     ))
     _write(folder / "quality_events.csv", (
         "event_id", "date", "kind", "item_id", "order_id", "customer_id", "qty", "status", "note",

@@ -207,6 +207,7 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(12))
     language: Mapped[str] = mapped_column(String(2))
+    feishu_id: Mapped[str | None] = mapped_column(String(100))
 
 
 class ChangeRequestRow(Base):

@@ -105,7 +105,8 @@ class SqlPlantRepository:
             ),
             sales_orders=tuple(sales_order(r) for r in self._all(m.SalesOrderRow)),
             forecast=tuple(ForecastEntry(r.item_id, r.period_start, r.qty) for r in self._all(m.ForecastRow)),
-            users={r.user_id: User(r.user_id, r.name, Role(r.role), Language(r.language)) for r in self._all(m.UserRow)},
+            users={r.user_id: User(r.user_id, r.name, Role(r.role), Language(r.language), r.feishu_id)
+                   for r in self._all(m.UserRow)},
             setup_matrix=tuple(
                 SetupChange(r.from_family, r.to_family, r.setup_minutes) for r in self._all(m.SetupChangeRow)
             ),
@@ -231,7 +232,8 @@ def _rows_of(s: PlantSnapshot) -> list[tuple[type[m.Base], list[dict[str, Any]]]
             for i in s.items.values()
         ]),
         (m.UserRow, [
-            {"user_id": u.user_id, "name": u.name, "role": u.role.value, "language": u.language.value}
+            {"user_id": u.user_id, "name": u.name, "role": u.role.value, "language": u.language.value,
+             "feishu_id": u.feishu_id}
             for u in s.users.values()
         ]),
         (m.BomLineRow, [

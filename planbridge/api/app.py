@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from planbridge import __version__
 from planbridge.api import errors
 from planbridge.api.board import install_board
+from planbridge.api.feishu import FeishuHandler, feishu_router
 from planbridge.api.jobs import jobs_router
 from planbridge.api.observe import observe
 from planbridge.api.routes import router
@@ -44,11 +45,13 @@ def create_app(
     status: Callable[[], dict[str, Any]] | None = None,
     render_card: CardRenderer | None = None,
     jobs: JobQueue | None = None,
+    feishu: FeishuHandler | None = None,
 ) -> FastAPI:
     """The HTTP app over the given services. `slack_app` (Bolt) answers /slack/events when given;
     `status` adds facts to /healthz (e.g. whether the scheduler runs); `render_card` draws the digest
     card in `/api/digest` (default: Block Kit, as the contract says); `jobs` runs background jobs
-    (`/api/jobs`; default: a small pool in this process)."""
+    (`/api/jobs`; default: a small pool in this process); `feishu` (the Feishu adapter's request handler)
+    answers /feishu/events and /feishu/cards when given."""
     app = FastAPI(title="planbridge", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.services = ctx
     app.state.api_token = settings.api_token
@@ -59,7 +62,7 @@ def create_app(
 
     @app.get("/healthz", tags=["service"], summary="Liveness and database check (no token needed)")
     def healthz() -> JSONResponse:
-        document: dict[str, Any] = {"status": "ok", "slack": slack_app is not None, **(status() if status else {})}
+        document: dict[str, Any] = {"status": "ok", "slack": slack_app is not None, "feishu": feishu is not None, **(status() if status else {})}
         try:
             with ctx.uow_factory() as uow:
                 document["plant_loaded"] = uow.plant.exists()
@@ -77,4 +80,5 @@ def create_app(
     app.include_router(jobs_router, dependencies=[Depends(require_token)])
     app.include_router(slack_router(slack_app, signing_secret=settings.slack_signing_secret))
     install_board(app, settings.api_token)
+    app.include_router(feishu_router(feishu))
     return app

@@ -14,7 +14,7 @@ from datetime import date
 from planbridge.chat.conversation import AskAnswer, AskCommand, ask, ask_document, quote_command
 from planbridge.chat.once import handle_once
 from planbridge.chat.ports import ChatChannel, Interaction, JobQueue, Place, Posted
-from planbridge.errors import Conflict, NotFound, PermissionDenied
+from planbridge.errors import Conflict, NotFound, PermissionDenied, PlanbridgeError
 from planbridge.presentation.answer_cards import ask_card, decided_card, mention_sentence, request_card, request_text
 from planbridge.presentation.cards import Card, Paragraph, rich
 from planbridge.presentation.catalogue import t
@@ -53,6 +53,14 @@ class Chat:
         except Exception:  # no plant loaded yet: English, the error itself is reported elsewhere
             return "en"
         return user.language.value if user else "en"
+
+
+def friendly_line(error: BaseException, language: str) -> str:
+    """What a person is told when their message or click failed: a planning error's own one-line
+    message (theirs to act on), otherwise an apology (the traceback goes to the log)."""
+    if isinstance(error, PlanbridgeError):
+        return t(language, "card.failed", reason=error.message)
+    return t(language, "card.oops")
 
 
 def text_message(text: str) -> Card:

@@ -15,7 +15,7 @@ worker_commands = Commands()
 
 @digests.command("add", help="Subscribe a channel to the digest (daily, or weekly on one day).")
 def add(
-    channel: Annotated[str, typer.Option("--channel", help="Chat channel id (e.g. C0123).")],
+    channel: Annotated[str, typer.Option("--channel", help="Chat channel id (e.g. C0123 in Slack, feishu:oc_… for a Feishu group).")],
     at: Annotated[str, typer.Option("--at", help="Local time HH:MM.")],
     tz: Annotated[str | None, typer.Option("--tz", help="IANA time zone (default: the plant's).")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="en, zh or zh-Hant (default: PLANBRIDGE_DIGEST_LANGUAGE).")] = None,

@@ -35,7 +35,7 @@ def test_a_refused_approval_without_the_token_changes_nothing(anonymous: TestCli
 def test_healthz_and_docs_need_no_token(anonymous: TestClient) -> None:
     health = anonymous.get("/healthz")
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "slack": False, "plant_loaded": True}
+    assert health.json() == {"status": "ok", "slack": False, "feishu": False, "plant_loaded": True}
     assert anonymous.get("/docs").status_code == 200
     paths = anonymous.get("/openapi.json").json()["paths"]
     assert {"/api/quote", "/api/rush", "/api/book", "/api/requests", "/api/requests/{request_id}/approve",

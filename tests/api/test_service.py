@@ -99,7 +99,7 @@ def test_what_serve_says_with_and_without_slack() -> None:
     assert plain == [
         "planbridge on http://127.0.0.1:8000 (1 process): REST API under /api/ (OpenAPI at /docs), the planner's board at /board, /healthz, /metrics",
         "Slack: not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET); serving /api/ and /healthz only",
-        "Digest scheduler: off (no Slack settings and no broker: nowhere to post)",
+        "Digest scheduler: off (no Slack or Feishu settings and no broker: nowhere to post)",
         "Background jobs: in this process (2 threads)",
         "API token: not set: /api/ is open, so the service listens on loopback only",
     ]
@@ -119,7 +119,7 @@ def test_without_slack_there_is_no_bot_and_no_scheduler(services: ServiceContext
 
     assert (runtime.slack_app, runtime.scheduler) == (None, None)
     with TestClient(build_http_app(runtime.settings, runtime=runtime)) as client:
-        assert client.get("/healthz").json() == {"status": "ok", "slack": False, "scheduler": False,
+        assert client.get("/healthz").json() == {"status": "ok", "slack": False, "feishu": False, "scheduler": False,
                                                  "jobs": "in-process", "plant_loaded": True}
         assert client.get("/api/kpi").status_code == 200
 
@@ -166,7 +166,7 @@ def test_planbridge_serve_answers_slack_and_the_api_over_real_http(tmp_path: Pat
     base = f"http://127.0.0.1:{port}"
     try:
         health = _wait_for(f"{base}/healthz", server)
-        assert health == {"status": "ok", "slack": True, "scheduler": True, "jobs": "in-process", "plant_loaded": True}
+        assert health == {"status": "ok", "slack": True, "feishu": False, "scheduler": True, "jobs": "in-process", "plant_loaded": True}
         assert httpx.get(f"{base}/api/kpi").status_code == 401
         kpi = httpx.get(f"{base}/api/kpi", headers={"Authorization": "Bearer t0ken"}).json()
         assert kpi["backlog_orders"] == 2

@@ -1,0 +1,1 @@
+"""Feishu (Lark) adapter: request verification, listeners on the chat layer, cards, `FeishuChannel`."""
