@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from planbridge import __version__
 from planbridge.api import errors
 from planbridge.api.jobs import jobs_router
+from planbridge.api.limits import BodyLimit
 from planbridge.api.observe import observe
 from planbridge.api.routes import router
 from planbridge.api.security import require_token
@@ -54,6 +55,7 @@ def create_app(
     app.state.render_card = render_card or block_kit
     app.state.jobs = jobs
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # inside `observe`: a 413 is logged and counted
     observe(app)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and database check (no token needed)")
