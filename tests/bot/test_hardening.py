@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
