@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.blockkit import ACTION_IDS
 from bot.channel import SlackClick
 from bot.failures import guarded
+from bot.listeners import listening
 from planbridge.chat.handlers import Chat, book_clicked, decision_clicked, request_clicked
 from planbridge.presentation.cards import Action
 
@@ -33,10 +34,11 @@ def register(app: App, chat: Chat) -> None:
     def reject(body: dict[str, Any], client: WebClient) -> None:
         decision_clicked(chat, SlackClick(body, client), approve=False)
 
-    app.action(BOOK)(ack=_ack, lazy=[guarded(chat, book)])
-    app.action(REQUEST)(ack=_ack, lazy=[guarded(chat, request_change)])
-    app.action(APPROVE)(ack=_ack, lazy=[guarded(chat, approve)])
-    app.action(REJECT)(ack=_ack, lazy=[guarded(chat, reject)])
+    listen = listening(app)
+    listen.action(BOOK, ack=_ack, lazy=[guarded(chat, book)])
+    listen.action(REQUEST, ack=_ack, lazy=[guarded(chat, request_change)])
+    listen.action(APPROVE, ack=_ack, lazy=[guarded(chat, approve)])
+    listen.action(REJECT, ack=_ack, lazy=[guarded(chat, reject)])
 
 
 def _ack(ack: Ack) -> None:
