@@ -10,7 +10,7 @@ from concurrent.futures import Executor
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import actions, commands, messages
+from bot import actions, commands, home, messages
 from bot.channel import SlackChannel
 from bot.failures import on_error
 from planbridge.chat.handlers import Chat
@@ -56,6 +56,7 @@ def build_slack_app(
     messages.register(app, chat)
     commands.register(app, chat)
     actions.register(app, chat)
+    home.register(app, chat)
     app.error(on_error(chat))
     return app
 

@@ -37,9 +37,11 @@ from planbridge.presentation.documents import (
     request_answer_document,
 )
 from planbridge.presentation.formats import day, moment, qty
+from planbridge.presentation.home import home_card
 from planbridge.records import RequestKind
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import DigestCommand, build_digest
+from planbridge.services.home import HomeCommand, home
 from planbridge.services.orders import BookOrder, book_order
 from planbridge.services.quoting import QuoteCommand, quote
 from planbridge.services.requests import CreateRequest, Decide, create_request, decide_request
@@ -274,3 +276,11 @@ def show_plan_clicked(chat: Chat, click: Interaction) -> None:
 
 def _date(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+# -- the app's home ----------------------------------------------------------------------------
+
+
+def home_opened(chat: Chat, user_id: str | None) -> Card:
+    """What `user_id` sees on the app's home: their orders and requests, or what waits for a decision."""
+    return home_card(home(HomeCommand(user_id=user_id), chat.services), platform=chat.platform)
