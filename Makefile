@@ -46,3 +46,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache planbridge.sqlite*
+
+api-docs: install
+	$(BIN)/python -m planbridge.api.reference

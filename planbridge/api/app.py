@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 
 from planbridge import __version__
 from planbridge.api import errors
@@ -15,6 +16,7 @@ from planbridge.api.jobs import jobs_router
 from planbridge.api.limits import BodyLimit
 from planbridge.api.observe import observe
 from planbridge.api.routes import router
+from planbridge.api.schemas import ERROR_RESPONSES
 from planbridge.api.security import require_token
 from planbridge.api.slack import slack_router
 from planbridge.bootstrap import block_kit
@@ -49,7 +51,8 @@ def create_app(
     `status` adds facts to /healthz (e.g. whether the scheduler runs); `render_card` draws the digest
     card in `/api/digest` (default: Block Kit, as the contract says); `jobs` runs background jobs
     (`/api/jobs`; default: a small pool in this process)."""
-    app = FastAPI(title="planbridge", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc from the assets packaged with fastapi-offline: /docs works without internet.
+    app = FastAPIOffline(title="planbridge", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.services = ctx
     app.state.api_token = settings.api_token
     app.state.render_card = render_card or block_kit
@@ -74,7 +77,7 @@ def create_app(
         body, content_type = exposition()
         return Response(body, media_type=content_type)
 
-    app.include_router(router, dependencies=[Depends(require_token)])
-    app.include_router(jobs_router, dependencies=[Depends(require_token)])
+    app.include_router(router, dependencies=[Depends(require_token)], responses=ERROR_RESPONSES)
+    app.include_router(jobs_router, dependencies=[Depends(require_token)], responses=ERROR_RESPONSES)
     app.include_router(slack_router(slack_app, signing_secret=settings.slack_signing_secret))
     return app
