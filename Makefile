@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-unit lint lock bench contract clean
+.PHONY: install run test test-unit lint lock bench contract clean api-docs
 
 install: $(STAMP)
 

@@ -49,6 +49,9 @@ def build_slack_app(
         token_verification_enabled=False,  # auth.test on the first request, so start-up needs no network
         ssl_check_enabled=False,  # Bolt answers ssl_check before verifying: every request must be signed
         listener_executor=listener_executor,
+        # Acks run in the request's own thread and the answer (lazy listeners) in the executor: otherwise Bolt
+        # queues each ack behind the executor's busy answers, and under a burst Slack's 3 s ack window passes.
+        process_before_response=True,
         name="planbridge",
     )
     chat = Chat(services, channel or SlackChannel(client), settings.production_channel, settings.digest_language,
