@@ -50,10 +50,10 @@ def test_no_generated_request_gets_a_500(api_app) -> None:  # type: ignore[no-un
                 try:
                     response = case.call(timeout=120)  # a slow answer on a busy machine is not a failure
                 except Exception as error:  # the test client re-raises what the app did not handle
-                    failures.append(f"{label}: {error!r} for {case.body!r} {case.query!r} {case.path_parameters!r}")
+                    failures.append(f"{label}: {error!r} for {case.body!r} {case.query!r} {case.path_parameters!r}")  # noqa: B023
                     return
                 if response.status_code >= 500:
-                    failures.append(f"{label}: {response.status_code} {response.text[:200]} for {case.body!r} "
+                    failures.append(f"{label}: {response.status_code} {response.text[:200]} for {case.body!r} "  # noqa: B023
                                     f"{case.query!r} {case.path_parameters!r}")
 
             call()
