@@ -5,7 +5,7 @@ Slack's retries reach the listeners: each event is handled once by its `event_id
 from __future__ import annotations
 
 import secrets
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -48,8 +48,7 @@ def build_slack_app(
         signing_secret=settings.slack_signing_secret or secrets.token_hex(32),
         token_verification_enabled=False,  # auth.test on the first request, so start-up needs no network
         ssl_check_enabled=False,  # Bolt answers ssl_check before verifying: every request must be signed
-        listener_executor=listener_executor or ThreadPoolExecutor(settings.slack_answer_threads,
-                                                                  thread_name_prefix="slack-answer"),
+        listener_executor=listener_executor,
         # Acks run in the request's own thread and the answer (lazy listeners) in the executor: otherwise Bolt
         # queues each ack behind the executor's busy answers, and under a burst Slack's 3 s ack window passes.
         process_before_response=True,

@@ -10,7 +10,6 @@ PLANBRIDGE_SCHEDULER is 0: the claim rows let one of them post each subscription
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
@@ -156,9 +155,6 @@ def app_from_environment() -> FastAPI:
     """uvicorn's factory (`planbridge.app:app_from_environment`): fresh settings in each worker."""
     settings = Settings()
     logs.configure(json=settings.log_format == "json", level=settings.log_level)
-    # Planning answers are long CPU work in threads: a shorter GIL switch interval (default 5 ms) lets the
-    # threads that only acknowledge a request or move bytes get their turn sooner.
-    sys.setswitchinterval(0.001)
     return build_http_app(settings)
 
 

@@ -32,9 +32,6 @@ class Settings(BaseSettings):
     digest_time: str = Field("07:30", validation_alias=_env("PLANBRIDGE_DIGEST_TIME"), pattern=r"^\d{1,2}:\d{2}$")
     digest_language: Literal["en", "zh"] = Field("en", validation_alias=_env("PLANBRIDGE_DIGEST_LANGUAGE"))
     production_channel: str | None = Field(None, validation_alias=_env("PLANBRIDGE_PRODUCTION_CHANNEL"))
-    # Threads answering Slack in each process. Answers are CPU work that holds Python's GIL: a few threads
-    # answer as fast as many, and leave the acknowledgements (Slack waits 3 s for them) room to run.
-    slack_answer_threads: int = Field(2, ge=1, le=32, validation_alias=_env("PLANBRIDGE_SLACK_ANSWER_THREADS"))
     # Several workers or hosts: let exactly one run the digest scheduler (the post itself is also
     # deduplicated per day in the database).
     scheduler_enabled: bool = Field(True, validation_alias=_env("PLANBRIDGE_SCHEDULER"))
