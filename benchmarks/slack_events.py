@@ -133,6 +133,7 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get(
         "PLANBRIDGE_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--answer-timeout", type=float, default=600)
+    parser.add_argument("--workers", type=int, default=1, help="planbridge serve --workers")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from tests.bot.mock_slack import MockSlack  # the suite's mock of the Slack Web API
@@ -149,7 +150,7 @@ def main() -> int:
     try:
         subprocess.run([planbridge, "import", str(ROOT / "tests" / "data" / "pumps")], env=env,
                        check=True, capture_output=True)
-        server = subprocess.Popen([planbridge, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+        server = subprocess.Popen([planbridge, "serve", "--port", str(port), "--workers", str(args.workers)], env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE)
         wait_healthy(base, server)
         time.sleep(2)  # the promise state is built in the background at start
@@ -169,7 +170,8 @@ def main() -> int:
         wanted = {ts for ts, _ in bodies}
         once = sum(1 for ts in wanted if threads.get(ts) == 1)
         seconds = [s for _, s in acks]
-        table = Table(title=f"{args.events} concurrent signed Slack events, planbridge serve on PostgreSQL (loopback)")
+        table = Table(title=f"{args.events} concurrent signed Slack events, planbridge serve --workers {args.workers} "
+                            "on PostgreSQL (loopback)")
         table.add_column("measure")
         table.add_column("value", justify="right")
         table.add_row("acks 200 OK", f"{sum(1 for s, _ in acks if s == 200)}/{args.events}")
