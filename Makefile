@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # The board's browser tests drive Debian's Chromium through Playwright (no browser download).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser run test test-unit lint lock bench contract clean
+.PHONY: install browser run test test-unit lint lock bench contract clean api-docs
 
 install: $(STAMP)
 
@@ -57,3 +57,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache planbridge.sqlite* test-artifacts
+
+api-docs: install
+	$(BIN)/python -m planbridge.api.reference

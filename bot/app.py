@@ -10,7 +10,7 @@ from concurrent.futures import Executor
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import actions, commands, messages
+from bot import actions, commands, home, messages
 from bot.channel import SlackChannel
 from bot.failures import on_error
 from planbridge.chat.handlers import Chat
@@ -49,6 +49,9 @@ def build_slack_app(
         token_verification_enabled=False,  # auth.test on the first request, so start-up needs no network
         ssl_check_enabled=False,  # Bolt answers ssl_check before verifying: every request must be signed
         listener_executor=listener_executor,
+        # Acks run in the request's own thread and the answer (lazy listeners) in the executor: otherwise Bolt
+        # queues each ack behind the executor's busy answers, and under a burst Slack's 3 s ack window passes.
+        process_before_response=True,
         name="planbridge",
     )
     chat = Chat(services, channel or SlackChannel(client), settings.production_channel, settings.digest_language,
@@ -56,6 +59,7 @@ def build_slack_app(
     messages.register(app, chat)
     commands.register(app, chat)
     actions.register(app, chat)
+    home.register(app, chat)
     app.error(on_error(chat))
     return app
 

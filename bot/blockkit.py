@@ -129,7 +129,8 @@ def capped(blocks: list[Block]) -> list[Block]:
 
 # action ids (the listeners in bot/actions.py match on them)
 ACTION_IDS = {Action.BOOK: "planbridge_book", Action.REQUEST: "planbridge_request",
-              Action.APPROVE: "planbridge_approve", Action.REJECT: "planbridge_reject"}
+              Action.APPROVE: "planbridge_approve", Action.REJECT: "planbridge_reject",
+              Action.REPROMISE: "planbridge_repromise", Action.SHOW_PLAN: "planbridge_show_plan"}
 _MARKS = {Mark.OK: ":white_check_mark:", Mark.WARNING: ":warning:", Mark.PROBLEM: ":x:", Mark.STOPPED: ":no_entry:",
           Mark.ALARM: ":rotating_light:"}
 

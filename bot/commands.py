@@ -1,4 +1,5 @@
-"""The slash command (`/planbridge`, or whatever name the workspace gave it).
+"""The slash command (`/planbridge`, or whatever name the workspace gave it: every command the app
+receives is this one, since the app has no other).
 
 The ack answers `help` at once; everything else is answered by the chat layer in a lazy
 listener and sent to the channel through the command's response_url.
@@ -16,11 +17,10 @@ from slack_sdk.webhook import WebhookClient
 from bot.blockkit import render_card
 from bot.context import plain_text, thread_key
 from bot.failures import guarded
+from bot.listeners import ANY_COMMAND, listening
 from planbridge.chat import commands
 from planbridge.chat.commands import SlashRequest
 from planbridge.chat.handlers import Chat
-
-COMMAND = "/planbridge"
 
 
 def parse(text: str) -> SlashRequest:
@@ -32,14 +32,15 @@ def register(app: App, chat: Chat) -> None:
     def run_command(body: dict[str, Any], client: WebClient) -> None:
         answer_command(chat, body)
 
-    app.command(COMMAND)(ack=_ack_command(chat), lazy=[guarded(chat, run_command)])
+    listening(app).command(ANY_COMMAND, ack=_ack_command(chat), lazy=[guarded(chat, run_command)])
 
 
 def _ack_command(chat: Chat) -> Callable[[Ack, dict[str, Any]], None]:
     def ack_command(ack: Ack, body: dict[str, Any]) -> None:
         request = parse(body.get("text") or "")
         if request.subcommand == "help":  # nothing slow: answer within the ack
-            ack(text=commands.help_text(chat.language_of(body.get("user_id"))), response_type="ephemeral")
+            ack(text=commands.help_text(chat.language_of(body.get("user_id")), command=body.get("command")),
+                response_type="ephemeral")
         else:
             ack()
 

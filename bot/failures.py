@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.channel import respond_privately
-from planbridge.chat.handlers import Chat, friendly_line
+from planbridge.chat.handlers import Chat, friendly_line, reference_id
 from planbridge.errors import PlanbridgeError
 
 log = logging.getLogger("planbridge.bot")
@@ -49,9 +49,11 @@ def guarded(chat: Chat, func: LazyListener) -> LazyListener:
         try:
             func(body, client)
         except Exception as error:
+            reference = reference_id()
             if not isinstance(error, PlanbridgeError):
-                log.exception("listener %s failed", func.__name__)
-            tell_user(body, client, friendly_line(error, chat.language_of(_user_id(body))))
+                log.exception("listener %s failed (reference %s)", func.__name__, reference,
+                              extra={"reference": reference})
+            tell_user(body, client, friendly_line(error, chat.language_of(_user_id(body)), reference))
 
     functools.update_wrapper(run, func, assigned=("__module__", "__name__", "__qualname__", "__doc__"), updated=())
     return run
@@ -61,10 +63,12 @@ def on_error(chat: Chat) -> Callable[..., None]:
     """Bolt's global error handler: for failures outside the lazy listeners (ack functions, middleware)."""
 
     def handle(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+        reference = reference_id()
         if not isinstance(error, PlanbridgeError):
-            log.error("Slack request failed: %s", error, exc_info=error)
+            log.error("Slack request failed: %s (reference %s)", error, reference, exc_info=error,
+                      extra={"reference": reference})
         if isinstance(body, dict) and client is not None:
-            tell_user(body, client, friendly_line(error, chat.language_of(_user_id(body))))
+            tell_user(body, client, friendly_line(error, chat.language_of(_user_id(body)), reference))
 
     return handle
 

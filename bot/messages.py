@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot.context import plain_text, thread_key
 from bot.failures import guarded
+from bot.listeners import listening
 from planbridge.chat.conversation import thread_is_known
 from planbridge.chat.handlers import Chat, answer_message
 from planbridge.chat.once import handle_once
@@ -34,8 +35,9 @@ def register(app: App, chat: Chat) -> None:
     def answer_dm_or_follow_up(body: dict[str, Any], client: WebClient) -> None:
         once_per_event(chat, body, lambda: on_message(chat, body))
 
-    app.event("app_mention")(ack=_ack, lazy=[guarded(chat, answer_mention)])
-    app.event("message")(ack=_ack, lazy=[guarded(chat, answer_dm_or_follow_up)])
+    listen = listening(app)
+    listen.event("app_mention", ack=_ack, lazy=[guarded(chat, answer_mention)])
+    listen.event("message", ack=_ack, lazy=[guarded(chat, answer_dm_or_follow_up)])
 
 
 def _ack(ack: Ack) -> None:

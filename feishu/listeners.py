@@ -27,6 +27,7 @@ from planbridge.chat.handlers import (
     book_clicked,
     decision_clicked,
     friendly_line,
+    reference_id,
     request_clicked,
 )
 from planbridge.chat.once import handle_once
@@ -122,12 +123,13 @@ class Listeners:
         try:
             work()
         except Exception as error:
+            reference = reference_id()
             if not isinstance(error, PlanbridgeError):
-                log.exception("Feishu listener failed")
+                log.exception("Feishu listener failed (reference %s)", reference, extra={"reference": reference})
             if open_id:
                 user = self.channel.directory.user_of(open_id)
                 try:
-                    self.channel.tell(open_id, friendly_line(error, user.language.value if user else "en"))
+                    self.channel.tell(open_id, friendly_line(error, user.language.value if user else "en", reference))
                 except Exception:  # a failure while reporting a failure must not raise again
                     log.exception("could not tell %s", open_id)
 

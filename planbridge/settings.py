@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = Field(True, validation_alias=_env("PLANBRIDGE_SCHEDULER"))
 
     api_token: str | None = Field(None, validation_alias=_env("PLANBRIDGE_API_TOKEN"))
+    # The largest request body /slack/ and /api/ accept (bytes); larger ones get 413 unread.
+    max_body_bytes: int = Field(1_000_000, ge=1024, le=100_000_000, validation_alias=_env("PLANBRIDGE_MAX_BODY_BYTES"))
 
     llm_provider: Literal["none", "openai", "ollama"] = Field(
         "none", validation_alias=_env("PLANBRIDGE_LLM_PROVIDER")

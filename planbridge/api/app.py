@@ -8,14 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 
 from planbridge import __version__
 from planbridge.api import errors
 from planbridge.api.board import install_board
 from planbridge.api.feishu import FeishuHandler, feishu_router
 from planbridge.api.jobs import jobs_router
+from planbridge.api.limits import BodyLimit
 from planbridge.api.observe import observe
 from planbridge.api.routes import router
+from planbridge.api.schemas import ERROR_RESPONSES
 from planbridge.api.security import require_token
 from planbridge.api.slack import slack_router
 from planbridge.bootstrap import block_kit
@@ -52,12 +55,14 @@ def create_app(
     card in `/api/digest` (default: Block Kit, as the contract says); `jobs` runs background jobs
     (`/api/jobs`; default: a small pool in this process); `feishu` (the Feishu adapter's request handler)
     answers /feishu/events and /feishu/cards when given."""
-    app = FastAPI(title="planbridge", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc from the assets packaged with fastapi-offline: /docs works without internet.
+    app = FastAPIOffline(title="planbridge", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.services = ctx
     app.state.api_token = settings.api_token
     app.state.render_card = render_card or block_kit
     app.state.jobs = jobs
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # inside `observe`: a 413 is logged and counted
     observe(app)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and database check (no token needed)")
@@ -76,8 +81,8 @@ def create_app(
         body, content_type = exposition()
         return Response(body, media_type=content_type)
 
-    app.include_router(router, dependencies=[Depends(require_token)])
-    app.include_router(jobs_router, dependencies=[Depends(require_token)])
+    app.include_router(router, dependencies=[Depends(require_token)], responses=ERROR_RESPONSES)
+    app.include_router(jobs_router, dependencies=[Depends(require_token)], responses=ERROR_RESPONSES)
     app.include_router(slack_router(slack_app, signing_secret=settings.slack_signing_secret))
     install_board(app, settings.api_token)
     app.include_router(feishu_router(feishu))

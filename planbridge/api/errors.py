@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from planbridge import logs
 from planbridge.errors import BadRequest, Conflict, DataValidationError, NotFound, PermissionDenied, PlanbridgeError
 
 log = logging.getLogger("planbridge.api")
@@ -46,8 +47,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("%s %s failed", request.method, request.url.path)
-        return JSONResponse({"error": f"internal error ({type(error).__name__}); see the server log"}, status_code=500)
+        # The request id is the reference: the log line (with the traceback) carries it too.
+        reference = logs.request_id.get() or logs.new_id()
+        log.exception("%s %s failed (reference %s)", request.method, request.url.path, reference)
+        return JSONResponse({"error": f"Sorry, something went wrong on our side (reference {reference})",
+                             "reference": reference}, status_code=500)
 
 
 def _describe(error: dict[str, object]) -> str:

@@ -235,7 +235,8 @@ def digest(request: Request, services: Services, lang: Language | None = None,
 
 
 @router.get("/digest/chart.png", tags=["planning"], summary="The digest chart (PNG)",
-            response_class=Response, responses={200: {"content": {"image/png": {}}}})
+            response_class=Response, responses={200: {"content": {"image/png": {
+                "schema": {"type": "string", "format": "binary"}}}, "description": "The chart as a PNG image"}})
 def digest_chart(services: Services, lang: Language | None = None, as_of: date | None = None) -> Response:
     from planbridge.presentation.charts import digest_chart as draw
 

@@ -111,3 +111,23 @@ class AskBody(_Body):
     thread: str | None = Field(None, description="Conversation id: follow-ups reuse its slots.")
     as_of: date | None = None
     mode: Literal["rules", "llm", "hybrid"] | None = None
+
+
+class ErrorDocument(BaseModel):
+    """Every refusal and failure: what went wrong, in one line the caller can show."""
+
+    error: str = Field(description="What went wrong.", examples=["quantity must be greater than zero, got -5.0"])
+    details: list[str] | None = Field(None, description="Each problem, when there are several.")
+    reference: str | None = Field(None, description="On a 500: the id the server log line carries.")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorDocument, "description": "Bad input (a field missing, out of range or unknown)"},
+    401: {"model": ErrorDocument, "description": "Missing or wrong bearer token"},
+    403: {"model": ErrorDocument, "description": "The acting user's role may not do this"},
+    404: {"model": ErrorDocument, "description": "Unknown item, order, request or job"},
+    409: {"model": ErrorDocument, "description": "Conflicts with the current state (e.g. already decided)"},
+    413: {"model": ErrorDocument, "description": "Request body over PLANBRIDGE_MAX_BODY_BYTES"},
+    422: {"model": ErrorDocument, "description": "A planning refusal the user can act on"},
+    500: {"model": ErrorDocument, "description": "An unexpected failure (with a reference id)"},
+}

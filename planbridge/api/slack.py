@@ -1,9 +1,10 @@
 """/slack/events (events, the slash command and interactivity all arrive here).
 
-With the Slack app configured, Bolt verifies the signature (401 for a missing, stale or
-wrong one) and dispatches; its sync dispatch runs in a worker thread so the event loop
-stays free. Without it, requests are still verified when a signing secret is known and
-otherwise refused: nothing under /slack/ ever acts on an unsigned request.
+The signature is checked on the raw bytes before anything parses them: a missing, stale or
+wrong one gets 401, whatever the body holds (a malformed body cannot reach a parser unsigned).
+Signed requests go to Bolt, whose sync dispatch runs in a worker thread so the event loop stays
+free. Without the Slack app, signed requests get 503 and all others 401: nothing under /slack/
+ever acts on an unsigned request. Bodies over the size limit were refused before this (`limits`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
 if TYPE_CHECKING:
@@ -26,26 +28,23 @@ NOT_CONFIGURED = "Slack is not configured on this server: set SLACK_BOT_TOKEN an
 def slack_router(slack_app: App | None, *, signing_secret: str | None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
     async def events(request: Request) -> Response:
+        body = await request.body()
+        if verifier is None or not verifier.is_valid_request(body, dict(request.headers)):
+            return JSONResponse({"error": "invalid or missing Slack signature"}, status_code=401)
         if slack_app is None:
-            return await _not_configured(request, signing_secret)
+            return JSONResponse({"error": NOT_CONFIGURED}, status_code=503)
         from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 
-        body = await request.body()
-        response = await run_in_threadpool(slack_app.dispatch, to_bolt_request(request, body))
+        try:
+            bolt_request = to_bolt_request(request, body)
+        except ValueError:  # signed by Slack yet unreadable (e.g. a truncated JSON body)
+            return JSONResponse({"error": "unreadable Slack request body"}, status_code=400)
+        response = await run_in_threadpool(slack_app.dispatch, bolt_request)
         return to_starlette_response(response)
 
     for path in SLACK_PATHS:
         router.add_api_route(path, events, methods=["POST", "GET"])
     return router
-
-
-async def _not_configured(request: Request, signing_secret: str | None) -> Response:
-    if signing_secret:
-        from slack_sdk.signature import SignatureVerifier
-
-        body = await request.body()
-        verifier = SignatureVerifier(signing_secret)
-        if verifier.is_valid_request(body, dict(request.headers)):
-            return JSONResponse({"error": NOT_CONFIGURED}, status_code=503)
-    return JSONResponse({"error": "invalid or missing Slack signature"}, status_code=401)

@@ -80,8 +80,10 @@ def parse(text: str) -> SlashRequest:
     return SlashRequest(head, text, args, options)
 
 
-def help_text(language: str) -> str:
-    return t(language, "slash.help")
+def help_text(language: str, command: str | None = None) -> str:
+    """The help, naming the command as this workspace calls it (`/plan`, `/交期`, …)."""
+    text = t(language, "slash.help")
+    return text.replace("/planbridge", command) if command and command != "/planbridge" else text
 
 
 def command_card(chat: Chat, request: SlashRequest, *, user_id: str | None, language: str, thread_id: str,

@@ -7,27 +7,48 @@ changes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from planbridge import logs
 from planbridge.chat.conversation import AskAnswer, AskCommand, ask, ask_document, quote_command
 from planbridge.chat.once import handle_once
 from planbridge.chat.ports import ChatChannel, Interaction, JobQueue, Place, Posted
 from planbridge.errors import Conflict, NotFound, PermissionDenied, PlanbridgeError
-from planbridge.presentation.answer_cards import ask_card, decided_card, mention_sentence, request_card, request_text
+from planbridge.presentation.answer_cards import (
+    ask_card,
+    decided_card,
+    mention_sentence,
+    plan_card,
+    quote_card,
+    repromise_card,
+    request_card,
+    request_text,
+)
 from planbridge.presentation.cards import Card, Paragraph, rich
 from planbridge.presentation.catalogue import t
 from planbridge.presentation.digest import digest_card
-from planbridge.presentation.documents import DigestFigures, QuoteDocument, quote_document, request_answer_document
-from planbridge.presentation.formats import day, qty
+from planbridge.presentation.documents import (
+    DigestFigures,
+    QuoteDocument,
+    RequestDocument,
+    quote_document,
+    request_answer_document,
+)
+from planbridge.presentation.formats import day, moment, qty
+from planbridge.presentation.home import home_card
 from planbridge.records import RequestKind
 from planbridge.services.context import ServiceContext
 from planbridge.services.digest import DigestCommand, build_digest
+from planbridge.services.home import HomeCommand, home
 from planbridge.services.orders import BookOrder, book_order
-from planbridge.services.quoting import quote
+from planbridge.services.quoting import QuoteCommand, quote
 from planbridge.services.requests import CreateRequest, Decide, create_request, decide_request
 from planning_core.model import User
+
+log = logging.getLogger("planbridge.chat")
 
 
 @dataclass(frozen=True)
@@ -55,12 +76,18 @@ class Chat:
         return user.language.value if user else "en"
 
 
-def friendly_line(error: BaseException, language: str) -> str:
+def friendly_line(error: BaseException, language: str, reference: str = "") -> str:
     """What a person is told when their message or click failed: a planning error's own one-line
-    message (theirs to act on), otherwise an apology (the traceback goes to the log)."""
+    message (theirs to act on), otherwise an apology with the `reference` the log line carries."""
     if isinstance(error, PlanbridgeError):
         return t(language, "card.failed", reason=error.message)
-    return t(language, "card.oops")
+    return t(language, "card.oops", ref=reference or reference_id())
+
+
+def reference_id() -> str:
+    """A short id for one failure: the apology shows it and the log line carries it, so support can
+    find the traceback from what the user reports."""
+    return logs.new_id()[:8]
 
 
 def text_message(text: str) -> Card:
@@ -200,13 +227,75 @@ def _decide(chat: Chat, click: Interaction, user: User, *, approve: bool) -> str
     decided = t(language, "card.decided_note", request_id=request_id, status=status, user=user.name)
     origin = click.value.get("origin")
     if isinstance(origin, dict) and origin.get("channel") and origin.get("ts"):
-        note = mention_sentence(t(language, "card.decided_note", request_id=request_id, status=status, user="{user}"),
-                                user.user_id)
-        sentence = (*note, "\n", document.explanation)
-        chat.channel.post(Place(str(origin["channel"]), str(origin["ts"])),
-                          Card(request_text(document, language), (Paragraph(sentence),), text_only=True))
+        _tell_requester(chat, document, Place(str(origin["channel"]), str(origin["ts"])), user, approve=approve)
+    _tell_impacted_owners(chat, document)
     return decided
+
+
+def _tell_requester(chat: Chat, document: RequestDocument, thread: Place, decider: User, *, approve: bool) -> None:
+    """In the requester's thread: who decided, when, and what the service said (in the requester's language)."""
+    language = chat.language_of(document.requested_by)
+    status = t(language, "card.approved_word" if approve else "card.rejected_word")
+    note = mention_sentence(t(language, "card.decided_at", request_id=document.request_id, status=status,
+                              user="{user}", when=moment(document.decided_at, language)), decider.user_id)
+    sentence = (*note, "\n", document.explanation)
+    chat.channel.post(thread, Card(request_text(document, language), (Paragraph(sentence),), text_only=True))
+
+
+def _tell_impacted_owners(chat: Chat, document: RequestDocument) -> None:
+    """Each owner of an order the approved change made late gets a direct message in their language,
+    with a button to quote it again. One owner the platform cannot reach does not stop the others
+    (the decision stands, and the orders are flagged to re-promise in the data either way)."""
+    for order in document.to_repromise:
+        owner = chat.user(order.owner)
+        if owner is None:
+            log.info("order %s has no owner on %s to tell", order.order_id, chat.platform)
+            continue
+        try:
+            chat.channel.direct_message(owner.user_id, repromise_card(order, document, owner.language.value))
+        except Exception:
+            log.exception("could not tell %s that %s needs a new promise", owner.user_id, order.order_id)
+
+
+# -- Re-promise / Show plan (read only: each click answers again) -----------------------------
+
+
+def repromise_clicked(chat: Chat, click: Interaction) -> None:
+    """A quote for an order an approved change made late, for its owner to promise anew."""
+    user = _acting_user(chat, click, "repromise")
+    if user is None:
+        return
+    language = user.language.value
+    order = chat.services.snapshot().orders_by_id.get(str(click.value.get("order_id")))
+    if order is None or not order.is_open:
+        click.tell(t(language, "card.failed", reason=t(language, "card.order_closed",
+                                                       order_id=click.value.get("order_id"))))
+        return
+    answer = quote(QuoteCommand(item=order.item_id, qty=order.qty, due=order.due_date, customer=order.customer,
+                                user_id=user.user_id, language=language), chat.services)
+    document = quote_document(answer)
+    click.reply(quote_card(document, language, order_id=order.order_id))
+
+
+def show_plan_clicked(chat: Chat, click: Interaction) -> None:
+    """The plan behind a quote's promise (quoted again on today's data, as the promise would be)."""
+    user = _acting_user(chat, click, "show_plan")
+    if user is None:
+        return
+    language = user.language.value
+    value = click.value
+    answer = quote(QuoteCommand(item=str(value["item_id"]), qty=float(value["qty"]), due=_date(value.get("due")),
+                                user_id=user.user_id, language=language), chat.services)
+    click.reply(plan_card(quote_document(answer, with_plan=True), language))
 
 
 def _date(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+# -- the app's home ----------------------------------------------------------------------------
+
+
+def home_opened(chat: Chat, user_id: str | None) -> Card:
+    """What `user_id` sees on the app's home: their orders and requests, or what waits for a decision."""
+    return home_card(home(HomeCommand(user_id=user_id), chat.services), platform=chat.platform)

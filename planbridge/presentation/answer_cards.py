@@ -31,14 +31,17 @@ from planbridge.presentation.catalogue import t
 from planbridge.presentation.documents import (
     ChangeDocument,
     QuoteDocument,
+    QuoteWithPlan,
+    RepromiseDocument,
     RequestDocument,
     RushDocument,
 )
-from planbridge.presentation.formats import day, qty
+from planbridge.presentation.formats import day, moment, qty
 
 SHOWN_PARTIALS = 8
 SHOWN_CONSTRAINTS = 5
 SHOWN_IMPACTED = 10
+SHOWN_OPERATIONS = 15
 _STATUS_MARK = {"ok": Mark.OK, "warning": Mark.WARNING, "problem": Mark.PROBLEM}
 _REVIEW = ("technical", "material", "capacity", "date", "quality")
 
@@ -61,8 +64,10 @@ def ask_card(reply: str, answer: object | None, *, needs: str | None = None, err
     return reply_card(reply, answer)
 
 
-def quote_card(quote: QuoteDocument, language: str, *, text: str | None = None) -> Card:
-    """Promise date, partial deliveries, binding constraints, order review, and Book it / Request rush."""
+def quote_card(quote: QuoteDocument, language: str, *, text: str | None = None, order_id: str | None = None) -> Card:
+    """Promise date, partial deliveries, binding constraints, order review, and Book it / Request rush /
+    Show plan. For an existing order (`order_id`: a re-promise) the date is moved by a change request
+    instead of a booking."""
     today = quote.as_of
     summary = text or quote.explanation
     parts: list[Any] = [Paragraph(rich(summary))]
@@ -98,7 +103,7 @@ def quote_card(quote: QuoteDocument, language: str, *, text: str | None = None) 
     quality = quote.review.quality
     if quality is not None and quality.status != "ok":  # quality speaks in words: what it holds or what was reported
         parts.append(Note((_STATUS_MARK[quality.status], f" {quality.reason}")))
-    parts.extend(_quote_actions(quote, language))
+    parts.extend(_repromise_actions(quote, language, order_id) if order_id else _quote_actions(quote, language))
     return Card(summary, tuple(parts))
 
 
@@ -136,7 +141,81 @@ def _quote_actions(quote: QuoteDocument, language: str) -> list[Any]:
     if due and quote.feasible_by_due is False:
         buttons.append(Button(t(language, "card.request_rush"), Action.REQUEST, {
             "kind": "rush", "item_id": quote.item_id, "qty": quote.qty, "due": due, "customer": quote.customer}))
-    return ([Buttons("quote_actions", tuple(buttons))] if buttons else []) + notes
+    buttons.append(_show_plan(quote, language))
+    return [Buttons("quote_actions", tuple(buttons)), *notes]
+
+
+def _repromise_actions(quote: QuoteDocument, language: str, order_id: str) -> list[Any]:
+    if quote.promise_date is None:
+        return []
+    change = Button(t(language, "card.request_change"), Action.REQUEST,
+                    {"kind": "change", "order_id": order_id, "due": quote.promise_date.isoformat()}, style="primary")
+    return [Buttons("repromise_actions", (change, _show_plan(quote, language))),
+            Note(rich(t(language, "card.repromise_for", order_id=order_id)))]
+
+
+def _show_plan(quote: QuoteDocument, language: str) -> Button:
+    value = {"item_id": quote.item_id, "qty": quote.qty, "due": quote.due_date.isoformat() if quote.due_date else None}
+    return Button(t(language, "card.show_plan"), Action.SHOW_PLAN, value)
+
+
+def plan_card(quote: QuoteDocument, language: str) -> Card:
+    """The plan behind a promise: operations by resource and time, purchases, deliveries."""
+    item = quote.item_name or quote.item_id
+    title = t(language, "card.plan_title", qty=qty(quote.qty), item=item,
+              day=day(quote.promise_date, language, today=quote.as_of))
+    if not isinstance(quote, QuoteWithPlan) or quote.promise_date is None:
+        return text_card(t(language, "card.plan_none"))
+    plan = quote.plan
+    more = t(language, "card.more", n="{n}")
+    parts: list[Any] = [Header(title)]
+    operations = tuple(rich(t(language, "card.plan_operation", start=_local_time(op["start"], language, quote.as_of),
+                                  end=str(op["end"])[11:16], resource=op["resource_id"], item=op["item_id"],
+                                  step=op["step"], qty=qty(op["qty"])))
+                       for op in plan.get("operations", []))
+    if operations:
+        parts.append(Bullets(operations, SHOWN_OPERATIONS, more, title=t(language, "card.plan_operations")))
+    purchases = tuple(rich(t(language, "card.plan_purchase", qty=qty(p["qty"]), item=p["item_id"],
+                             day=day(str(p["arrival"])[:10], language, today=quote.as_of)))
+                      for p in plan.get("purchases", []))
+    if purchases:
+        parts.append(Bullets(purchases, SHOWN_OPERATIONS, more, title=t(language, "card.plan_purchases")))
+    deliveries = tuple(rich(t(language, "card.plan_delivery", qty=qty(d["qty"]), item=d["item_id"],
+                              day=day(str(d["at"])[:10], language, today=quote.as_of)))
+                       for d in plan.get("deliveries", []))
+    if deliveries:
+        parts.append(Bullets(deliveries, SHOWN_OPERATIONS, more, title=t(language, "card.plan_deliveries")))
+    return Card(title, tuple(parts))
+
+
+def _local_time(value: object, language: str, today: date) -> str:
+    """A plan's time as the plant reads it (plans are written in the plant's zone)."""
+    text = str(value)
+    return f"{day(text[:10], language, today=today)} {text[11:16]}"
+
+
+# -- owners of orders an approved change made late ---------------------------------------------
+
+
+def repromise_card(order: RepromiseDocument, request: RequestDocument, language: str) -> Card:
+    """A direct message to an order's owner: an approved change made it late; a button quotes it again."""
+    kind = t(language, f"card.kind_{request.kind}")
+    today = date.fromisoformat(request.payload["as_of"]) if request.payload.get("as_of") else None
+    sentence = t(language, "card.repromise_text", request_id=request.request_id, kind=kind, user="{user}",
+                 when=moment(request.decided_at, language, today=today), order_id=order.order_id,
+                 customer=order.customer)
+    projected = (rich(Mark.PROBLEM, f" {t(language, 'card.never')}") if order.projected_date is None
+                 else rich(Bold(day(order.projected_date, language, today=today))))
+    title = t(language, "card.repromise_title", order_id=order.order_id)
+    return Card(title, (
+        Header(title),
+        Paragraph(_with_mention(sentence, request.decided_by)),
+        Fields(((t(language, "card.order"), rich(order.order_id)), (t(language, "card.customer"), rich(order.customer)),
+                (t(language, "card.old_promise"), rich(day(order.promised_date, language, today=today))),
+                (t(language, "card.new_projected"), projected))),
+        Buttons(f"repromise_{order.order_id}", (Button(t(language, "card.repromise"), Action.REPROMISE,
+                                                       {"order_id": order.order_id}, style="primary"),)),
+    ))
 
 
 def rush_card(rush: RushDocument, language: str, *, text: str | None = None) -> Card:
@@ -253,11 +332,13 @@ def _request_body(request: RequestDocument, language: str) -> list[Any]:
 
 
 def _status(request: RequestDocument, language: str) -> Rich:
+    when = f" · {moment(request.decided_at, language)}" if request.decided_at else ""
     if request.status == "approved":
-        return (Mark.OK, " ", *_with_mention(t(language, "card.status_approved", user="{user}"), request.decided_by))
+        return (Mark.OK, " ", *_with_mention(t(language, "card.status_approved", user="{user}"), request.decided_by),
+                when)
     if request.status == "rejected":
         return (Mark.STOPPED, " ", *_with_mention(t(language, "card.status_rejected", user="{user}"),
-                                                  request.decided_by))
+                                                  request.decided_by), when)
     return rich(t(language, "card.status_pending"))
 
 

@@ -70,6 +70,8 @@ class Action(StrEnum):
     REQUEST = "request"
     APPROVE = "approve"
     REJECT = "reject"
+    REPROMISE = "repromise"  # an order an approved change made late: quote it again for its owner
+    SHOW_PLAN = "show_plan"  # the plan behind a quote's promise
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from planbridge.presentation.catalogue import t
 from planning_core.units import is_counted, whole_up
@@ -15,6 +15,16 @@ def day(value: date | str | None, lang: str, *, today: date | None = None) -> st
     when = date.fromisoformat(value) if isinstance(value, str) else value
     key = "date.short" if today is None or when.year == today.year else "date.long"
     return t(lang, key, month_abbr=f"{when:%b}", month=when.month, day=when.day, year=when.year)
+
+
+def moment(value: datetime | str | None, lang: str, *, today: date | None = None) -> str:
+    """"Jan 4 14:05 UTC": a moment the product recorded (its clock is UTC; a database without time
+    zones gives it back without one)."""
+    if value is None:
+        return "—"
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return f"{day(when.date(), lang, today=today)} {when:%H:%M} UTC"
 
 
 def span(first: str | None, last: str | None, lang: str, *, today: date | None = None) -> str:

@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from planbridge.errors import BadRequest
 from planbridge.services.plants import PlantCache
 from planbridge.services.ports import Clock, LanguageModels, PlantSource, UnitOfWork, no_language_model
 from planbridge.settings import Settings
 from planning_core.model import PlantSnapshot
+
+EARLIEST_AS_OF = date(1900, 1, 1)
+LATEST_AS_OF = date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -48,4 +52,8 @@ class ServiceContext:
         return time.monotonic() + self.settings.time_budget_seconds
 
     def as_of(self, requested: date | None, snapshot: PlantSnapshot) -> date:
+        if requested is not None and not EARLIEST_AS_OF <= requested <= LATEST_AS_OF:
+            # Plans reach years past their day, and history years before it: keep both inside the calendar.
+            raise BadRequest(f"as_of {requested.isoformat()} is out of range: plan between "
+                             f"{EARLIEST_AS_OF.isoformat()} and {LATEST_AS_OF.isoformat()}")
         return requested or self.clock.today(snapshot.plant.timezone)

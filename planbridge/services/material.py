@@ -22,6 +22,7 @@ from planning_core.model import PlantSnapshot
 from planning_core.mrp import BucketSize, MrpParams, MrpResult, run_mrp, shortage_line
 
 MAX_HORIZON_DAYS = 3 * 366
+MAX_PERIOD_DAYS = 10 * 366
 MAX_FORECAST_WEEKS = 156
 
 
@@ -108,6 +109,8 @@ def kpis(cmd: KpiCommand, ctx: ServiceContext) -> KpiAnswer:
     """
     if cmd.period_days <= 0:
         raise BadRequest(f"--period-days must be a positive number of days, not {cmd.period_days}")
+    if cmd.period_days > MAX_PERIOD_DAYS:  # the history window (and its trend) goes back this far
+        raise BadRequest(f"--period-days {cmd.period_days} is too long: at most {MAX_PERIOD_DAYS} days")
     snapshot = ctx.snapshot()
     as_of = ctx.as_of(cmd.as_of, snapshot)
     plan = run_mrp(snapshot, MrpParams(as_of=as_of))

@@ -212,7 +212,7 @@ def test_no_plant_loaded_is_a_404(sqlite_url: str) -> None:
     assert empty.get("/healthz").json()["plant_loaded"] is False
 
 
-def test_an_unexpected_failure_is_a_500_without_a_traceback(api: TestClient, monkeypatch) -> None:
+def test_an_unexpected_failure_is_a_500_without_a_traceback(api: TestClient, monkeypatch, caplog) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("secret internals")
 
@@ -222,7 +222,11 @@ def test_an_unexpected_failure_is_a_500_without_a_traceback(api: TestClient, mon
     response = client.get("/api/kpi")
 
     assert response.status_code == 500
-    assert response.json() == {"error": "internal error (ZeroDivisionError); see the server log"}
+    reference = response.json()["reference"]
+    assert response.json() == {"error": f"Sorry, something went wrong on our side (reference {reference})",
+                               "reference": reference}
+    [logged] = [r for r in caplog.records if r.levelname == "ERROR" and reference in r.getMessage()]
+    assert logged.exc_info is not None and "secret internals" not in response.text
 
 
 def test_every_api_route_describes_its_answer_in_openapi(anonymous: TestClient) -> None:

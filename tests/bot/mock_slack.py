@@ -37,6 +37,7 @@ class MockSlack:
         self.delay = 0.0  # seconds before answering chat.postMessage (to widen race windows)
         self.failures: dict[str, int] = {}  # method -> how many of its next calls answer an error
         self.refused: list[Call] = []  # the calls answered with that error (not in `calls`)
+        self.socket_url: str | None = None  # what apps.connections.open answers (a local WebSocket stand-in)
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -90,6 +91,8 @@ class MockSlack:
             if self.failures.get(method, 0) > 0:
                 self.failures[method] -= 1
                 return {"ok": False, "error": "internal_error"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "not_allowed"}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1", "user": "planbridge",
                     "url": "https://example.slack.com/"}

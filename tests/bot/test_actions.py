@@ -147,9 +147,10 @@ def test_approve_clicked_by_a_production_lead_applies_the_rush_and_updates_the_m
     blocks = posted_blocks(update.body)
     assert buttons(blocks) == {}
     assert "Approved by <@U3PROD>" in all_text(blocks)
-    back_in_thread = harness.slack.to("chat.postMessage")[-1]
-    assert (back_in_thread.body["channel"], back_in_thread.body["thread_ts"]) == (SALES_CHANNEL, QUOTE_TS)
-    assert back_in_thread.body["text"].startswith(f"{request_id}已由<@U3PROD>批准。")  # the lead writes Chinese
+    [back_in_thread] = [c for c in harness.slack.to("chat.postMessage") if c.body["channel"] == SALES_CHANNEL
+                        and c.body.get("thread_ts") == QUOTE_TS and c.body["text"].startswith(request_id)]
+    # in the requester's language (Mia reads English; the lead who decided reads Chinese)
+    assert back_in_thread.body["text"].startswith(f"{request_id} was approved by <@U3PROD> at ")
 
 
 def test_reject_by_a_production_lead_drops_the_request(harness: Harness) -> None:

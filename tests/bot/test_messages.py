@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -135,8 +136,8 @@ def test_a_failure_becomes_one_friendly_line_without_a_traceback(harness: Harnes
 
     assert response.status_code == 200
     [post] = harness.slack.to("chat.postMessage")
-    assert post.body["text"] == ("Sorry, something went wrong on my side; nothing was changed. "
-                                 "Please try again in a minute.")
+    assert re.fullmatch(r"Sorry, something went wrong on my side; nothing was changed\. "
+                        r"Please try again in a minute \(reference [0-9a-f]{8}\)\.", post.body["text"])
     assert post.body["thread_ts"] == "1700000000.000100"
 
 

@@ -7,7 +7,7 @@ import pytest
 from planbridge.chat.handlers import Chat, book_clicked, decision_clicked, request_clicked
 from planbridge.chat.ports import Place
 from planbridge.presentation.answer_cards import quote_card
-from planbridge.presentation.cards import Buttons, Card, Header, Mention
+from planbridge.presentation.cards import Buttons, Card, Header, Mention, Paragraph
 from planbridge.presentation.documents import quote_document
 from planbridge.records import RequestKind
 from planbridge.services.context import ServiceContext
@@ -16,7 +16,7 @@ from planbridge.services.requests import CreateRequest, create_request
 from tests.fakes.chat import FakeChannel, FakeClick, text_of
 from tests.fakes.services import fake_services, store_of
 from tests.plants import MONDAY, day
-from tests.unit.test_services_on_fakes import LEAD, SALES, valve_plant
+from tests.unit.test_services_on_fakes import LEAD, SALES, SALES_ZH, valve_plant
 
 THREAD = Place("CSALES", "1700000000.000100")
 
@@ -96,3 +96,38 @@ def test_only_a_production_lead_decides(services: ServiceContext, channel: FakeC
     decision_clicked(chat(services, channel), by_lead, approve=True)
     assert store_of(services).requests[request.request_id].status == "approved"
     assert "Approved by" in text_of(by_lead.updated[0])
+
+
+def test_an_approval_tells_each_impacted_owner_directly_in_their_language(channel: FakeChannel) -> None:
+    from dataclasses import replace
+
+    from planbridge.presentation.cards import Action, Fields
+
+    plant = valve_plant()
+    plant = replace(plant, sales_orders=tuple(replace(o, owner=SALES_ZH) for o in plant.sales_orders))
+    services = fake_services(plant, today=MONDAY)
+    request = create_request(CreateRequest(kind=RequestKind.RUSH, user_id=SALES, item="V", qty=16, due=day(1),
+                                           customer="ACME"), services).request
+    impacted = [row["order_id"] for row in request.impact["impacted"]]
+    assert impacted == ["SO-1"]  # 16 more valves by Tuesday push Globex's 8 out
+
+    decision_clicked(chat(services, channel), FakeClick(LEAD, a_quote_card(services), "Approve",
+                                                       given={"request_id": request.request_id}), approve=True)
+
+    [(owner, card)] = channel.direct
+    assert owner == SALES_ZH and card.fallback == "SO-1 需要重新承诺交期"
+    [fields] = [p for p in card.parts if isinstance(p, Fields)]
+    labels = {label: text_of(Card("", (Paragraph(value),))).strip() for label, value in fields.pairs}
+    assert labels["订单"] == "SO-1" and labels["客户"] == "Globex" and labels["原承诺"] == "1月5日"
+    [row] = [p for p in card.parts if isinstance(p, Buttons)]
+    assert [(b.action, b.value) for b in row.buttons] == [(Action.REPROMISE, {"order_id": "SO-1"})]
+
+
+def test_a_rejection_tells_no_owner(services: ServiceContext, channel: FakeChannel) -> None:
+    request = create_request(CreateRequest(kind=RequestKind.RUSH, user_id=SALES, item="V", qty=16, due=day(1),
+                                           customer="ACME"), services).request
+
+    decision_clicked(chat(services, channel), FakeClick(LEAD, a_quote_card(services), "Reject",
+                                                       given={"request_id": request.request_id}), approve=False)
+
+    assert channel.direct == []
