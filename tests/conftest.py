@@ -57,6 +57,9 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 
 def make_services(url: str, **settings: object) -> ServiceContext:
+    # Tests check answers, not speed: a loaded CI machine must not turn an exact answer into "the
+    # search stopped at its time limit". Tests of the budget itself pass their own.
+    settings.setdefault("time_budget_seconds", 60.0)
     return bootstrap(Settings(database_url=url, **settings), database_url=url, create_schema=True)  # type: ignore[arg-type]
 
 

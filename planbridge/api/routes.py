@@ -205,7 +205,8 @@ def latest_schedule(services: Services) -> doc.ScheduleDocument:
 
 @router.get("/schedule/gantt.png", tags=["planning"], response_class=Response,
             summary="The newest saved schedule as a Gantt chart (PNG; 404 when none was saved)",
-            responses={200: {"content": {"image/png": {}}}})
+            responses={200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "The Gantt chart as a PNG image"}})
 def schedule_gantt(services: Services,
                    days: Annotated[int | None, Query(ge=board.MIN_DAYS, le=board.MAX_DAYS)] = None) -> Response:
     from planbridge.presentation.charts import gantt_png  # matplotlib only when a chart is asked for

@@ -227,19 +227,22 @@ def _decide(chat: Chat, click: Interaction, user: User, *, approve: bool) -> str
     decided = t(language, "card.decided_note", request_id=request_id, status=status, user=user.name)
     origin = click.value.get("origin")
     if isinstance(origin, dict) and origin.get("channel") and origin.get("ts"):
-        _tell_requester(chat, document, Place(str(origin["channel"]), str(origin["ts"])), user, approve=approve)
+        _tell_requester(chat, document, answer.requester_explanation or document.explanation,
+                        Place(str(origin["channel"]), str(origin["ts"])), user, approve=approve)
     _tell_impacted_owners(chat, document)
     return decided
 
 
-def _tell_requester(chat: Chat, document: RequestDocument, thread: Place, decider: User, *, approve: bool) -> None:
+def _tell_requester(chat: Chat, document: RequestDocument, explanation: str, thread: Place, decider: User, *,
+                    approve: bool) -> None:
     """In the requester's thread: who decided, when, and what the service said (in the requester's language)."""
     language = chat.language_of(document.requested_by)
     status = t(language, "card.approved_word" if approve else "card.rejected_word")
     note = mention_sentence(t(language, "card.decided_at", request_id=document.request_id, status=status,
                               user="{user}", when=moment(document.decided_at, language)), decider.user_id)
-    sentence = (*note, "\n", document.explanation)
-    chat.channel.post(thread, Card(request_text(document, language), (Paragraph(sentence),), text_only=True))
+    sentence = (*note, "\n", explanation)
+    told = document.model_copy(update={"explanation": explanation})
+    chat.channel.post(thread, Card(request_text(told, language), (Paragraph(sentence),), text_only=True))
 
 
 def _tell_impacted_owners(chat: Chat, document: RequestDocument) -> None:

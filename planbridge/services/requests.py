@@ -53,6 +53,7 @@ class RequestAnswer:
     request: StoredRequest
     explanation: str
     to_repromise: tuple[Repromise, ...] = ()
+    requester_explanation: str | None = None  # the same words in the requester's language, after a decision
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def create_request(cmd: CreateRequest, ctx: ServiceContext) -> RequestAnswer:
         as_of = ctx.as_of(cmd.as_of, snapshot)
         payload = _payload(cmd, snapshot, as_of, limit=ctx.settings.max_qty)
         engine = ctx.plants.engine(uow, as_of)
-        impact, explanation = _impact(payload, engine, language_for(snapshot, user.user_id, None),
+        impact, explanation, _ = _impact(payload, engine, language_for(snapshot, user.user_id, None),
                                       deadline=ctx.deadline())
         now = ctx.clock.now()
         request = StoredRequest(
@@ -107,16 +108,20 @@ def decide_request(cmd: Decide, ctx: ServiceContext) -> RequestAnswer:
         if request.status != RequestStatus.PENDING.value:
             raise Conflict(f"{request.request_id} was already {request.status} by {request.decided_by}")
         lang = language_for(snapshot, user.user_id, None)
+        requester_lang = language_for(snapshot, request.requested_by, None)
         if not cmd.approve:
             uow.requests.decide(request.request_id, status=RequestStatus.REJECTED.value, user_id=user.user_id, at=now,
                                 impact=request.impact)
             _audit_decision(uow, request, user, cmd, now, changes={}, impact=request.impact)
             uow.commit()
-            return RequestAnswer(_decided(uow, request), t(lang, "request.rejected", request_id=request.request_id))
+            return RequestAnswer(_decided(uow, request), t(lang, "request.rejected", request_id=request.request_id),
+                                 requester_explanation=t(requester_lang, "request.rejected",
+                                                         request_id=request.request_id))
         as_of = ctx.as_of(cmd.as_of, snapshot)
         with ctx.plants.changing(uow, as_of) as resident:
             # The impact on today's data, and the change applied as every process replays it.
-            impact, explanation = _impact(request.payload, resident.engine, lang, deadline=ctx.deadline())
+            impact, explanation, told = _impact(request.payload, resident.engine, lang, deadline=ctx.deadline(),
+                                                also=requester_lang)
             changes, kind, changed = _apply(request, impact, snapshot, uow)
             entries = [(JournalEntry(uow.orders.record(kind, changed.order_id, at=now), kind, changed.order_id, now),
                         changed)]
@@ -133,7 +138,7 @@ def decide_request(cmd: Decide, ctx: ServiceContext) -> RequestAnswer:
             for entry, order in entries:
                 ctx.plants.applied(resident, entry, order)
         notes = tuple(Repromise(o.order_id, o.customer, o.owner, o.due_date, o.projected_date) for o in flagged)
-        return RequestAnswer(_decided(uow, request), explanation, notes)
+        return RequestAnswer(_decided(uow, request), explanation, notes, requester_explanation=told)
 
 
 def _flag_to_repromise(request: StoredRequest, impact: dict[str, Any], snapshot: PlantSnapshot,
@@ -213,14 +218,16 @@ def _payload(cmd: CreateRequest, snapshot: PlantSnapshot, as_of: date, *, limit:
     return payload
 
 
-def _impact(payload: dict[str, Any], engine: PromiseEngine, lang: str, *,
-            deadline: float | None) -> tuple[dict[str, Any], str]:
-    """The impact analysis held by a request: what happens to everyone else if it is approved."""
+def _impact(payload: dict[str, Any], engine: PromiseEngine, lang: str, *, deadline: float | None,
+            also: str | None = None) -> tuple[dict[str, Any], str, str]:
+    """The impact analysis held by a request: what happens to everyone else if it is approved; its
+    words in `lang`, and in `also` (the requester's language, when someone else decides)."""
     snapshot = engine.snapshot
     if "due" not in payload:  # a cancellation frees capacity and hurts nobody
         order = snapshot.orders_by_id[payload["order_id"]]
-        text = t(lang, "request.cancel_impact", order=order.order_id, qty=qty(order.qty), item=order.item_id)
-        return {"impacted": [], "promise_date": None}, text
+        text = {language: t(language, "request.cancel_impact", order=order.order_id, qty=qty(order.qty),
+                            item=order.item_id) for language in {lang, also or lang}}
+        return {"impacted": [], "promise_date": None}, text[lang], text[also or lang]
     due = date.fromisoformat(payload["due"])
     if "order_id" in payload:
         order = snapshot.orders_by_id[payload["order_id"]]
@@ -233,7 +240,9 @@ def _impact(payload: dict[str, Any], engine: PromiseEngine, lang: str, *,
         customer = payload.get("customer")
     # The request keeps the impact analysis as its requester saw it, words included (the audit record).
     document = rush_document(RushAnswer(result, customer, lang, snapshot, change="qty" in payload))
-    return document.to_dict(), document.explanation
+    told = document if not also or also == lang else rush_document(
+        RushAnswer(result, customer, also, snapshot, change="qty" in payload))
+    return document.to_dict(), document.explanation, told.explanation
 
 
 def _apply(request: StoredRequest, impact: dict[str, Any], snapshot: PlantSnapshot,

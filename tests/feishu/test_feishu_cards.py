@@ -121,4 +121,7 @@ def test_a_production_leads_approval_applies_the_rush_and_updates_the_card(feish
     assert update.message_id == production_id and card_buttons(update.content) == {}
     assert "<at id=ou_wang></at>" in card_text(update.content)
     back_in_thread: Call = feishu_harness.feishu.of("reply")[-1]  # told in the sales thread the request came from
-    assert back_in_thread.content["text"].startswith(f'{request_id}已由<at user_id="ou_wang">Wang Production</at>批准。')
+    # told in Mia's language (English), the impact included, though Wang decided in Chinese
+    told = back_in_thread.content["text"]
+    assert told.startswith(f'{request_id} was approved by <at user_id="ou_wang">Wang Production</at> at ')
+    assert "A-1" in told and not any("\u4e00" <= c <= "\u9fff" for c in told)
