@@ -11,20 +11,20 @@ from typing import Any
 
 from planbridge.presentation.cards import (
     Action,
-    Bold,
     Bullets,
     Button,
     Card,
-    Code,
     Divider,
     Fields,
     Header,
+    InlineSyntax,
     Mark,
     Note,
     Paragraph,
     Part,
     Picture,
     Rich,
+    render_inline,
 )
 
 Block = dict[str, Any]
@@ -137,19 +137,11 @@ _MARKS = {Mark.OK: ":white_check_mark:", Mark.WARNING: ":warning:", Mark.PROBLEM
 
 def mrkdwn(text: Rich) -> str:
     """Inline text as Slack mrkdwn: plain pieces escaped, bold, code, mentions and emoji as Slack writes them."""
-    out = []
-    for piece in text:
-        if isinstance(piece, Mark):
-            out.append(_MARKS[piece])
-        elif isinstance(piece, str):
-            out.append(escape(piece))
-        elif isinstance(piece, Bold):
-            out.append(f"*{escape(piece.text)}*")
-        elif isinstance(piece, Code):
-            out.append(f"`{escape(piece.text)}`")
-        else:
-            out.append(f"<@{piece.user_id}>")
-    return "".join(out)
+    return render_inline(text, _MRKDWN)
+
+
+_MRKDWN = InlineSyntax(text=escape, bold=lambda s: f"*{escape(s)}*", code=lambda s: f"`{escape(s)}`",
+                       mark=_MARKS.__getitem__, mention=lambda m: f"<@{m.user_id}>")
 
 
 def message_text(card: Card) -> str:

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from planbridge.presentation.cards import (
-    Bold,
     Bullets,
     Button,
     Card,
-    Code,
     Divider,
     Fields,
     Header,
+    InlineSyntax,
     Mark,
     Mention,
     Note,
@@ -26,6 +25,7 @@ from planbridge.presentation.cards import (
     Part,
     Picture,
     Rich,
+    render_inline,
 )
 
 Element = dict[str, Any]
@@ -55,19 +55,9 @@ def truncate(text: str, limit: int = TEXT_LIMIT) -> str:
 
 
 def lark_md(text: Rich, people: People = nobody) -> str:
-    out = []
-    for piece in text:
-        if isinstance(piece, Mark):
-            out.append(_MARKS[piece])
-        elif isinstance(piece, str):
-            out.append(escape(piece))
-        elif isinstance(piece, Bold):
-            out.append(f"**{escape(piece.text)}**")
-        elif isinstance(piece, Code):
-            out.append(f"`{escape(piece.text)}`")
-        else:
-            out.append(_at(piece, people))
-    return "".join(out)
+    return render_inline(text, InlineSyntax(text=escape, bold=lambda s: f"**{escape(s)}**",
+                                            code=lambda s: f"`{escape(s)}`", mark=_MARKS.__getitem__,
+                                            mention=lambda m: _at(m, people)))
 
 
 def _at(mention: Mention, people: People) -> str:
@@ -77,18 +67,18 @@ def _at(mention: Mention, people: People) -> str:
 
 def plain_text(text: Rich, people: People = nobody) -> str:
     """Inline text for a plain text message (mentions as Feishu's `<at user_id>` tags)."""
-    out = []
-    for piece in text:
-        if isinstance(piece, Mark):
-            out.append(_MARKS[piece])
-        elif isinstance(piece, str):
-            out.append(piece.replace("<", "‹").replace(">", "›"))  # no tag can be smuggled into a text message
-        elif isinstance(piece, Bold | Code):
-            out.append(piece.text.replace("<", "‹").replace(">", "›"))
-        else:
-            open_id, name = people(piece.user_id)
-            out.append(f'<at user_id="{open_id}">{name}</at>' if open_id else f"@{name}")
-    return "".join(out)
+
+    def at(mention: Mention) -> str:
+        open_id, name = people(mention.user_id)
+        return f'<at user_id="{open_id}">{name}</at>' if open_id else f"@{name}"
+
+    return render_inline(text, InlineSyntax(text=_untagged, bold=_untagged, code=_untagged,
+                                            mark=_MARKS.__getitem__, mention=at))
+
+
+def _untagged(text: str) -> str:
+    """No tag can be smuggled into a text message."""
+    return text.replace("<", "‹").replace(">", "›")
 
 
 def message(card: Card, people: People = nobody) -> tuple[str, str]:

@@ -9,7 +9,7 @@ Chat adapters (Slack's Block Kit in `bot/`) draw cards; the chat layer posts the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -48,19 +48,44 @@ def rich(*pieces: Inline) -> Rich:
     return tuple(pieces)
 
 
+@dataclass(frozen=True)
+class InlineSyntax:
+    """How one output format writes each kind of inline piece (a chat platform's markup, plain text)."""
+
+    text: Callable[[str], str]
+    bold: Callable[[str], str]
+    code: Callable[[str], str]
+    mark: Callable[[Mark], str]
+    mention: Callable[[Mention], str]
+
+
+def render_inline(rich_text: Rich, syntax: InlineSyntax) -> str:
+    """Inline text in one format: every adapter walks the pieces the same way, only the syntax differs."""
+    out = []
+    for piece in rich_text:
+        if isinstance(piece, Mark):  # before str: a Mark is a str too
+            out.append(syntax.mark(piece))
+        elif isinstance(piece, str):
+            out.append(syntax.text(piece))
+        elif isinstance(piece, Bold):
+            out.append(syntax.bold(piece.text))
+        elif isinstance(piece, Code):
+            out.append(syntax.code(piece.text))
+        else:
+            out.append(syntax.mention(piece))
+    return "".join(out)
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+PLAIN = InlineSyntax(text=_as_is, bold=_as_is, code=_as_is, mark=lambda _: "", mention=lambda m: f"@{m.user_id}")
+
+
 def plain(rich_text: Rich) -> str:
     """The text without any markup (for fallbacks and logs)."""
-    parts = []
-    for piece in rich_text:
-        if isinstance(piece, Mark):
-            continue
-        if isinstance(piece, str):
-            parts.append(piece)
-        elif isinstance(piece, Bold | Code):
-            parts.append(piece.text)
-        elif isinstance(piece, Mention):
-            parts.append(f"@{piece.user_id}")
-    return "".join(parts)
+    return render_inline(rich_text, PLAIN)
 
 
 class Action(StrEnum):
