@@ -87,10 +87,17 @@ def test_an_import_with_a_runaway_order_quantity_imports_nothing(tmp_path: Path,
         assert not uow.plant.exists()
 
 
+def test_a_refused_quantity_is_written_as_a_person_reads_it() -> None:
+    with pytest.raises(BadRequest, match=r"^quantity 1,000,000,000 is more than one order may ask for \(1,000,000;"):
+        quoting.positive_quantity("1e9")
+    with pytest.raises(BadRequest, match=r"^quantity 1e\+30 is more than"):
+        quoting.positive_quantity("1e30")
+
+
 def test_the_ceiling_is_a_setting(loaded: ServiceContext) -> None:
     tight = ServiceContext(loaded.uow_factory, loaded.clock, loaded.plants,
                            loaded.settings.model_copy(update={"max_qty": 50}))
-    with pytest.raises(BadRequest, match="more than one order may ask for"):
+    with pytest.raises(BadRequest, match=r"^quantity 51 is more than one order may ask for \(50;"):
         quoting.quote(quoting.QuoteCommand("PUMP-A", 51, as_of=loaded.clock.today("UTC")), tight)
     assert quoting.quote(quoting.QuoteCommand("PUMP-A", 50), tight).quote.promise_date is not None
 

@@ -150,7 +150,8 @@ def positive_quantity(value: float | str, *, limit: float = MAX_QTY) -> float:
     if qty != qty or not qty > 0:
         raise BadRequest(f"quantity must be greater than zero, got {value}")
     if qty > limit:
-        raise BadRequest(f"quantity {value} is more than one order may ask for ({limit:,.0f}; PLANBRIDGE_MAX_QTY)")
+        shown = f"{qty:,.0f}" if qty < 1e15 else f"{qty:g}"  # 1,000,000,000 but 1e+30 and inf
+        raise BadRequest(f"quantity {shown} is more than one order may ask for ({limit:,.0f}; PLANBRIDGE_MAX_QTY)")
     return qty
 
 
