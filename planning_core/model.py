@@ -437,6 +437,30 @@ class PlantSnapshot:
         return {}
 
     @cached_property
+    def open_batches(self) -> dict[str, tuple[int, float]]:
+        """Per item: how many open orders need some of it (their batches) and how much in all,
+        through the bills of materials of what is still to deliver."""
+        batches: dict[str, tuple[int, float]] = {}
+        for order in self.open_orders:
+            left = max(order.qty - (order.shipped_qty or 0.0), 0.0)
+            for item_id, qty in self.explode(order.item_id, left).items():
+                if qty > 0:
+                    count, total = batches.get(item_id, (0, 0.0))
+                    batches[item_id] = (count + 1, total + qty)
+        return batches
+
+    def bom_items(self, item_id: str) -> frozenset[str]:
+        """Every item in the bill of materials of `item_id` (itself included)."""
+        known = self._bom_items.get(item_id)
+        if known is None:
+            known = self._bom_items[item_id] = frozenset(self.explode(item_id, 1.0))
+        return known
+
+    @cached_property
+    def _bom_items(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    @cached_property
     def _topological_rank(self) -> dict[str, int]:
         return {item_id: k for k, item_id in enumerate(self.topological_order)}
 

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from planning_core.ctp.grid import FloatArray, IntArray, SlotGrid
+from planning_core.ctp.grid import FloatArray, IntArray
 from planning_core.ctp.model import Completion, CtpModel, explode, remaining_qty
 from planning_core.ctp.results import BindingConstraint, ConstraintKind
 from planning_core.model import ItemType, PlantSnapshot, WorkOrderStatus
@@ -38,11 +38,12 @@ STOCK_TOLERANCE = 1e-6
 # the `ref` (and `source` fact) of a receipt that is held stock quality expects to release on its date
 HOLD_RELEASE = "hold_release"
 
-# resource row → (committed order, slots it works on that resource) for everyone else in the plan
-Occupants = Callable[[int], Sequence[tuple[str, IntArray]]]
+# (resource row, first slot, last slot) → (committed order, slots it works there in between) for
+# everyone else in the plan who does
+Occupants = Callable[[int, int, int], Sequence[tuple[str, int]]]
 
 
-def nobody(row: int) -> Sequence[tuple[str, IntArray]]:
+def nobody(row: int, first: int, last: int) -> Sequence[tuple[str, int]]:
     return ()
 
 
@@ -60,8 +61,12 @@ class Evidence:
     def of_solution(cls, model: CtpModel, done: Completion) -> Evidence:
         day = done.day if done.solution.feasible else None
         occupancy = _lp_occupancy(model, done)
-        return cls(day, _used_minutes(model, done), dict(done.solution.bought), done.solution.level_at,
-                   lambda row: occupancy.get(row, ()))
+
+        def occupants(row: int, first: int, last: int) -> list[tuple[str, int]]:
+            found = ((key, int(((slots >= first) & (slots <= last)).sum())) for key, slots in occupancy.get(row, ()))
+            return [(key, count) for key, count in found if count]
+
+        return cls(day, _used_minutes(model, done), dict(done.solution.bought), done.solution.level_at, occupants)
 
 
 def binding_constraints(
@@ -246,19 +251,6 @@ def _lp_occupancy(model: CtpModel, done: Completion) -> dict[int, tuple[tuple[st
             for row, by_key in found.items()}
 
 
-def _window_minutes_per_day(grid: SlotGrid, resource_id: str) -> FloatArray:
-    """Minutes the resource's calendar works on each day (exceptions and holidays applied)."""
-    starts = np.asarray(grid.axis.day_starts[: grid.days + 1], dtype=float)
-    minutes = np.zeros(grid.days)
-    for a, b in grid.windows.get(resource_id, ()):
-        first = max(int(np.searchsorted(starts, a, side="right")) - 1, 0)
-        for d in range(first, grid.days):
-            if starts[d] >= b:
-                break
-            minutes[d] += max(0.0, min(b, starts[d + 1]) - max(a, starts[d]))
-    return minutes
-
-
 def _capacity(model: CtpModel, done: Evidence, resources: set[str]) -> list[_Stretch]:
     """Resources the order needs that run flat out on the working days up to the promise. A working
     day a work order takes whole counts as flat out: the resource is busy with it."""
@@ -270,7 +262,7 @@ def _capacity(model: CtpModel, done: Evidence, resources: set[str]) -> list[_Str
         per_day_cap = np.bincount(grid.day, weights=grid.capacity[row], minlength=grid.days)[: done.day + 1]
         per_day_used = np.bincount(grid.day, weights=done.used[row], minlength=grid.days)[: done.day + 1]
         full = per_day_used >= FULL_LOAD * per_day_cap
-        working = [int(d) for d in np.flatnonzero(_window_minutes_per_day(grid, resource_id)[: done.day + 1] > 1e-6)]
+        working = [int(d) for d in np.flatnonzero(grid.working_minutes_per_day(resource_id)[: done.day + 1] > 1e-6)]
         if working and working[-1] == done.day and not full[done.day]:
             working.pop()  # the promise day itself may be only partly used
         if not working or not full[working[-1]]:
@@ -309,10 +301,7 @@ def _busy_with(snapshot: PlantSnapshot, model: CtpModel, done: Evidence, resourc
     )
     named = [wo.wo_id for wo in orders]
     lo, hi = int(grid.day_first_slot[first]), int(grid.day_last_slot[last])
-    work = sorted(
-        ((-int(((slots >= lo) & (slots <= hi)).sum()), key)
-         for key, slots in done.occupants(grid.resource_index[resource_id])),
-    )
+    work = sorted((-count, key) for key, count in done.occupants(grid.resource_index[resource_id], lo, hi))
     named += [key for count, key in work if count < 0 and key not in named]
     return named[:MAX_NAMED]
 
@@ -324,7 +313,7 @@ def _closures(snapshot: PlantSnapshot, model: CtpModel, days: dict[str, tuple[in
     for resource_id, (first, last) in sorted(days.items()):
         calendar = snapshot.calendars[snapshot.resources[resource_id].calendar_id]
         weekdays = {shift.weekday.number for shift in calendar.shifts}
-        working = _window_minutes_per_day(model.grid, resource_id)
+        working = model.grid.working_minutes_per_day(resource_id)
         closed: list[date] = [
             model.date_of(day) for day in range(first, last + 1)
             if model.date_of(day).weekday() in weekdays and working[day] <= 1e-6

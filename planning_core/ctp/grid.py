@@ -58,6 +58,27 @@ class SlotGrid:
     def resource_index(self) -> dict[str, int]:
         return {rid: k for k, rid in enumerate(self.resource_ids)}
 
+    @cached_property
+    def _minutes_per_day(self) -> dict[str, FloatArray]:
+        return {}
+
+    def working_minutes_per_day(self, resource_id: str) -> FloatArray:
+        """Minutes the resource's calendar works on each day (exceptions and holidays applied)."""
+        known = self._minutes_per_day.get(resource_id)
+        if known is not None:
+            return known
+        starts = np.asarray(self.axis.day_starts[: self.days + 1], dtype=float)
+        minutes = np.zeros(self.days)
+        for a, b in self.windows.get(resource_id, ()):
+            first = max(int(np.searchsorted(starts, a, side="right")) - 1, 0)
+            for d in range(first, self.days):
+                if starts[d] >= b:
+                    break
+                minutes[d] += max(0.0, min(b, starts[d + 1]) - max(a, starts[d]))
+        minutes.flags.writeable = False
+        self._minutes_per_day[resource_id] = minutes
+        return minutes
+
     def slot_at(self, minutes: Minutes) -> int:
         """The slot containing `minutes` (the first slot for anything before the origin)."""
         index = int(np.searchsorted(self.starts, minutes, side="right")) - 1

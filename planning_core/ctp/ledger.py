@@ -21,6 +21,7 @@ else is promised its material or capacity.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,17 @@ TOL = 1e-9
 _NO_SLOTS = np.zeros(0, dtype=np.int64)
 UNLIMITED = 1e15  # units a step with no run or set-up time can make in a working slot
 POOL_ROUNDS = 8  # fixed-point rounds that size each resource's share of a split batch
+OCCUPANCIES_KEPT = 4  # per resource: the committed plan's, and a few what-ifs'
+_serials = itertools.count(1)
+
+
+def _new_token() -> int:
+    """A claim's 64-bit fingerprint token (splitmix64 of a serial): XOR-ed over the claims on a
+    resource it names that set of claims, and a claim taken out and put back restores it."""
+    z = (next(_serials) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return z ^ (z >> 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +93,11 @@ class Claim:
     entries: Sequence[Entry] = field(default_factory=list)
     ready: FloatArray | None = None  # units ready by the end of each slot; None: all of qty at the end of `day`
     _rows: dict[int, IntArray] | None = field(default=None, repr=False, compare=False)
+    token: int = field(default_factory=_new_token, repr=False, compare=False)
+
+    def rows(self) -> set[int]:
+        """The resources (rows) the claim takes time on."""
+        return {made.row for made in self.made()}
 
     def slots_on(self, row: int) -> IntArray:
         """The slots in which the claim works on a resource (row), by row built once."""
@@ -113,6 +130,31 @@ class Seating:
     claim: Claim
     originals: list[Claim]
     reheld: list[Claim]
+
+
+class Occupancy:
+    """Who works on one resource (row) in which slots, for one set of claims: built the first time
+    anyone asks, then answered with a few array operations."""
+
+    def __init__(self, row: int, claims: list[Claim]) -> None:
+        self._row, self._claims = row, claims
+        self._arrays: tuple[list[str], IntArray, IntArray] | None = None
+
+    def _built(self) -> tuple[list[str], IntArray, IntArray]:
+        if self._arrays is None:
+            keys = [c.key for c in self._claims]
+            parts = [c.slots_on(self._row) for c in self._claims]
+            owners = np.repeat(np.arange(len(parts), dtype=np.int64), [len(p) for p in parts])
+            slots = np.concatenate(parts) if parts else _NO_SLOTS
+            self._arrays = (keys, owners, slots)
+        return self._arrays
+
+    def working(self, first: int, last: int, *, leaving_out: str | None = None) -> list[tuple[str, int]]:
+        """(claim, slots it works in `first`..`last`) for every claim that works there."""
+        keys, owners, slots = self._built()
+        inside = owners[(slots >= first) & (slots <= last)]
+        counts = np.bincount(inside, minlength=len(keys))
+        return [(keys[k], int(counts[k])) for k in np.flatnonzero(counts).tolist() if keys[k] != leaving_out]
 
 
 @dataclass(frozen=True)
@@ -160,6 +202,8 @@ class Ledger:
         self.using: dict[int, set[str]] = {}  # resource row → claims taking some of its time
         self.version = 0  # counts holds and releases
         self._journal: list[Entry] = []
+        self._prints: dict[int, int] = {}  # resource row → XOR of the tokens of the claims using it
+        self._occupancies: dict[int, dict[int, Occupancy]] = {}
 
     # -- whole orders ------------------------------------------------------------------
     def hold(self, key: str, item_id: str, qty: float, day: int) -> Claim:
@@ -199,33 +243,56 @@ class Ledger:
 
     def seat_borrowing(
         self, key: str, item_id: str, qty: float, *, day: int | None, due_day: Mapping[str, int],
-        points: set[int] | None = None, limit: int = 8,
+        points: set[int] | None = None, limit: int = 8, below: int | None = None,
     ) -> Seating | None:
         """Commit the demand (complete by `day`, or as early as it can be) letting it take stock of
         its bill of materials that committed orders hold, when each of them can be held again no
         later than it stood (their stock replaced by later receipts, purchases or production).
         Stock is not reserved for an order by its position, only its day is. None: that does not
         work, and nothing changed. `points`: the stock points worth borrowing (default: every
-        item of the bill of materials)."""
+        item of the bill of materials); `below`: only worth it when that makes the demand complete
+        before this day."""
         if points is None:
             points = {self.network.inventory_point(i) for i in self.snapshot.explode(item_id, 1.0)}
         holders = self._holders(points, due_day, limit)
         if not holders:
             return None
-        best: tuple[int, int] | None = None  # (day, how many holders)
+        bound = None if day is not None else self._day_with_stock_of(points, key, item_id, qty)
+        if day is None and (bound is None or (below is not None and bound >= below)):
+            return None  # not even with all of that stock
+        best: Seating | None = None
         for count in sorted({1, 3, len(holders)}):
             seating = self._seat_taking(key, item_id, qty, day=day, holders=holders[:count], due_day=due_day)
             if seating is None:
+                if best is None and count > 1:
+                    break  # more orders to hold again only fail more often
                 continue
             if day is not None:
                 return seating  # complete by the day asked: the fewest orders touched
-            assert seating.claim.day is not None
+            assert seating.claim.day is not None and bound is not None
             self.unseat(seating)
-            if best is None or seating.claim.day < best[0]:
-                best = (seating.claim.day, count)
-        if best is None:
-            return None
-        return self._seat_taking(key, item_id, qty, day=None, holders=holders[:best[1]], due_day=due_day)
+            if best is None or seating.claim.day < (best.claim.day or 0):
+                best = seating
+            if seating.claim.day <= bound:
+                break  # as early as that stock can make it
+        if best is not None:
+            self.reseat(best)
+        return best
+
+    def _day_with_stock_of(self, points: set[int], key: str, item_id: str, qty: float) -> int | None:
+        """The earliest day the demand could be complete were all committed stock of `points` free (what
+        taking it from the orders holding it could gain at most); nothing changes."""
+        freed = [
+            entry for point in points for holder in self.holding.get(point, ())
+            for entry in self.claims[holder].entries if isinstance(entry, FromLots) and entry.point == point
+        ]
+        self.undo(freed)
+        try:
+            claim = self.place_earliest(key, item_id, qty)
+            self.undo(claim.entries)
+        finally:
+            self.redo(freed)
+        return claim.day
 
     def _holders(self, points: set[int], due_day: Mapping[str, int], limit: int) -> list[Claim]:
         """Committed orders holding stock of `points`, most worth asking first: stock whose new purchase
@@ -273,6 +340,14 @@ class Ledger:
         """Undo a seating: the demand and the re-held orders out, the orders as they were back."""
         self._put_back(seating.claim.key, seating.originals, seating.reheld)
 
+    def reseat(self, seating: Seating) -> None:
+        """Apply an undone seating again, exactly as it was (its journals replayed, nothing searched)."""
+        for original in seating.originals:
+            self.release(original.key)
+        self.restore(seating.claim)
+        for claim in seating.reheld:
+            self.restore(claim)
+
     def _put_back(self, key: str, originals: list[Claim], reheld: list[Claim]) -> None:
         for claim in reversed(reheld):
             self.release(claim.key)
@@ -287,8 +362,9 @@ class Ledger:
             self.undo(claim.entries)
             for point in {e.point for e in claim.entries if isinstance(e, FromLots)}:
                 self.holding[point].discard(key)
-            for row in {m.row for m in claim.made()}:
+            for row in claim.rows():
                 self.using[row].discard(key)
+                self._prints[row] ^= claim.token
             self.version += 1
         return claim
 
@@ -298,13 +374,31 @@ class Ledger:
         self._record(claim)
 
     def _record(self, claim: Claim) -> None:
+        replaced = self.claims.get(claim.key)
+        if replaced is not None and replaced is not claim:
+            for row in replaced.rows():
+                self._prints[row] ^= replaced.token
         self.claims[claim.key] = claim
         for entry in claim.entries:
-            if isinstance(entry, Made):
-                self.using.setdefault(entry.row, set()).add(claim.key)
-            elif isinstance(entry, FromLots):
+            if isinstance(entry, FromLots):
                 self.holding.setdefault(entry.point, set()).add(claim.key)
+        if replaced is not claim:
+            for row in claim.rows():
+                self.using.setdefault(row, set()).add(claim.key)
+                self._prints[row] = self._prints.get(row, 0) ^ claim.token
         self.version += 1
+
+    def occupancy(self, row: int) -> Occupancy:
+        """Who works on the resource as the ledger stands (kept while the same claims use it)."""
+        fingerprint = self._prints.get(row, 0)
+        kept = self._occupancies.setdefault(row, {})
+        found = kept.get(fingerprint)
+        if found is None:
+            found = Occupancy(row, [self.claims[k] for k in self.using.get(row, ())])
+            if len(kept) >= OCCUPANCIES_KEPT:
+                kept.pop(next(iter(kept)))
+            kept[fingerprint] = found
+        return found
 
     def __getstate__(self) -> dict[str, object]:
         """Claims packed into a few flat arrays: a 5,000-order ledger pickles and loads in well
@@ -312,7 +406,7 @@ class Ledger:
         state = dict(self.__dict__)
         state["snapshot"] = None  # the state that owns this ledger attaches it again
         state["claims"] = _pack(list(self.claims.values()), self.T)
-        for index in ("holding", "using", "_journal"):
+        for index in ("holding", "using", "_journal", "_prints", "_occupancies"):
             del state[index]
         return state
 
@@ -321,6 +415,11 @@ class Ledger:
         self.__dict__.update(state)
         self._journal = []
         self.claims, self.holding, self.using = _unpack(packed, self.T)
+        self._occupancies = {}
+        self._prints = {}
+        for row, keys in self.using.items():
+            for key in keys:
+                self._prints[row] = self._prints.get(row, 0) ^ self.claims[key].token
 
     def copy(self) -> Ledger:
         other = object.__new__(Ledger)
@@ -331,6 +430,8 @@ class Ledger:
         other.holding = {point: set(keys) for point, keys in self.holding.items()}
         other.using = {row: set(keys) for row, keys in self.using.items()}
         other._journal = []
+        other._prints = dict(self._prints)
+        other._occupancies = {}
         return other
 
     # -- as late as the day allows ---------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -139,19 +138,15 @@ class CtpModel:
     @cached_property
     def _background_minutes(self) -> FloatArray:
         """Minutes per unit on shared arcs: run time plus set-ups spread over confirmed batches."""
-        batches: dict[str, list[float]] = defaultdict(list)
-        for order in self.snapshot.open_orders:
-            for item_id, qty in explode(self.snapshot, order.item_id, remaining_qty(order)).items():
-                if qty > 0:
-                    batches[item_id].append(qty)
+        batches = self.snapshot.open_batches
         minutes = np.zeros(len(self.network.arcs))
         for k, arc in enumerate(self.network.arcs):
-            sizes = batches.get(arc.item_id)
+            count, total = batches.get(arc.item_id, (0, 0.0))
             known = self._minutes_override.get((arc.item_id, arc.step, arc.resource_id))
             if known is not None and not arc.foreground:
                 minutes[k] = known
-            elif arc.setup_minutes > 0 and sizes:
-                minutes[k] = arc.run_minutes + arc.setup_minutes * len(sizes) / sum(sizes)
+            elif arc.setup_minutes > 0 and count:
+                minutes[k] = arc.run_minutes + arc.setup_minutes * count / total
             elif arc.setup_minutes > 0:
                 minutes[k] = arc.run_minutes + arc.setup_minutes  # a batch of one
             else:

@@ -19,15 +19,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 
 from planning_core.ctp.explain import Evidence, binding_constraints
-from planning_core.ctp.grid import FloatArray, window
+from planning_core.ctp.grid import FloatArray, IntArray, window
 from planning_core.ctp.layout import FlexibleOutcome, build_plan
 from planning_core.ctp.ledger import Claim, FromLots, Ledger, Made
 from planning_core.ctp.lp import FixedDemand, LateDemand
@@ -248,25 +248,48 @@ class PromiseEngine:
 
     def _within_limit(self, competing: list[Claim], items: set[str], day: int) -> list[Claim]:
         """As many of the competing orders, in order, as keep the LP within `neighbourhood_limit` variables."""
-        grid, network = self.model.grid, self.model.network
-        working = np.cumsum(grid.capacity > 1e-9, axis=1)  # working slots of each resource up to each slot
-
-        def size(item_ids: set[str], last_day: int) -> int:
-            last = int(grid.day_last_slot[min(last_day, grid.days - 1)])
-            points = sum(len(self.snapshot.routing_of.get(i, ())) or 1 for i in item_ids)
-            arcs = sum(int(working[grid.resource_index[network.arcs[k].resource_id], last])
-                       for i in item_ids for k in network.arcs_of_item.get(i, ()))
-            return points * (last + 1) + arcs
-
+        meter = _SizeMeter(self, items)
         chosen: list[Claim] = []
+        too_large: set[tuple[str, int]] = set()  # (item, day) found too large since the part last grew
         for claim in competing:
-            more = items | set(self.snapshot.explode(claim.item_id, 1.0))
+            if len(chosen) >= MAX_FLEXIBLE:
+                break
             last_day = max(day, claim.day or 0)
-            if len(chosen) >= MAX_FLEXIBLE or size(more, last_day) > self.neighbourhood_limit:
+            if (claim.item_id, last_day) in too_large:
+                continue
+            more = self.snapshot.bom_items(claim.item_id) - meter.items
+            if meter.size(last_day, more) > self.neighbourhood_limit:
+                too_large.add((claim.item_id, last_day))
                 continue
             chosen.append(claim)
-            items, day = more, last_day
+            if more:
+                meter.add(more)
+                too_large.clear()
+            day = last_day
         return chosen
+
+    @cached_property
+    def _working_slots(self) -> IntArray:
+        """Working slots of each resource up to each slot."""
+        working: IntArray = np.cumsum(self.model.grid.capacity > 1e-9, axis=1)
+        return working
+
+    def _item_size(self, item_id: str, last: int) -> int:
+        """LP variables of one item up to slot `last`: a stock point per routing step (or one) per
+        slot, and a flow variable per working slot of each resource its steps use."""
+        key = (item_id, last)
+        size = self._item_sizes.get(key)
+        if size is None:
+            grid, network = self.model.grid, self.model.network
+            points = len(self.snapshot.routing_of.get(item_id, ())) or 1
+            arcs = sum(int(self._working_slots[grid.resource_index[network.arcs[k].resource_id], last])
+                       for k in network.arcs_of_item.get(item_id, ()))
+            size = self._item_sizes[key] = points * (last + 1) + arcs
+        return size
+
+    @cached_property
+    def _item_sizes(self) -> dict[tuple[str, int], int]:
+        return {}
 
     def _cut(self, item_id: str, day: int) -> Neighbourhood:
         m, network = self.model, self.model.network
@@ -425,16 +448,10 @@ class PromiseEngine:
 
     def _size(self, claims: list[Claim], item_id: str, day: int) -> int:
         """About how many LP variables a part of these orders and this item over `day` days has."""
-        grid, network = self.model.grid, self.model.network
-        items = set(self.snapshot.explode(item_id, 1.0))
+        items = set(self.snapshot.bom_items(item_id))
         for claim in claims:
-            items |= self.snapshot.explode(claim.item_id, 1.0).keys()
-        last = int(grid.day_last_slot[min(day, grid.days - 1)])
-        working = (grid.capacity[:, : last + 1] > 1e-9).sum(axis=1)
-        points = sum(len(self.snapshot.routing_of.get(i, ())) or 1 for i in items)
-        arcs = sum(int(working[grid.resource_index[network.arcs[k].resource_id]])
-                   for i in items for k in network.arcs_of_item.get(i, ()))
-        return points * (last + 1) + arcs
+            items |= self.snapshot.bom_items(claim.item_id)
+        return _SizeMeter(self, items).size(day)
 
     def _impacted(self, orders: dict[str, SalesOrder], before: dict[str, int | None],
                   after: dict[str, int | None]) -> tuple[ImpactedOrder, ...]:
@@ -449,3 +466,27 @@ class PromiseEngine:
                 result.append(ImpactedOrder(order.order_id, order.customer, order.item_id, remaining_qty(order),
                                             order.due_date, None if now is None else self.model.date_of(now)))
         return tuple(sorted(result, key=lambda i: (i.promised_date, i.order_id)))
+
+
+class _SizeMeter:
+    """The size (LP variables) of a part of the plant as items are added to it: each item counts a
+    stock point per routing step and a flow variable per working slot of each resource it uses."""
+
+    def __init__(self, engine: PromiseEngine, items: set[str]) -> None:
+        self._engine = engine
+        self.items: set[str] = set()
+        self._sizes: dict[int, int] = {}  # last slot → size of `items` up to it
+        self.add(items)
+
+    def add(self, items: Iterable[str]) -> None:
+        self.items.update(items)
+        self._sizes.clear()
+
+    def size(self, day: int, more: Iterable[str] = ()) -> int:
+        """Its size up to the end of `day`, were the items `more` (not yet in it) added too."""
+        grid = self._engine.model.grid
+        last = int(grid.day_last_slot[min(day, grid.days - 1)])
+        size = self._sizes.get(last)
+        if size is None:
+            size = self._sizes[last] = sum(self._engine._item_size(i, last) for i in self.items)
+        return size + sum(self._engine._item_size(i, last) for i in more)

@@ -23,7 +23,7 @@ import numpy as np
 from planning_core.ctp.explain import Evidence
 from planning_core.ctp.grid import FloatArray, IntArray
 from planning_core.ctp.layout import bucket_operations, slot_span
-from planning_core.ctp.ledger import Claim, Ledger
+from planning_core.ctp.ledger import Claim, Ledger, Occupancy
 from planning_core.ctp.model import CtpModel, remaining_qty
 from planning_core.model import PlantSnapshot, SalesOrder
 from planning_core.plan import Delivery, Operation, Plan, Promise, Purchase
@@ -210,7 +210,8 @@ class PromiseState:
         network = self.model.network
         short = {network.arcs[m.arc].output for m in placement.claim.made() if network.arcs[m.arc].is_last_step}
         short |= {b.point for b in placement.claim.bought()}
-        seating = self.ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self.due_days, points=short)
+        seating = self.ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self.due_days, points=short,
+                                             below=placement.day)
         if seating is None:
             return placement
         try:
@@ -294,15 +295,15 @@ def evidence_of(ledger: Ledger, claim: Claim) -> Evidence:
     for purchase in claim.bought():
         bought[purchase.point] = bought.get(purchase.point, 0.0) + purchase.units
     rows = {ledger.row_of[k] for i in ledger.snapshot.explode(claim.item_id, 1.0) for k in network.arcs_of_item.get(i, ())}
-    working = {row: [ledger.claims[k] for k in sorted(ledger.using.get(row, ())) if k != claim.key] for row in rows}
+    occupancy = {row: ledger.occupancy(row) for row in rows}
     return Evidence(claim.day, ledger.grid.capacity - ledger.free, bought, partial(_stock_left, lots),
-                    partial(_occupants, working))
+                    partial(_occupants, occupancy, claim.key))
 
 
-def _occupants(working: dict[int, list[Claim]], row: int) -> list[tuple[str, IntArray]]:
-    """The committed orders working on a resource (row) and the slots they work there."""
-    found = ((claim.key, claim.slots_on(row)) for claim in working.get(row, ()))
-    return [(key, slots) for key, slots in found if len(slots)]
+def _occupants(occupancy: dict[int, Occupancy], demand: str, row: int, first: int, last: int) -> list[tuple[str, int]]:
+    """The committed orders working on a resource (row) in slots `first`..`last`, and in how many."""
+    found = occupancy.get(row)
+    return [] if found is None else found.working(first, last, leaving_out=demand)
 
 
 def _stock_left(lots: dict[int, tuple[IntArray, FloatArray]], point: int, slot: int) -> float:
