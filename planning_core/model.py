@@ -8,7 +8,8 @@ plant writes them.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cached_property
@@ -436,6 +437,32 @@ class PlantSnapshot:
     def _unit_explosions(self) -> dict[str, dict[str, float]]:
         return {}
 
+    def with_orders(self, changed: Mapping[str, SalesOrder]) -> PlantSnapshot:
+        """The plant with these sales orders added or replaced (a booking, a change): what is known
+        of its items and bills of materials is kept, not worked out again."""
+        if not changed:
+            return self
+        left = dict(changed)
+        kept = tuple(left.pop(o.order_id, o) for o in self.sales_orders)
+        other = replace(self, sales_orders=kept + tuple(left.values()))
+        for name in _ITEM_FACTS:
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
+        if "open_batches" in self.__dict__:
+            batches = dict(self.open_batches)
+            for order_id, order in changed.items():
+                was = self.orders_by_id.get(order_id)
+                for before, sign in ((was, -1), (order, 1)):
+                    if before is None or not before.is_open:
+                        continue
+                    left_qty = max(before.qty - (before.shipped_qty or 0.0), 0.0)
+                    for item_id, qty in self.explode(before.item_id, left_qty).items():
+                        if qty > 0:
+                            count, total = batches.get(item_id, (0, 0.0))
+                            batches[item_id] = (count + sign, total + sign * qty)
+            other.__dict__["open_batches"] = {k: v for k, v in batches.items() if v[0] > 0}
+        return other
+
     @cached_property
     def open_batches(self) -> dict[str, tuple[int, float]]:
         """Per item: how many open orders need some of it (their batches) and how much in all,
@@ -499,3 +526,8 @@ class PlantSnapshot:
                 result[line.component_id] for line in self.components_of.get(item_id, ())
             )
         return result
+
+
+# What a PlantSnapshot works out about its items and bills of materials, which sales orders do not change.
+_ITEM_FACTS = ("_started_per_good", "has_yields", "setup_changes", "components_of", "parents_of", "routing_of",
+               "low_level_codes", "topological_order", "_unit_explosions", "_bom_items")

@@ -20,7 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from planbridge.errors import NotFound
@@ -197,7 +197,4 @@ def _head(uow: UnitOfWork) -> tuple[int, int]:
 
 
 def _with_orders(snapshot: PlantSnapshot, changed: dict[str, SalesOrder]) -> PlantSnapshot:
-    if not changed:
-        return snapshot
-    kept = tuple(changed.pop(o.order_id, o) for o in snapshot.sales_orders)
-    return replace(snapshot, sales_orders=kept + tuple(changed.values()))
+    return snapshot.with_orders(changed)

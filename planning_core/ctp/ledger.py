@@ -132,26 +132,60 @@ class Seating:
     reheld: list[Claim]
 
 
+# Claim keys, their tokens, and (claim index, slot) for every slot one of them works in.
+_Worked = tuple[list[str], list[int], IntArray, IntArray]
+
+
 class Occupancy:
-    """Who works on one resource (row) in which slots, for one set of claims: built the first time
-    anyone asks, then answered with a few array operations."""
+    """Who works on one resource (row) in which slots, for one set of claims: worked out the first
+    time anyone asks (from the claims, or from another set's by what changed), then answered
+    with a few array operations."""
 
-    def __init__(self, row: int, claims: list[Claim]) -> None:
-        self._row, self._claims = row, claims
-        self._arrays: tuple[list[str], IntArray, IntArray] | None = None
+    def __init__(self, row: int, claims: list[Claim], *, like: Occupancy | None = None,
+                 worked: _Worked | None = None) -> None:
+        self._row, self._claims, self._like = row, claims, like
+        self._worked = worked
 
-    def _built(self) -> tuple[list[str], IntArray, IntArray]:
-        if self._arrays is None:
-            keys = [c.key for c in self._claims]
-            parts = [c.slots_on(self._row) for c in self._claims]
-            owners = np.repeat(np.arange(len(parts), dtype=np.int64), [len(p) for p in parts])
-            slots = np.concatenate(parts) if parts else _NO_SLOTS
-            self._arrays = (keys, owners, slots)
-        return self._arrays
+    @classmethod
+    def of_packed(cls, row: int, keys: list[str], tokens: list[int], owners: IntArray, slots: IntArray) -> Occupancy:
+        return cls(row, [], worked=(keys, tokens, owners, slots))
+
+    def _built(self) -> _Worked:
+        if self._worked is None:
+            like = self._like
+            self._worked = self._changed_from(like._built()) if like is not None else self._from_claims()
+            self._claims, self._like = [], None
+        return self._worked
+
+    def _from_claims(self) -> _Worked:
+        parts = [c.slots_on(self._row) for c in self._claims]
+        owners = np.repeat(np.arange(len(parts), dtype=np.int64), [len(p) for p in parts])
+        slots = np.concatenate(parts) if parts else _NO_SLOTS
+        return [c.key for c in self._claims], [c.token for c in self._claims], owners, slots
+
+    def _changed_from(self, before: _Worked) -> _Worked:
+        """These claims' occupancy from another set's: the claims both hold kept, the others added."""
+        keys, tokens, owners, slots = before
+        now = {c.key: c for c in self._claims}
+        kept = [i for i in np.unique(owners).tolist()
+                if (c := now.get(keys[i])) is not None and c.token == tokens[i]]
+        held = {keys[i] for i in kept}
+        added = [c for key, c in now.items() if key not in held]
+        keep = np.isin(owners, kept)
+        parts = [slots[keep], *(c.slots_on(self._row) for c in added)]
+        first = len(keys)
+        indexes = [owners[keep], *(np.full(len(p), first + j, dtype=np.int64) for j, p in enumerate(parts[1:]))]
+        return ([*keys, *(c.key for c in added)], [*tokens, *(c.token for c in added)],
+                np.concatenate(indexes), np.concatenate(parts))
+
+    def touching(self, slots: IntArray) -> list[str]:
+        """The claims that work in any of these slots."""
+        keys, _, owners, worked = self._built()
+        return [keys[k] for k in np.unique(owners[np.isin(worked, slots)]).tolist()]
 
     def working(self, first: int, last: int, *, leaving_out: str | None = None) -> list[tuple[str, int]]:
         """(claim, slots it works in `first`..`last`) for every claim that works there."""
-        keys, owners, slots = self._built()
+        keys, _, owners, slots = self._built()
         inside = owners[(slots >= first) & (slots <= last)]
         counts = np.bincount(inside, minlength=len(keys))
         return [(keys[k], int(counts[k])) for k in np.flatnonzero(counts).tolist() if keys[k] != leaving_out]
@@ -243,23 +277,19 @@ class Ledger:
 
     def seat_borrowing(
         self, key: str, item_id: str, qty: float, *, day: int | None, due_day: Mapping[str, int],
-        points: set[int] | None = None, limit: int = 8, below: int | None = None,
+        points: set[int] | None = None, limit: int = 8,
     ) -> Seating | None:
         """Commit the demand (complete by `day`, or as early as it can be) letting it take stock of
         its bill of materials that committed orders hold, when each of them can be held again no
         later than it stood (their stock replaced by later receipts, purchases or production).
         Stock is not reserved for an order by its position, only its day is. None: that does not
         work, and nothing changed. `points`: the stock points worth borrowing (default: every
-        item of the bill of materials); `below`: only worth it when that makes the demand complete
-        before this day."""
+        item of the bill of materials)."""
         if points is None:
             points = {self.network.inventory_point(i) for i in self.snapshot.explode(item_id, 1.0)}
         holders = self._holders(points, due_day, limit)
         if not holders:
             return None
-        bound = None if day is not None else self._day_with_stock_of(points, key, item_id, qty)
-        if day is None and (bound is None or (below is not None and bound >= below)):
-            return None  # not even with all of that stock
         best: Seating | None = None
         for count in sorted({1, 3, len(holders)}):
             seating = self._seat_taking(key, item_id, qty, day=day, holders=holders[:count], due_day=due_day)
@@ -269,30 +299,15 @@ class Ledger:
                 continue
             if day is not None:
                 return seating  # complete by the day asked: the fewest orders touched
-            assert seating.claim.day is not None and bound is not None
+            assert seating.claim.day is not None
             self.unseat(seating)
             if best is None or seating.claim.day < (best.claim.day or 0):
                 best = seating
-            if seating.claim.day <= bound:
-                break  # as early as that stock can make it
+            if seating.claim.day == 0:
+                break
         if best is not None:
             self.reseat(best)
         return best
-
-    def _day_with_stock_of(self, points: set[int], key: str, item_id: str, qty: float) -> int | None:
-        """The earliest day the demand could be complete were all committed stock of `points` free (what
-        taking it from the orders holding it could gain at most); nothing changes."""
-        freed = [
-            entry for point in points for holder in self.holding.get(point, ())
-            for entry in self.claims[holder].entries if isinstance(entry, FromLots) and entry.point == point
-        ]
-        self.undo(freed)
-        try:
-            claim = self.place_earliest(key, item_id, qty)
-            self.undo(claim.entries)
-        finally:
-            self.redo(freed)
-        return claim.day
 
     def _holders(self, points: set[int], due_day: Mapping[str, int], limit: int) -> list[Claim]:
         """Committed orders holding stock of `points`, most worth asking first: stock whose new purchase
@@ -392,12 +407,13 @@ class Ledger:
         """Who works on the resource as the ledger stands (kept while the same claims use it)."""
         fingerprint = self._prints.get(row, 0)
         kept = self._occupancies.setdefault(row, {})
-        found = kept.get(fingerprint)
+        found = kept.pop(fingerprint, None)
         if found is None:
-            found = Occupancy(row, [self.claims[k] for k in self.using.get(row, ())])
+            like = next(reversed(kept.values()), None)  # the last asked for: usually the committed plan's
+            found = Occupancy(row, [self.claims[k] for k in self.using.get(row, ())], like=like)
             if len(kept) >= OCCUPANCIES_KEPT:
-                kept.pop(next(iter(kept)))
-            kept[fingerprint] = found
+                kept.pop(next(iter(kept)), None)
+        kept[fingerprint] = found  # the last asked for, last
         return found
 
     def __getstate__(self) -> dict[str, object]:
@@ -420,6 +436,20 @@ class Ledger:
         for row, keys in self.using.items():
             for key in keys:
                 self._prints[row] = self._prints.get(row, 0) ^ self.claims[key].token
+        self._install(packed)
+
+    def warm(self) -> None:
+        """Work out who works where on every resource now, in one pass over all claims (rather than
+        claim by claim when a quote first asks), so that the first answers are as fast as the rest."""
+        self._install(_pack(list(self.claims.values()), self.T))
+
+    def _install(self, packed: dict[str, Any]) -> None:
+        keys: list[str] = packed["keys"]
+        tokens = [self.claims[key].token for key in keys]
+        for row, (owners, slots) in _occupied(packed, self.T).items():
+            if row in self._prints:
+                self._occupancies.setdefault(row, {})[self._prints[row]] = Occupancy.of_packed(
+                    row, keys, tokens, owners, slots)
 
     def copy(self) -> Ledger:
         other = object.__new__(Ledger)
@@ -431,7 +461,7 @@ class Ledger:
         other.using = {row: set(keys) for row, keys in self.using.items()}
         other._journal = []
         other._prints = dict(self._prints)
-        other._occupancies = {}
+        other._occupancies = self._occupancies  # by fingerprint: what one finds holds for the other
         return other
 
     # -- as late as the day allows ---------------------------------------------------------
@@ -784,6 +814,20 @@ def _pack(claims: list[Claim], slots: int) -> dict[str, object]:
         "ready_at": joined(ready_at, np.int64), "ready_units": joined(ready_units, np.float64),
         "ready_lengths": np.array(ready_lengths, dtype=np.int64),
     }
+
+
+def _occupied(packed: dict[str, Any], slots: int) -> dict[int, tuple[IntArray, IntArray]]:
+    """Per resource (row): (claim index, slot) of every slot a packed claim works in, each once."""
+    lengths, claims = packed["lengths"], len(packed["keys"])
+    owner = np.repeat(np.repeat(np.arange(claims, dtype=np.int64), packed["per_claim"]), lengths)
+    row = np.repeat(packed["rows"], lengths)
+    working = np.repeat(packed["kinds"] == 0, lengths) & (packed["units"] > TOL)
+    code = np.unique((row[working] * claims + owner[working]) * slots + packed["where"][working])
+    rows, rest = np.divmod(code, claims * slots)
+    owners, at = np.divmod(rest, slots)
+    bounds = np.flatnonzero(np.diff(rows)) + 1
+    return {int(r[0]): (o, t) for r, o, t in zip(np.split(rows, bounds), np.split(owners, bounds),
+                                                   np.split(at, bounds), strict=True) if len(r)}
 
 
 def _unpack(packed: dict[str, Any], slots: int) -> tuple[dict[str, Claim], dict[int, set[str]], dict[int, set[str]]]:

@@ -82,6 +82,7 @@ class PromiseState:
         self.model = CtpModel(snapshot, as_of=as_of, days=days)
         m = self.model
         self.ledger = Ledger(snapshot, m.grid, m.network, m.supplies, m.buyable)
+        self._pristine: Ledger | None = None
         self.lock = threading.RLock()
         self.due_days = {o.order_id: m.day_of(o.due_date) for o in snapshot.open_orders}
         for order in sorted((o for o in snapshot.open_orders if o.order_id not in later), key=by_due):
@@ -90,6 +91,7 @@ class PromiseState:
             changed = snapshot.orders_by_id.get(order_id)
             if changed is not None:
                 self.apply(kind, changed)
+        self.ledger.warm()
 
     def apply(self, kind: str, order: SalesOrder) -> None:
         """Replay one entry of the order journal: `book` commits the order at its promise, `rush`
@@ -109,15 +111,19 @@ class PromiseState:
         state = dict(self.__dict__)
         del state["lock"]
         state["snapshot"] = None
+        state["_pristine"] = None
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+        self._pristine = None
         self.lock = threading.RLock()
 
     def attach(self, snapshot: PlantSnapshot) -> None:
         """The plant this state plans (after loading it, or when bookings have added orders to it)."""
         self.snapshot = self.model.snapshot = self.ledger.snapshot = snapshot
+        if self._pristine is not None:
+            self._pristine.snapshot = snapshot
 
     @property
     def version(self) -> int:
@@ -125,9 +131,15 @@ class PromiseState:
         return self.ledger.version
 
     def pristine(self) -> Ledger:
-        """The plant with nothing committed: what a first-priority order could have."""
-        m = self.model
-        return Ledger(self.snapshot, m.grid, m.network, m.supplies, m.buyable)
+        """The plant with nothing committed: what a first-priority order could have (a fresh copy,
+        the caller may change it)."""
+        return self._empty().copy()
+
+    def _empty(self) -> Ledger:
+        if self._pristine is None:
+            m = self.model
+            self._pristine = Ledger(self.snapshot, m.grid, m.network, m.supplies, m.buyable)
+        return self._pristine
 
     # -- committed orders -------------------------------------------------------------------
     def hold(self, order: SalesOrder, *, day: date | None = None) -> Claim | None:
@@ -167,6 +179,7 @@ class PromiseState:
     def fits(self, item_id: str, qty: float, day: date) -> bool:
         """Whether a new order could be committed complete by `day` as `commit` would (asked on a
         copy of the ledger: nothing changes)."""
+        self._empty()  # built once, shared with the trial
         trial = object.__new__(PromiseState)  # not copy.copy: that pickles, which leaves the snapshot out
         trial.__dict__.update(self.__dict__)
         trial.ledger = self.ledger.copy()
@@ -210,8 +223,7 @@ class PromiseState:
         network = self.model.network
         short = {network.arcs[m.arc].output for m in placement.claim.made() if network.arcs[m.arc].is_last_step}
         short |= {b.point for b in placement.claim.bought()}
-        seating = self.ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self.due_days, points=short,
-                                             below=placement.day)
+        seating = self.ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self.due_days, points=short)
         if seating is None:
             return placement
         try:
@@ -326,13 +338,16 @@ def make_room(
     """
     if ledger.hold_at(key, item_id, qty, day) is not None:
         return []
-    footprint = pristine.hold_at(key, item_id, qty, day) or pristine.place_earliest(key, item_id, qty)
+    footprint = pristine.hold_at(key, item_id, qty, day)
+    if footprint is None:
+        return None  # not even with the plant to itself: no room to make
     in_the_way = _in_the_way(ledger, footprint, same_slots=True)
     sharing = _in_the_way(ledger, footprint, same_slots=False)
     # Those in the way, and everyone due after them on the same resources and stock: in due-date
     # order, the first displaced order may in turn displace them.
     first_due = min((due_day.get(k, 0) for k in in_the_way), default=0)
-    behind = [k for k in sharing if k in in_the_way or due_day.get(k, 0) >= first_due]
+    way = set(in_the_way)
+    behind = [k for k in sharing if k in way or due_day.get(k, 0) >= first_due]
     tiers = [_nearest(behind, in_the_way, due_day), _nearest(sharing, in_the_way, due_day)]
     if first_priority and len(ledger.claims) <= MAX_MOVED:
         tiers.append([k for k in ledger.claims if k != key])
@@ -370,17 +385,17 @@ def _later(now: Claim, before: Claim) -> bool:
 def _in_the_way(ledger: Ledger, footprint: Claim, *, same_slots: bool) -> list[str]:
     """Committed orders that use what the demand needs: the same resources (in the same slots,
     or at all) or stock of items in its bill of materials."""
-    cells: dict[int, set[int]] = {}
+    cells: dict[int, list[IntArray]] = {}
     for made in footprint.made():
-        cells.setdefault(ledger.row_of[made.arc], set()).update(made.slots.tolist())
-    points = {ledger.network.inventory_point(i) for i in ledger.snapshot.explode(footprint.item_id, 1.0)}
+        cells.setdefault(ledger.row_of[made.arc], []).append(made.slots)
+    points = {ledger.network.inventory_point(i) for i in ledger.snapshot.bom_items(footprint.item_id)}
     found: set[str] = set()
     for point in points:
         found |= ledger.holding.get(point, set())
     for row, slots in cells.items():
-        for key in ledger.using.get(row, set()) - found:
-            if not same_slots or any(
-                m.row == row and not slots.isdisjoint(m.slots.tolist()) for m in ledger.claims[key].made()
-            ):
-                found.add(key)
+        if same_slots:
+            found.update(ledger.occupancy(row).touching(np.concatenate(slots)))
+        else:
+            found |= ledger.using.get(row, set())
+    found.discard(footprint.key)
     return sorted(found)
