@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from planning_core.ctp.state import PromiseState
+    from planning_core.model import PlantSnapshot
 
 log = logging.getLogger(__name__)
-FORMAT = 1  # bump when what is pickled changes shape
+FORMAT = 3  # bump when what is pickled changes shape
 KEEP = 6  # files kept per database: the newest
 
 
@@ -39,7 +40,25 @@ class FilePromiseStateStore:
         return self.folder / f"{self.prefix}-v{version}-{as_of.isoformat()}.pickle"
 
     def load(self, *, version: int, as_of: date) -> tuple[PromiseState, int] | None:
-        path = self._path(version, as_of)
+        saved = self._read(self._path(version, as_of), version)
+        if saved is None or saved.get("as_of") != as_of:
+            return None
+        return saved["state"], int(saved["seq"])
+
+    def load_snapshot(self, *, version: int) -> tuple[PlantSnapshot, int] | None:
+        saved = self._read(self._snapshot_path(version), version)
+        return None if saved is None else (saved["snapshot"], int(saved["seq"]))
+
+    def save(self, state: PromiseState, *, version: int, as_of: date, seq: int) -> None:
+        self._write(self._path(version, as_of), {"version": version, "as_of": as_of, "seq": seq, "state": state})
+
+    def save_snapshot(self, snapshot: PlantSnapshot, *, version: int, seq: int) -> None:
+        self._write(self._snapshot_path(version), {"version": version, "seq": seq, "snapshot": snapshot})
+
+    def _snapshot_path(self, version: int) -> Path:
+        return self.folder / f"{self.prefix}-v{version}-plant.pickle"
+
+    def _read(self, path: Path, version: int) -> dict[str, Any] | None:
         try:
             with path.open("rb") as file:
                 saved: dict[str, Any] = pickle.load(file)
@@ -48,17 +67,16 @@ class FilePromiseStateStore:
         except Exception as exc:  # a broken or old file is rebuilt, never trusted
             log.warning("ignoring the saved promise state %s: %s", path, exc)
             return None
-        if saved.get("format") != FORMAT or saved.get("version") != version or saved.get("as_of") != as_of:
+        if saved.get("format") != FORMAT or saved.get("version") != version:
             return None
-        return saved["state"], int(saved["seq"])
+        return saved
 
-    def save(self, state: PromiseState, *, version: int, as_of: date, seq: int) -> None:
+    def _write(self, path: Path, document: dict[str, Any]) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            document = {"format": FORMAT, "version": version, "as_of": as_of, "seq": seq, "state": state}
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".saving-", delete=False) as file:
-                pickle.dump(document, file, protocol=pickle.HIGHEST_PROTOCOL)
-            Path(file.name).replace(self._path(version, as_of))
+                pickle.dump({"format": FORMAT, **document}, file, protocol=pickle.HIGHEST_PROTOCOL)
+            Path(file.name).replace(path)
             self._prune()
         except OSError as exc:  # a cache that cannot be written only costs time
             log.warning("could not save the promise state in %s: %s", self.folder, exc)

@@ -9,10 +9,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cached_property
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def quick_to_load(cls: type[T]) -> type[T]:
+    """Pickled as a constructor call: a saved plant of 12,000 orders loads several times faster than
+    through the generic state of frozen slotted dataclasses (which looks up every field per object)."""
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self: T) -> tuple[type[T], tuple[Any, ...]]:
+        return cls, tuple(getattr(self, name) for name in names)
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
+    return cls
 
 
 class ItemType(StrEnum):
@@ -95,6 +110,7 @@ class QualityEventStatus(StrEnum):
     CLOSED = "closed"
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class PlantInfo:
     name: str = "Plant"
@@ -102,6 +118,7 @@ class PlantInfo:
     country: str | None = None
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class Item:
     item_id: str
@@ -115,6 +132,7 @@ class Item:
     aliases: tuple[str, ...] = ()
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class BomLine:
     parent_id: str
@@ -128,6 +146,7 @@ class BomLine:
         return self.qty_per * (1.0 + self.scrap_pct / 100.0)
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class RoutingStep:
     """`setup_family`: steps of one family share a set-up (fixtures, tooling, colour), so on one
@@ -152,6 +171,7 @@ class RoutingStep:
         return self.yield_pct / 100.0
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class SetupChange:
     """One entry of the set-up matrix: a batch of `to_family` right after one of `from_family` on the
@@ -162,6 +182,7 @@ class SetupChange:
     setup_minutes: float
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class ShiftInterval:
     """One working interval of a weekly pattern, in local wall-clock time."""
@@ -171,6 +192,7 @@ class ShiftInterval:
     end: time  # 00:00 as an end means midnight at the end of the day
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class CalendarException:
     calendar_id: str
@@ -180,6 +202,7 @@ class CalendarException:
     end: time | None = None
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class Calendar:
     calendar_id: str
@@ -187,6 +210,7 @@ class Calendar:
     exceptions: tuple[CalendarException, ...] = ()
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class Resource:
     resource_id: str
@@ -196,6 +220,7 @@ class Resource:
     aliases: tuple[str, ...] = ()
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class HeldStock:
     """Stock quality has not released (`status` hold or quarantine): never promised as it stands.
@@ -212,6 +237,7 @@ class HeldStock:
         return self.status is StockStatus.HOLD and self.release_date is not None
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class QualityEvent:
     """A complaint or return a customer made, or a non-conformance (NCR) the plant found."""
@@ -231,6 +257,7 @@ class QualityEvent:
         return self.status is QualityEventStatus.OPEN
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class PurchaseOrder:
     po_id: str
@@ -239,6 +266,7 @@ class PurchaseOrder:
     due_date: date
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class WorkOrder:
     wo_id: str
@@ -250,6 +278,7 @@ class WorkOrder:
     status: WorkOrderStatus
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class SalesOrder:
     order_id: str
@@ -283,6 +312,7 @@ class SalesOrder:
         return self.promised_date or self.requested_date
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class ForecastEntry:
     item_id: str
@@ -290,6 +320,7 @@ class ForecastEntry:
     qty: float
 
 
+@quick_to_load
 @dataclass(frozen=True, slots=True)
 class User:
     user_id: str

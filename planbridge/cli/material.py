@@ -12,7 +12,6 @@ from planbridge.cli.common import Cli, Commands, stderr, stdout
 from planbridge.errors import BadRequest
 from planbridge.presentation.catalogue import EN, t
 from planbridge.presentation.formats import pieces
-from planning_core.forecasting import MIN_HOLDOUT_WEEKS, MIN_TRAIN_WEEKS
 
 if TYPE_CHECKING:
     from planbridge.services import material
@@ -260,6 +259,8 @@ def _print_forecast(j: dict[str, Any]) -> None:
         table.add_row("all", str(backtest["series"]), _pct(backtest["wape"]), _pct(backtest["naive_wape"]))
         stdout.print(table)
     else:
+        from planning_core.forecasting import MIN_HOLDOUT_WEEKS, MIN_TRAIN_WEEKS  # pandas: only for forecasts
+
         stdout.print(f"Backtest: none, no item has {MIN_TRAIN_WEEKS + MIN_HOLDOUT_WEEKS} weeks of history yet.",
                      markup=False)
     if j["items"]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from planbridge.language.rules.text import to_traditional
 from planbridge.presentation.catalogue import ZH_HANT, is_chinese, normalize, t
 from planning_core.model import Item, PlantSnapshot
 
@@ -25,7 +24,11 @@ def local_name(name: str, aliases: tuple[str, ...], language: str) -> str:
         return name
     chinese = [a for a in aliases if has_cjk(a)]
     local = name if has_cjk(name) or not chinese else max(chinese, key=len)
-    return to_traditional(local) if normalize(language) == ZH_HANT else local
+    if normalize(language) != ZH_HANT:
+        return local
+    from planbridge.language.rules.text import to_traditional  # OpenCC and the rules: only when asked
+
+    return to_traditional(local)
 
 
 def item_name(snapshot: PlantSnapshot, item_id: str | None, language: str) -> str:

@@ -71,11 +71,22 @@ class PlantCache:
     def _refresh(self, uow: UnitOfWork, head: tuple[int, int]) -> None:
         version, seq = head
         if version != self._version or self._snapshot is None:
-            self._snapshot = uow.plant.load()
-            self._version = version
-            self._journal = uow.orders.journal_since(0)
-            self._seq = self._journal[-1].seq if self._journal else 0
             self._states.clear()
+            self._version = version
+            journal = uow.orders.journal_since(0)
+            saved = self.store.load_snapshot(version=version) if self.store is not None else None
+            if saved is not None and saved[1] <= seq:  # the plant as saved, then what was journaled since
+                self._snapshot, self._seq = saved
+                self._journal = [e for e in journal if e.seq <= self._seq]
+                later = [e for e in journal if e.seq > self._seq]
+                if later:
+                    self._catch_up(uow, later)
+                return
+            self._snapshot = uow.plant.load()
+            self._journal = journal
+            self._seq = journal[-1].seq if journal else 0
+            if self.store is not None:
+                self.store.save_snapshot(self._snapshot, version=version, seq=self._seq)
             return
         if seq > self._seq:
             self._catch_up(uow, uow.orders.journal_since(self._seq))
