@@ -94,10 +94,19 @@ class Claim:
     ready: FloatArray | None = None  # units ready by the end of each slot; None: all of qty at the end of `day`
     _rows: dict[int, IntArray] | None = field(default=None, repr=False, compare=False)
     token: int = field(default_factory=_new_token, repr=False, compare=False)
+    _effect: _Effect | None = field(default=None, repr=False, compare=False)
 
     def rows(self) -> set[int]:
         """The resources (rows) the claim takes time on."""
-        return {made.row for made in self.made()}
+        if self._effect is None:
+            self._effect = _Effect.of(self)
+        return self._effect.rows
+
+    def effect(self, slots: int) -> _Effect:
+        """Everything the claim takes, summed per cell (what releasing or restoring it applies at once)."""
+        if self._effect is None or self._effect.slots != slots:
+            self._effect = _Effect.of(self, slots)
+        return self._effect
 
     def slots_on(self, row: int) -> IntArray:
         """The slots in which the claim works on a resource (row), by row built once."""
@@ -120,6 +129,40 @@ class Claim:
 
     def bought(self) -> Iterator[Bought]:
         return (e for e in self.entries if isinstance(e, Bought))
+
+
+@dataclass(frozen=True)
+class _Effect:
+    """A claim's journal summed per cell: minutes per (row × slots + slot) and units per lot of each
+    stock point, each cell once (so one vectorised addition applies it)."""
+
+    slots: int
+    rows: set[int]
+    cells: IntArray
+    minutes: FloatArray
+    lots: dict[int, tuple[IntArray, FloatArray]]
+
+    @classmethod
+    def of(cls, claim: Claim, slots: int = 0) -> _Effect:
+        made = list(claim.made())
+        rows = {m.row for m in made}
+        if slots and made:
+            cells, minutes = _summed(np.concatenate([m.row * slots + m.slots for m in made]),
+                                     np.concatenate([m.minutes for m in made]))
+        else:
+            cells, minutes = _NO_SLOTS, np.zeros(0)
+        lots: dict[int, tuple[IntArray, FloatArray]] = {}
+        taken = [e for e in claim.entries if isinstance(e, FromLots)]
+        for point in {e.point for e in taken}:
+            at = [e for e in taken if e.point == point]
+            lots[point] = _summed(np.concatenate([e.lots for e in at]), np.concatenate([e.units for e in at]))
+        return cls(slots, rows, cells, minutes, lots)
+
+
+def _summed(where: IntArray, values: FloatArray) -> tuple[IntArray, FloatArray]:
+    cells, inverse = np.unique(where, return_inverse=True)
+    summed: FloatArray = np.bincount(inverse, weights=values, minlength=len(cells)).astype(np.float64)
+    return cells, summed
 
 
 @dataclass(frozen=True)
@@ -374,8 +417,8 @@ class Ledger:
         """Give back everything an order took (cancellation, change, or before re-holding it)."""
         claim = self.claims.pop(key, None)
         if claim is not None:
-            self.undo(claim.entries)
-            for point in {e.point for e in claim.entries if isinstance(e, FromLots)}:
+            effect = self._put(claim, 1.0)
+            for point in effect.lots:
                 self.holding[point].discard(key)
             for row in claim.rows():
                 self.using[row].discard(key)
@@ -385,8 +428,17 @@ class Ledger:
 
     def restore(self, claim: Claim) -> None:
         """Put a released claim back exactly as it was."""
-        self.redo(claim.entries)
+        self._put(claim, -1.0)
         self._record(claim)
+
+    def _put(self, claim: Claim, sign: float) -> _Effect:
+        """Give back (+1) or take again (−1) all a claim takes, at once."""
+        effect = claim.effect(self.T)
+        if len(effect.cells):
+            self.free.flat[effect.cells] += sign * effect.minutes
+        for point, (lots, units) in effect.lots.items():
+            self.lot_qty[point][lots] += sign * units
+        return effect
 
     def _record(self, claim: Claim) -> None:
         replaced = self.claims.get(claim.key)
