@@ -337,8 +337,8 @@ class Ledger:
         for count in sorted({1, 3, len(holders)}):
             seating = self._seat_taking(key, item_id, qty, day=day, holders=holders[:count], due_day=due_day)
             if seating is None:
-                if best is None and count > 1:
-                    break  # more orders to hold again only fail more often
+                if day is None and best is None and count > 1:
+                    break  # a first answer: more orders to hold again only fail more often
                 continue
             if day is not None:
                 return seating  # complete by the day asked: the fewest orders touched

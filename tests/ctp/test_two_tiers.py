@@ -192,3 +192,43 @@ def test_a_loaded_state_checks_bookings_as_the_one_it_was_saved_from() -> None:
     assert loaded.fits("GEAR", 8, day(1))
     assert not loaded.fits("GEAR", 24, day(1))
     assert loaded.projected_day == {"SO-1": 2}  # asking changed nothing
+
+
+@st.composite
+def crowded_plants(draw: st.DrawFn) -> PlantSnapshot:
+    """One machine, a part in short stock with more on order, and up to eight committed orders holding it."""
+    builder = (
+        one_shift_plant().buy("RAW", lead_time_days=draw(st.integers(3, 15)), stock=float(draw(st.integers(10, 60))))
+        .po("PO-1", "RAW", float(draw(st.integers(5, 60))), day(draw(st.integers(1, 10))))
+        .make("TOP", ("M", float(draw(st.integers(10, 60)))), components=(("RAW", 1.0),))
+    )
+    for k in range(draw(st.integers(4, 8))):
+        builder = builder.order(f"SO-{k}", "TOP", float(draw(st.integers(1, 12))), day(draw(st.integers(2, 30))))
+    return builder.build()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(crowded_plants(), st.lists(st.tuples(st.integers(1, 30), st.integers(0, 25)), min_size=1, max_size=5))
+def test_a_booking_is_held_at_the_date_it_was_promised(
+    snapshot: PlantSnapshot, bookings: list[tuple[int, int]]
+) -> None:
+    """As `book_order` promises: the date asked when it fits, else the first answer; committing the
+    order must then hold it by that date, and a state rebuilt from the journal too."""
+    engine = PromiseEngine(snapshot, as_of=MONDAY)
+    state = engine.state
+    journal: list[tuple[str, str]] = []
+    promised: dict[str, date] = {}
+    for k, (qty, asked) in enumerate(bookings):
+        first = engine.quote(item_id="TOP", qty=qty, exact=False).promise_date
+        assert first is not None
+        promise = day(asked) if state.fits("TOP", qty, day(asked)) else first
+        order = SalesOrder(f"SO-B{k}", "ACME", "TOP", float(qty), day(asked), promise)
+        state.attach(_book(state.snapshot, order))
+        state.commit(order)
+        journal.append(("book", order.order_id))
+        promised[order.order_id] = promise
+    rebuilt = PromiseState(state.snapshot, as_of=MONDAY, journal=journal)
+    for order_id, promise in promised.items():
+        for where in (state, rebuilt):
+            projected = where.projected_day[order_id]
+            assert projected is not None and projected <= _day(promise)  # type: ignore[operator]
