@@ -87,3 +87,12 @@ class JobQueue(Protocol):
     """Hands a stored background job (`services.jobs.submit_job`) to whoever runs long work."""
 
     def run_job(self, job_id: str) -> None: ...
+
+
+class EventQueue(Protocol):
+    """Hands an accepted chat event to whoever answers it, so the platform is acknowledged at once.
+
+    `payload` is the platform's event as JSON (it travels with the hand-over); `key` is its receipt
+    (`chat.once.accept`), which the answerer completes, or None for an event without an id."""
+
+    def answer_event(self, platform: str, key: str | None, payload: dict[str, Any]) -> None: ...

@@ -1,8 +1,11 @@
 """Who runs background work: a Celery worker when PLANBRIDGE_BROKER_URL is set, else this process.
 
-Both take the same two kinds of work: a stored job (`run_job`) and a due digest (`deliver_digest`).
+Both take the same three kinds of work: a stored job (`run_job`), a due digest (`deliver_digest`) and
+an accepted chat event to answer (`answer_event`: the web process only records and acknowledges it).
 The in-process runner is a small thread pool with a bounded queue: past it, new work is refused
-(jobs get a clear error; a refused digest is retried by the scheduler's next look at due claims).
+(jobs get a clear error; a refused digest is retried by the scheduler's next look at due claims; a
+refused event is given back, so the platform's retry is answered). Chat events have a pool of their
+own, so a long schedule never holds up an answer.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from planbridge.errors import PlanbridgeError
 
@@ -33,6 +36,7 @@ class JobRunner(Protocol):
 
     def run_job(self, job_id: str) -> None: ...
     def deliver_digest(self, subscription_id: int, period: date) -> None: ...
+    def answer_event(self, platform: str, key: str | None, payload: dict[str, Any]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -41,10 +45,15 @@ class InProcessRunner:
 
     name = "in-process"
 
-    def __init__(self, worker: Callable[[], JobWorker], *, threads: int, queue_size: int) -> None:
+    def __init__(self, worker: Callable[[], JobWorker], *, threads: int, queue_size: int,
+                 event_executor: Executor | None = None, event_queue_size: int = 1000) -> None:
+        """`event_executor` answers chat events (default: a pool of `threads` threads of its own)."""
         self._worker = worker
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="planbridge-job")
         self._slots = threading.BoundedSemaphore(queue_size + threads)
+        self._owns_event_pool = event_executor is None
+        self._event_pool = event_executor or ThreadPoolExecutor(max_workers=threads, thread_name_prefix="planbridge-chat")
+        self._event_slots = threading.BoundedSemaphore(event_queue_size + threads)
 
     def run_job(self, job_id: str) -> None:
         self._submit(lambda: self._worker().run(job_id), what=f"job {job_id}")
@@ -53,8 +62,14 @@ class InProcessRunner:
         self._submit(lambda: self._worker().deliver(subscription_id, period),
                      what=f"the digest of subscription {subscription_id}")
 
-    def _submit(self, work: Callable[[], object], *, what: str) -> None:
-        if not self._slots.acquire(blocking=False):
+    def answer_event(self, platform: str, key: str | None, payload: dict[str, Any]) -> None:
+        self._submit(lambda: self._worker().answer_event(platform, key, payload),
+                     what=f"the {platform} event {key or ''}".rstrip(), pool=self._event_pool, slots=self._event_slots)
+
+    def _submit(self, work: Callable[[], object], *, what: str, pool: Executor | None = None,
+                slots: threading.BoundedSemaphore | None = None) -> None:
+        pool, slots = pool or self._pool, slots or self._slots
+        if not slots.acquire(blocking=False):
             raise Busy(f"too many background jobs are waiting: {what} was not started, try again later")
 
         def run() -> None:
@@ -63,12 +78,14 @@ class InProcessRunner:
             except Exception:
                 log.exception("background work failed: %s", what)
             finally:
-                self._slots.release()
+                slots.release()
 
-        self._pool.submit(run)
+        pool.submit(run)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._owns_event_pool:
+            self._event_pool.shutdown(wait=False, cancel_futures=True)
 
 
 class CeleryRunner:
@@ -85,6 +102,10 @@ class CeleryRunner:
 
     def deliver_digest(self, subscription_id: int, period: date) -> None:
         self.app.send_task("planbridge.deliver_digest", args=[subscription_id, period.isoformat()], queue=self.queue)
+
+    def answer_event(self, platform: str, key: str | None, payload: dict[str, Any]) -> None:
+        # The event travels in the task (a few kB): the receipt row, not the task, says whether it was answered.
+        self.app.send_task("planbridge.answer_event", args=[platform, key, payload], queue=self.queue)
 
     def close(self) -> None:
         self.app.close()
