@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from planbridge.chat.conversation import thread_is_known
 from planbridge.chat.handlers import Chat, answer_message
 from planbridge.chat.intake import EventIntake
 from planbridge.chat.once import complete
-from planbridge.chat.ports import Place
+from planbridge.chat.ports import AcceptedEvent, Place
 
 PLATFORM = "slack"
 ANSWERED_EVENTS = ("app_mention", "message")
@@ -109,8 +110,9 @@ class AnswerAtOnce:
     def __init__(self, answerer: SlackEventAnswerer) -> None:
         self.answerer = answerer
 
-    def answer_event(self, platform: str, key: str | None, payload: dict[str, Any]) -> None:
-        self.answerer(key, payload)
+    def answer_events(self, platform: str, events: Sequence[AcceptedEvent]) -> None:
+        for key, payload in events:
+            self.answerer(key, payload)
 
 
 def answer_event(chat: Chat, body: dict[str, Any]) -> None:

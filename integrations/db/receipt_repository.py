@@ -37,8 +37,10 @@ class SqlChatReceipts:
                                        "lease_until": now + lease, "received_at": now, "finished_at": None,
                                        "outcome": {}} for key in unique]
         insert = postgresql_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        inserted = set(self.session.execute(insert(m.ChatReceiptRow).values(rows).on_conflict_do_nothing()
-                                            .returning(m.ChatReceiptRow.key)).scalars())
+        # One statement for any number of rows (SQLAlchemy sends them as a multi-row INSERT): compiled once,
+        # where `.values(rows)` would compile anew for each burst size.
+        statement = insert(m.ChatReceiptRow).on_conflict_do_nothing().returning(m.ChatReceiptRow.key)
+        inserted = set(self.session.connection().execute(statement, rows).scalars())
         return inserted | {key for key in unique if key not in inserted and self._take_over(key, now=now, lease=lease)}
 
     def _take_over(self, key: str, *, now: datetime, lease: timedelta) -> bool:

@@ -80,19 +80,24 @@ class EventIntake:
         """Record a batch and hand over what this delivery took (in the calling thread)."""
         keys = [o.key for o in batch if o.key is not None]
         taken = accept_many(self.services, keys) if keys else set()
+        handing: list[Offered] = []
         for offered in batch:
             if offered.key is not None and offered.key not in taken:
                 offered.handed_over.set_result(False)
                 continue
             taken.discard(offered.key or "")  # the same event twice in one batch: only the first is handed over
-            self._hand_over(offered)
+            handing.append(offered)
+        if handing:
+            self._hand_over(handing)
 
-    def _hand_over(self, offered: Offered) -> None:
+    def _hand_over(self, handing: list[Offered]) -> None:
         try:
-            self.events.answer_event(self.platform, offered.key, offered.payload)
+            self.events.answer_events(self.platform, [(o.key, o.payload) for o in handing])
         except BaseException as exc:
-            if offered.key is not None:
-                release(self.services, offered.key)
-            offered.handed_over.set_exception(exc)
+            for offered in handing:
+                if offered.key is not None:
+                    release(self.services, offered.key)
+                offered.handed_over.set_exception(exc)
             return
-        offered.handed_over.set_result(True)
+        for offered in handing:
+            offered.handed_over.set_result(True)

@@ -54,8 +54,9 @@ def _register_tasks(app: Celery, worker: Callable[[], JobWorker]) -> None:
     def deliver_digest(subscription_id: int, period: str) -> None:
         worker().deliver(int(subscription_id), date.fromisoformat(period))
 
-    @app.task(name="planbridge.answer_event")  # type: ignore[untyped-decorator]
-    def answer_event(platform: str, key: str | None, payload: dict[str, Any]) -> None:
-        worker().answer_event(platform, key, payload)
+    @app.task(name="planbridge.answer_events")  # type: ignore[untyped-decorator]
+    def answer_events(platform: str, events: list[list[Any]]) -> None:
+        for key, payload in events:
+            worker().answer_event(platform, key, payload)
 
-    _: Any = (run_job, deliver_digest, answer_event)
+    _: Any = (run_job, deliver_digest, answer_events)

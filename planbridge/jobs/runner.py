@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from planbridge.chat.ports import AcceptedEvent
 from planbridge.errors import PlanbridgeError
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from planbridge.jobs.work import JobWorker
 
 log = logging.getLogger("planbridge.jobs")
+
+EVENTS_PER_TASK = 5  # a Celery task answers this many chat events of a burst, one after the other
 
 
 class Busy(PlanbridgeError):
@@ -36,7 +39,7 @@ class JobRunner(Protocol):
 
     def run_job(self, job_id: str) -> None: ...
     def deliver_digest(self, subscription_id: int, period: date) -> None: ...
-    def answer_event(self, platform: str, key: str | None, payload: dict[str, Any]) -> None: ...
+    def answer_events(self, platform: str, events: Sequence[AcceptedEvent]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -62,16 +65,27 @@ class InProcessRunner:
         self._submit(lambda: self._worker().deliver(subscription_id, period),
                      what=f"the digest of subscription {subscription_id}")
 
-    def answer_event(self, platform: str, key: str | None, payload: dict[str, Any]) -> None:
-        self._submit(lambda: self._worker().answer_event(platform, key, payload),
-                     what=f"the {platform} event {key or ''}".rstrip(), pool=self._event_pool, slots=self._event_slots)
+    def answer_events(self, platform: str, events: Sequence[AcceptedEvent]) -> None:
+        held = 0
+        while held < len(events) and self._event_slots.acquire(blocking=False):
+            held += 1
+        if held < len(events):  # all or none: the caller gives every receipt back
+            for _ in range(held):
+                self._event_slots.release()
+            raise Busy(f"too many chat events are waiting: {len(events)} {platform} events were not taken")
+        for key, payload in events:
+            self._start(lambda key=key, payload=payload: self._worker().answer_event(platform, key, payload),  # type: ignore[misc]
+                        what=f"the {platform} event {key or ''}".rstrip(), pool=self._event_pool,
+                        slots=self._event_slots)
 
-    def _submit(self, work: Callable[[], object], *, what: str, pool: Executor | None = None,
-                slots: threading.BoundedSemaphore | None = None) -> None:
-        pool, slots = pool or self._pool, slots or self._slots
-        if not slots.acquire(blocking=False):
+    def _submit(self, work: Callable[[], object], *, what: str) -> None:
+        if not self._slots.acquire(blocking=False):
             raise Busy(f"too many background jobs are waiting: {what} was not started, try again later")
+        self._start(work, what=what, pool=self._pool, slots=self._slots)
 
+    @staticmethod
+    def _start(work: Callable[[], object], *, what: str, pool: Executor, slots: threading.BoundedSemaphore) -> None:
+        """Run `work` on `pool`; its slot (already held) is released when it ends."""
         def run() -> None:
             try:
                 work()
@@ -103,9 +117,14 @@ class CeleryRunner:
     def deliver_digest(self, subscription_id: int, period: date) -> None:
         self.app.send_task("planbridge.deliver_digest", args=[subscription_id, period.isoformat()], queue=self.queue)
 
-    def answer_event(self, platform: str, key: str | None, payload: dict[str, Any]) -> None:
-        # The event travels in the task (a few kB): the receipt row, not the task, says whether it was answered.
-        self.app.send_task("planbridge.answer_event", args=[platform, key, payload], queue=self.queue)
+    def answer_events(self, platform: str, events: Sequence[AcceptedEvent]) -> None:
+        # The events travel in the tasks (a few kB each): the receipt rows, not the tasks, say whether each was
+        # answered. A burst goes in a few tasks of a few events (one Redis round trip each, not one per event)
+        # that the worker pool shares out; the log shows the count, not the events.
+        for start in range(0, len(events), EVENTS_PER_TASK):
+            chunk = [[key, payload] for key, payload in events[start:start + EVENTS_PER_TASK]]
+            self.app.send_task("planbridge.answer_events", args=[platform, chunk], queue=self.queue,
+                               argsrepr=f"({platform!r}, {len(chunk)} events)")
 
     def close(self) -> None:
         self.app.close()
