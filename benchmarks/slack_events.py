@@ -97,7 +97,7 @@ def event_body(n: int) -> tuple[str, bytes]:
 def signed(body: bytes, retry: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()))
     headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
-               "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)}
+               "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body) or ""}
     if retry is not None:
         headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
     return headers

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
