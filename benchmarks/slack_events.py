@@ -7,11 +7,12 @@ signed `app_mention` asking for a quote; all are sent at once. The acknowledgeme
 each event is sent again as Slack's retry (X-Slack-Retry-Num: 1), which must not be answered again.
 
 The web process only records each event and hands it over; with a broker (the default: Redis on
-loopback, a queue of this run's own) a `planbridge worker` process started here answers, with
-`--broker none` the web process's own in-process runner does. RSS is of each process (and children).
+loopback, a queue of this run's own) a `planbridge worker` process started here answers (after one
+warm-up event, not counted; `--worker-nice N` lowers its CPU priority), with `--broker none` the web
+process's own in-process runner does. The client is a bare HTTP/1.1 one on asyncio streams. RSS is of each process (and children).
 
     .venv/bin/python -m benchmarks.slack_events [--events 200] [--broker redis://127.0.0.1:6379/0|none]
-        [--worker-concurrency 2] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--worker-concurrency 2] [--worker-nice 0] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def main() -> int:
     parser.add_argument("--broker", default=os.environ.get("PLANBRIDGE_BENCH_BROKER_URL", "redis://127.0.0.1:6379/0"),
                         help="Celery broker for a `planbridge worker` that answers ('none': the web process answers)")
     parser.add_argument("--worker-concurrency", type=int, default=2, help="planbridge worker --concurrency")
-    parser.add_argument("--worker-nice", type=int, default=10,
+    parser.add_argument("--worker-nice", type=int, default=0,
                         help="CPU niceness of the worker: acks have Slack's 3 s deadline, answers do not (0: same as the web)")
     args = parser.parse_args()
     broker = None if args.broker.lower() == "none" else args.broker
