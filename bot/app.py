@@ -1,6 +1,8 @@
 """The Bolt app: signature checks, listeners on the chat layer, and one global error handler.
 
-Slack's retries reach the listeners: each event is handled once by its `event_id` (`chat.once`)."""
+Slack's retries reach the listeners: each event is handled once by its `event_id` (`chat.once`).
+Messages are acknowledged once recorded and handed over (`EventQueue`); `slack_event_answerer`
+answers them wherever the hand-over lands (a Celery worker, or this process's runner)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from slack_sdk import WebClient
 from bot import actions, commands, home, messages
 from bot.channel import SlackChannel
 from bot.failures import on_error
+from bot.messages import AnswerAtOnce, SlackEventAnswerer
 from planbridge.chat.handlers import Chat
+from planbridge.chat.intake import EventIntake
 from planbridge.chat.ports import JobQueue
 from planbridge.services.context import ServiceContext
 from planbridge.settings import Settings
@@ -35,9 +39,12 @@ def build_slack_app(
     channel: SlackChannel | None = None,
     listener_executor: Executor | None = None,
     jobs: JobQueue | None = None,
+    intake: EventIntake | None = None,
 ) -> App:
     """The planbridge Slack app. Needs `SLACK_BOT_TOKEN`; HTTP requests are verified with
-    `SLACK_SIGNING_SECRET` (a missing, stale or wrong signature gets 401 before any listener runs)."""
+    `SLACK_SIGNING_SECRET` (a missing, stale or wrong signature gets 401 before any listener runs).
+    Mentions and messages are recorded and handed over by `intake` (without one, they are answered in
+    the request, before the ack)."""
     if not settings.slack_bot_token:
         raise ValueError("SLACK_BOT_TOKEN is not set")
     client = client or web_client(settings)
@@ -54,12 +61,24 @@ def build_slack_app(
         process_before_response=True,
         name="planbridge",
     )
-    chat = Chat(services, channel or SlackChannel(client), settings.production_channel, settings.digest_language,
-                jobs=jobs)
-    messages.register(app, chat)
+    chat = slack_chat(services, settings, channel or SlackChannel(client), jobs=jobs)
+    messages.register(app, chat, intake or EventIntake(services, AnswerAtOnce(SlackEventAnswerer(chat, client)),
+                                                       messages.PLATFORM))
     commands.register(app, chat)
     actions.register(app, chat)
     home.register(app, chat)
     app.error(on_error(chat))
     return app
 
+
+
+def slack_chat(services: ServiceContext, settings: Settings, channel: SlackChannel, *,
+               jobs: JobQueue | None = None) -> Chat:
+    return Chat(services, channel, settings.production_channel, settings.digest_language, jobs=jobs)
+
+
+def slack_event_answerer(services: ServiceContext, settings: Settings, *, client: WebClient | None = None,
+                         jobs: JobQueue | None = None) -> SlackEventAnswerer:
+    """What answers a handed-over Slack event (in a worker, or in the web process without a broker)."""
+    client = client or web_client(settings)
+    return SlackEventAnswerer(slack_chat(services, settings, SlackChannel(client), jobs=jobs), client)

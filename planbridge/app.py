@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from slack_bolt import App
     from slack_sdk import WebClient
 
+    from planbridge.api.slack import SlackEventOffer
     from planbridge.jobs.runner import JobRunner
     from planbridge.jobs.scheduler import DigestScheduler
 
@@ -53,6 +54,7 @@ class Runtime:
     settings: Settings
     jobs: JobRunner
     slack_app: App | None = None
+    slack_events: SlackEventOffer | None = None
     feishu: FeishuWiring | None = None
     scheduler: DigestScheduler | None = None
     stoppers: list[Callable[[], None]] = field(default_factory=list)
@@ -127,12 +129,13 @@ def build_runtime(
 ) -> Runtime:
     services = services or bootstrap(settings, create_schema=True)
     worker = job_worker(services, settings, channel=chat_channel(services, settings, slack_client=client,
-                                                                 feishu_client=feishu_client))
-    runner = jobs or job_runner(settings, worker)
+                                                                 feishu_client=feishu_client), slack_client=client)
+    # Chat events are answered on the listener executor when one is given (tests pass an inline one).
+    runner = jobs or job_runner(settings, worker, event_executor=listener_executor)
     runtime = Runtime(services, settings, runner)
     if settings.slack_enabled:
-        runtime.slack_app = wire_slack(services, settings, client=client, listener_executor=listener_executor,
-                                       jobs=runner).app
+        slack = wire_slack(services, settings, client=client, listener_executor=listener_executor, jobs=runner)
+        runtime.slack_app, runtime.slack_events = slack.app, slack.offer_event
     if settings.feishu_enabled:
         runtime.feishu = wire_feishu(services, settings, client=feishu_client, executor=listener_executor, jobs=runner)
     if scheduling(settings):
@@ -157,7 +160,7 @@ def build_http_app(settings: Settings, *, runtime: Runtime | None = None) -> Fas
         finally:
             runtime.stop()
 
-    return create_app(runtime.services, settings, slack_app=runtime.slack_app, lifespan=lifespan,
+    return create_app(runtime.services, settings, slack_app=runtime.slack_app, slack_events=runtime.slack_events, lifespan=lifespan,
                       status=runtime.status, jobs=runtime.jobs,
                       feishu=runtime.feishu.handle if runtime.feishu else None)
 

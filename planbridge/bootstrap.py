@@ -8,7 +8,7 @@ layer. Nothing else imports `bot/` or `feishu/`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from planbridge.api.feishu import FeishuHandler
     from planbridge.chat.ports import ChatChannel
     from planbridge.jobs.runner import JobRunner
-    from planbridge.jobs.work import JobWorker
+    from planbridge.jobs.work import EventAnswerer, JobWorker
     from planbridge.presentation.cards import Card
     from planbridge.services.subscriptions import ClaimPolicy
 
@@ -122,21 +122,28 @@ def block_kit(card: Card) -> list[dict[str, Any]]:
 class SlackWiring:
     app: App
     channel: ChatChannel
+    # A signed HTTP request's body, if it is a mention or message: its hand-over (None: for `app`).
+    offer_event: Callable[[bytes], Future[bool] | None]
 
 
 def wire_slack(
     services: ServiceContext, settings: Settings, *, client: WebClient | None = None,
     listener_executor: Executor | None = None, jobs: JobRunner | None = None,
 ) -> SlackWiring:
-    """The Slack app on the chat layer: listeners and the Slack channel; long work goes to `jobs`."""
-    from bot.app import build_slack_app, web_client
+    """The Slack app on the chat layer: listeners and the Slack channel; long work and the answering of
+    messages go to `jobs` (its worker's `answerers` answer them: see `job_worker`)."""
+    from bot.app import build_slack_app, slack_event_answerer, web_client
     from bot.channel import SlackChannel
+    from bot.messages import PLATFORM, AnswerAtOnce, offer_raw_event
+    from planbridge.chat.intake import EventIntake
 
     client = client or web_client(settings)
     channel = SlackChannel(client)
+    events = jobs or AnswerAtOnce(slack_event_answerer(services, settings, client=client))
+    intake = EventIntake(services, events, PLATFORM)
     app = build_slack_app(services, settings, client=client, channel=channel, listener_executor=listener_executor,
-                          jobs=jobs)
-    return SlackWiring(app, channel)
+                          jobs=jobs, intake=intake)
+    return SlackWiring(app, channel, partial(offer_raw_event, intake))
 
 
 def slack_channel(settings: Settings, *, client: WebClient | None = None) -> ChatChannel | None:
@@ -205,24 +212,40 @@ def claim_policy(settings: Settings) -> ClaimPolicy:
     return ClaimPolicy(lease=timedelta(seconds=settings.digest_lease_seconds), max_attempts=settings.digest_max_attempts)
 
 
-def job_worker(services: ServiceContext, settings: Settings, *, channel: ChatChannel | None) -> JobWorker:
-    """What runs jobs and posts due digests (in this process, or in a Celery worker)."""
+def job_worker(services: ServiceContext, settings: Settings, *, channel: ChatChannel | None,
+               slack_client: WebClient | None = None) -> JobWorker:
+    """What runs jobs, posts due digests and answers handed-over chat events (in this process, or in a
+    Celery worker); events only where a chat `channel` is given."""
     from planbridge.chat.digests import DigestDelivery
     from planbridge.jobs.work import JobWorker
 
     digests = DigestDelivery(services, channel, claim_policy(settings)) if channel is not None else None
-    return JobWorker(services, channel, digests, max_attempts=settings.job_max_attempts)
+    answerers = chat_event_answerers(services, settings, slack_client=slack_client) if channel is not None else {}
+    return JobWorker(services, channel, digests, max_attempts=settings.job_max_attempts, answerers=answerers)
 
 
-def job_runner(settings: Settings, worker: JobWorker) -> JobRunner:
-    """Celery on PLANBRIDGE_BROKER_URL when set; else a bounded pool in this process."""
+def chat_event_answerers(services: ServiceContext, settings: Settings, *,
+                         slack_client: WebClient | None = None) -> dict[str, EventAnswerer]:
+    """Who answers a handed-over chat event, by platform (Slack's messages go through the job runner)."""
+    answerers: dict[str, EventAnswerer] = {}
+    if settings.slack_enabled:
+        from bot.app import slack_event_answerer
+
+        answerers["slack"] = slack_event_answerer(services, settings, client=slack_client)
+    return answerers
+
+
+def job_runner(settings: Settings, worker: JobWorker, *, event_executor: Executor | None = None) -> JobRunner:
+    """Celery on PLANBRIDGE_BROKER_URL when set; else a bounded pool in this process (chat events on
+    `event_executor` when given, else on a pool of their own)."""
     from planbridge.jobs.runner import CeleryRunner, InProcessRunner
 
     if settings.broker_url:
         from planbridge.jobs.celery_app import make_celery
 
         return CeleryRunner(make_celery(settings), queue=settings.job_queue)
-    return InProcessRunner(lambda: worker, threads=settings.job_threads, queue_size=settings.job_queue_size)
+    return InProcessRunner(lambda: worker, threads=settings.job_threads, queue_size=settings.job_queue_size,
+                           event_executor=event_executor, event_queue_size=settings.chat_queue_size)
 
 
 def celery_worker_app(settings: Settings) -> Celery:

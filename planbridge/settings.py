@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     job_queue: str = Field("planbridge", validation_alias=_env("PLANBRIDGE_JOB_QUEUE"), pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
     job_threads: int = Field(2, ge=1, le=32, validation_alias=_env("PLANBRIDGE_JOB_THREADS"))
     job_queue_size: int = Field(100, ge=1, le=10_000, validation_alias=_env("PLANBRIDGE_JOB_QUEUE_SIZE"))
+    # Chat events waiting for an answer in this process (no broker); past it a burst's events are given back
+    # unanswered (Slack gets a 500 and retries them).
+    chat_queue_size: int = Field(1000, ge=1, le=100_000, validation_alias=_env("PLANBRIDGE_CHAT_QUEUE_SIZE"))
     job_max_attempts: int = Field(3, ge=1, le=10, validation_alias=_env("PLANBRIDGE_JOB_MAX_ATTEMPTS"))
     job_time_limit_seconds: int = Field(900, ge=10, le=6 * 3600, validation_alias=_env("PLANBRIDGE_JOB_TIME_LIMIT"))
     # Digest subscriptions: a worker holds a period's claim this long before another may take over.

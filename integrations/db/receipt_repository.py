@@ -6,6 +6,7 @@ lease ran out (the process died); otherwise it sees what the first attempt did.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,14 +25,25 @@ class SqlChatReceipts:
 
     def begin(self, key: str, *, now: datetime, lease: timedelta) -> bool:
         """Take the work for `key`: True for a new key, a failed attempt or a dead holder's lease."""
-        values: dict[str, Any] = {"key": key, "status": ReceiptStatus.WORKING.value, "attempts": 1,
-                                  "lease_until": now + lease, "received_at": now, "finished_at": None,
-                                  "outcome": {}}
+        return key in self.begin_many([key], now=now, lease=lease)
+
+    def begin_many(self, keys: Sequence[str], *, now: datetime, lease: timedelta) -> set[str]:
+        """`begin` for a burst of keys: one INSERT for the new ones (the usual case), then each already
+        known key (a retry) on its own. Returns the keys taken."""
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return set()
+        rows: list[dict[str, Any]] = [{"key": key, "status": ReceiptStatus.WORKING.value, "attempts": 1,
+                                       "lease_until": now + lease, "received_at": now, "finished_at": None,
+                                       "outcome": {}} for key in unique]
         insert = postgresql_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        inserted = self.session.execute(insert(m.ChatReceiptRow).values(**values).on_conflict_do_nothing()
-                                        .returning(m.ChatReceiptRow.key)).first()
-        if inserted is not None:
-            return True
+        # One statement for any number of rows (SQLAlchemy sends them as a multi-row INSERT): compiled once,
+        # where `.values(rows)` would compile anew for each burst size.
+        statement = insert(m.ChatReceiptRow).on_conflict_do_nothing().returning(m.ChatReceiptRow.key)
+        inserted = set(self.session.connection().execute(statement, rows).scalars())
+        return inserted | {key for key in unique if key not in inserted and self._take_over(key, now=now, lease=lease)}
+
+    def _take_over(self, key: str, *, now: datetime, lease: timedelta) -> bool:
         row = m.ChatReceiptRow
         retried = self.session.execute(
             update(row).where(row.key == key, (row.status == ReceiptStatus.FAILED.value)

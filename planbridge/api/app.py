@@ -20,7 +20,7 @@ from planbridge.api.observe import observe
 from planbridge.api.routes import router
 from planbridge.api.schemas import ERROR_RESPONSES
 from planbridge.api.security import require_token
-from planbridge.api.slack import slack_router
+from planbridge.api.slack import SlackEventOffer, slack_router
 from planbridge.bootstrap import block_kit
 from planbridge.chat.ports import JobQueue
 from planbridge.metrics import exposition
@@ -44,13 +44,15 @@ def create_app(
     settings: Settings,
     *,
     slack_app: App | None = None,
+    slack_events: SlackEventOffer | None = None,
     lifespan: Lifespan | None = None,
     status: Callable[[], dict[str, Any]] | None = None,
     render_card: CardRenderer | None = None,
     jobs: JobQueue | None = None,
     feishu: FeishuHandler | None = None,
 ) -> FastAPI:
-    """The HTTP app over the given services. `slack_app` (Bolt) answers /slack/events when given;
+    """The HTTP app over the given services. `slack_app` (Bolt) answers /slack/events when given
+    (`slack_events` takes mentions and messages first, so that their acks stay quick);
     `status` adds facts to /healthz (e.g. whether the scheduler runs); `render_card` draws the digest
     card in `/api/digest` (default: Block Kit, as the contract says); `jobs` runs background jobs
     (`/api/jobs`; default: a small pool in this process); `feishu` (the Feishu adapter's request handler)
@@ -83,7 +85,7 @@ def create_app(
 
     app.include_router(router, dependencies=[Depends(require_token)], responses=ERROR_RESPONSES)
     app.include_router(jobs_router, dependencies=[Depends(require_token)], responses=ERROR_RESPONSES)
-    app.include_router(slack_router(slack_app, signing_secret=settings.slack_signing_secret))
+    app.include_router(slack_router(slack_app, signing_secret=settings.slack_signing_secret, offer_event=slack_events))
     install_board(app, settings.api_token)
     app.include_router(feishu_router(feishu))
     return app

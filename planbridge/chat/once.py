@@ -9,7 +9,7 @@ succeeded, and processed again only when the first failed or its process died (l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -37,12 +37,51 @@ def handle_once(services: ServiceContext, key: str, work: Callable[[], dict[str,
 
     A `PlanbridgeError` is an answer (the user was told why, e.g. an unknown item), so it counts
     as done; any other failure lets the next delivery try again."""
+    earlier = accept(services, key, lease=lease)
+    if earlier is None:
+        _run(services, key, work)
+    return earlier
+
+
+def accept(services: ServiceContext, key: str, *, lease: timedelta = LEASE) -> Earlier | None:
+    """Take the work of `key` for this delivery (None), or say what an earlier delivery did.
+
+    The web process accepts an event and hands it over (`EventQueue`); whoever runs it later
+    calls `complete`. The lease covers the wait in the queue too: a delivery whose worker died
+    before finishing is taken over by a retry once the lease is over."""
     with services.uow_factory() as uow:
         taken = uow.receipts.begin(key, now=services.clock.now(), lease=lease)
         receipt = None if taken else uow.receipts.get(key)
         uow.commit()
-    if receipt is not None:
-        return Earlier(receipt.status == ReceiptStatus.DONE.value, receipt.outcome)
+    if taken:
+        return None
+    if receipt is None:  # the row went away between the two statements: nothing to report on
+        return Earlier(False, {})
+    return Earlier(receipt.status == ReceiptStatus.DONE.value, receipt.outcome)
+
+
+def accept_many(services: ServiceContext, keys: Sequence[str], *, lease: timedelta = LEASE) -> set[str]:
+    """`accept` for a burst of deliveries in one transaction: the keys this call took (the others
+    were answered, are queued or are being answered by an earlier delivery)."""
+    with services.uow_factory() as uow:
+        taken = uow.receipts.begin_many(keys, now=services.clock.now(), lease=lease)
+        uow.commit()
+    return taken
+
+
+def complete(services: ServiceContext, key: str, work: Callable[[], dict[str, Any] | None]) -> bool:
+    """Run the accepted work of `key` and record how it ended; False (and nothing run) when it is
+    done already (a hand-over delivered twice, e.g. a retry accepted after the lease ran out in a
+    long queue while the first hand-over still waited there)."""
+    with services.uow_factory() as uow:
+        receipt = uow.receipts.get(key)
+    if receipt is not None and receipt.status == ReceiptStatus.DONE.value:
+        return False
+    _run(services, key, work)
+    return True
+
+
+def _run(services: ServiceContext, key: str, work: Callable[[], dict[str, Any] | None]) -> None:
     try:
         outcome = work() or {}
     except PlanbridgeError as refusal:
@@ -54,10 +93,17 @@ def handle_once(services: ServiceContext, key: str, work: Callable[[], dict[str,
             uow.commit()
         raise
     _finish(services, key, outcome)
-    return None
 
 
 def _finish(services: ServiceContext, key: str, outcome: dict[str, Any]) -> None:
     with services.uow_factory() as uow:
         uow.receipts.finish(key, now=services.clock.now(), outcome=outcome)
+        uow.commit()
+
+
+def release(services: ServiceContext, key: str) -> None:
+    """Give back an accepted key that could not be handed over (e.g. the queue is full), so the
+    platform's retry is processed."""
+    with services.uow_factory() as uow:
+        uow.receipts.fail(key, now=services.clock.now())
         uow.commit()

@@ -7,7 +7,7 @@ person who acted). Slack's adapter lives in `bot/`; a second platform needs one 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -87,3 +87,16 @@ class JobQueue(Protocol):
     """Hands a stored background job (`services.jobs.submit_job`) to whoever runs long work."""
 
     def run_job(self, job_id: str) -> None: ...
+
+
+# An accepted chat event: its receipt key (`chat.once.accept`, which the answerer completes; None for an
+# event without an id) and the platform's event as JSON (it travels with the hand-over).
+AcceptedEvent = tuple[str | None, dict[str, Any]]
+
+
+class EventQueue(Protocol):
+    """Hands accepted chat events to whoever answers them, so the platform is acknowledged at once."""
+
+    def answer_events(self, platform: str, events: Sequence[AcceptedEvent]) -> None:
+        """All of them, or none (then it raises)."""
+        ...

@@ -1,8 +1,9 @@
-"""The Celery app: a broker (Redis) from PLANBRIDGE_BROKER_URL, one queue, and two tasks.
+"""The Celery app: a broker (Redis) from PLANBRIDGE_BROKER_URL, one queue, and three tasks.
 
-Tasks carry only ids; the job row or the digest claim in the database is the truth, so a
-task delivered twice (acks are late: a worker killed mid-task has its task redelivered) does
-its work once. Results are kept in the database, not in the broker.
+Tasks carry ids (a chat event carries the platform's event too); the job row, the digest claim or
+the event's receipt in the database is the truth, so a task delivered twice (acks are late: a
+worker killed mid-task has its task redelivered) does its work once. Results are kept in the
+database, not in the broker.
 """
 
 from __future__ import annotations
@@ -53,4 +54,9 @@ def _register_tasks(app: Celery, worker: Callable[[], JobWorker]) -> None:
     def deliver_digest(subscription_id: int, period: str) -> None:
         worker().deliver(int(subscription_id), date.fromisoformat(period))
 
-    _: Any = (run_job, deliver_digest)
+    @app.task(name="planbridge.answer_events")  # type: ignore[untyped-decorator]
+    def answer_events(platform: str, events: list[list[Any]]) -> None:
+        for key, payload in events:
+            worker().answer_event(platform, key, payload)
+
+    _: Any = (run_job, deliver_digest, answer_events)

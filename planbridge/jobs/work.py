@@ -1,4 +1,4 @@
-"""What a worker does with a job or a due digest, wherever it runs (this process or a Celery worker)."""
+"""What a worker does with a job, a due digest or a chat event, wherever it runs (this process or a Celery worker)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from planbridge import logs
 from planbridge.chat.digests import DigestDelivery
@@ -28,6 +29,10 @@ log = logging.getLogger("planbridge.jobs")
 WORKER = f"{socket.gethostname()[:60]}:{os.getpid()}"
 MAX_ERROR = 500
 
+# A platform's answerer of an accepted chat event (`EventQueue.answer_event`): it completes the event's
+# receipt (`chat.once.complete`) and tells the person when answering fails. Wired by `bootstrap`.
+EventAnswerer = Callable[[str | None, dict[str, Any]], None]
+
 
 @dataclass
 class JobWorker:
@@ -35,6 +40,7 @@ class JobWorker:
     channel: ChatChannel | None = None  # where results and digests are posted (None: nowhere)
     digests: DigestDelivery | None = None
     max_attempts: int = 3
+    answerers: dict[str, EventAnswerer] = field(default_factory=dict)  # chat events, by platform
 
     def run(self, job_id: str) -> JobRecord | None:
         """Run a job once it is ours; its result goes to its row, and to chat once."""
@@ -67,6 +73,15 @@ class JobWorker:
             return False
         with logs.bound(f"digest-{subscription_id}-{period.isoformat()}"):
             return self.digests.deliver(subscription_id, period)
+
+    def answer_event(self, platform: str, key: str | None, payload: dict[str, Any]) -> None:
+        answerer = self.answerers.get(platform)
+        if answerer is None:
+            # Its receipt stays taken until the lease ends: then the platform's retry reaches a configured worker.
+            log.error("no %s chat is configured in this worker: event %s is not answered", platform, key)
+            return
+        with logs.bound(key or f"{platform}-event"):
+            answerer(key, payload)
 
     def _fail(self, job: JobRecord, error: str) -> None:
         finish_job(self.services, job.job_id, worker=WORKER, result=None, error=error[:MAX_ERROR])

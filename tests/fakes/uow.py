@@ -335,6 +335,9 @@ class FakeChatReceipts:
             return True
         return False
 
+    def begin_many(self, keys: Sequence[str], *, now: datetime, lease: timedelta) -> set[str]:
+        return {key for key in dict.fromkeys(keys) if self.begin(key, now=now, lease=lease)}
+
     def finish(self, key: str, *, now: datetime, outcome: dict[str, Any]) -> None:
         held = self.store.receipts[key]
         self.store.receipts[key] = replace(held, status=ReceiptStatus.DONE.value, finished_at=now, outcome=outcome)

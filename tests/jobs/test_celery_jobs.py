@@ -110,3 +110,41 @@ def test_the_promise_state_job_rebuilds_for_the_current_plant_version(sqlite_url
                     seconds=30, what="the rebuild")
     assert isinstance(done, dict)
     assert done["result"] == {"plant_version": 1, "as_of": "2027-01-04", "open_orders": 2, "projected_orders": 2}
+
+
+def test_slack_mentions_are_acked_by_the_web_process_and_answered_once_by_a_celery_worker(
+        db_url: str, pumps: PlantSnapshot, slack: MockSlack, redis_url: str, queue_name: str,
+        processes: Processes, tmp_path: Path) -> None:
+    from slack_sdk import WebClient
+
+    from planbridge.app import build_http_app, build_runtime
+    from tests.bot.conftest import Harness, slack_settings
+    from tests.bot.test_exactly_once import answers_in_thread, mention_body, retried
+
+    services = plant_services(db_url, pumps)
+    settings = slack_settings(db_url, slack, broker_url=redis_url, job_queue=queue_name, scheduler_enabled=False)
+    runtime = build_runtime(settings, services=services, client=WebClient(token="xoxb-test", base_url=slack.api_url))
+    web = Harness(TestClient(build_http_app(settings, runtime=runtime)), slack, services, runtime)
+    stamps = [f"1700000500.{n:06d}" for n in range(3)]
+    bodies = [mention_body(f"when can we ship {10 * (n + 1)} pump A to Acme?", ts) for n, ts in enumerate(stamps)]
+    try:
+        for body in bodies:  # acked with no worker running: the web process does not answer
+            assert web.post(body, "application/json").status_code == 200
+        assert slack.to("chat.postMessage") == []
+
+        env = {"PLANBRIDGE_DATABASE_URL": db_url, "PLANBRIDGE_BROKER_URL": redis_url, "PLANBRIDGE_JOB_QUEUE": queue_name,
+               "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s", "PLANBRIDGE_SLACK_API_URL": slack.api_url,
+               "PLANBRIDGE_AS_OF": AS_OF.isoformat()}
+        processes.start(["-c", "from planbridge.cli import main; main()", "worker", "--pool", "solo", "--concurrency",
+                         "1"], env, tmp_path / "worker.log")
+        wait_for(lambda: len(slack.to("chat.postMessage")) >= 3, seconds=90, what="the worker's answers")
+        for body in bodies:  # Slack's retries of answered events
+            assert web.post(body, "application/json", headers=retried(body, 1)).status_code == 200
+        time.sleep(1.5)  # a second answer would arrive now
+
+        for n, ts in enumerate(stamps):
+            [answer] = answers_in_thread(web, ts)
+            assert answer.startswith(f"We can deliver {10 * (n + 1)} Centrifugal pump A for Acme"), \
+                (tmp_path / "worker.log").read_text()
+    finally:
+        runtime.jobs.close()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 import pytest
 
-from planbridge.chat.once import LEASE, Earlier, handle_once
+from planbridge.chat.intake import EventIntake, Offered
+from planbridge.chat.once import LEASE, Earlier, accept_many, handle_once
+from planbridge.chat.ports import AcceptedEvent
 from planbridge.errors import NotFound
 from planbridge.records import ReceiptStatus
 from planbridge.services.context import ServiceContext
@@ -95,3 +97,66 @@ def test_a_delivery_while_the_first_is_working_waits_unless_the_holder_died() ->
     assert handle_once(services, "k5", lambda: {"summary": "x"}) == Earlier(False, {})
     clock.current += LEASE + timedelta(seconds=1)
     assert handle_once(services, "k5", lambda: {"summary": "taken over"}) is None
+
+
+class Queue:
+    """An event queue that keeps what it is handed, or refuses all of it while `down`."""
+
+    def __init__(self) -> None:
+        self.handed: list[str | None] = []
+        self.down = False
+
+    def answer_events(self, platform: str, events: Sequence[AcceptedEvent]) -> None:
+        if self.down:
+            raise ConnectionError("broker down")
+        self.handed.extend(key for key, _ in events)
+
+
+def test_a_burst_is_accepted_in_one_go_new_and_failed_keys_only() -> None:
+    services = services_at()
+    handle_once(services, "done", lambda: {"summary": "answered"})
+    with pytest.raises(ConnectionError):
+        handle_once(services, "failed", lambda: (_ for _ in ()).throw(ConnectionError("down")))
+
+    assert accept_many(services, ["new", "done", "failed", "new"]) == {"new", "failed"}
+    assert accept_many(services, ["new"]) == set()  # queued now: a retry is not taken
+
+
+def test_the_intake_hands_over_each_new_event_once_even_twice_in_one_batch() -> None:
+    services = services_at()
+    queue = Queue()
+    intake = EventIntake(services, queue, "slack")
+    batch = [Offered("e1", {"n": 1}), Offered("e2", {"n": 2}), Offered("e1", {"n": 1}), Offered(None, {"n": 3})]
+
+    intake.take(batch)
+
+    assert queue.handed == ["e1", "e2", None]
+    assert [o.handed_over.result() for o in batch] == [True, True, False, True]
+
+
+def test_an_intake_that_cannot_hand_over_gives_the_receipts_back() -> None:
+    services = services_at()
+    queue = Queue()
+    queue.down = True
+    intake = EventIntake(services, queue, "slack")
+    batch = [Offered("e1", {}), Offered("e2", {})]
+
+    intake.take(batch)
+
+    for offered in batch:
+        with pytest.raises(ConnectionError):
+            offered.handed_over.result()
+    queue.down = False
+    second = [Offered("e1", {}), Offered("e2", {})]  # Slack's retries
+    intake.take(second)
+    assert queue.handed == ["e1", "e2"] and all(o.handed_over.result() for o in second)
+
+
+def test_offered_events_are_taken_by_the_intake_thread() -> None:
+    queue = Queue()
+    intake = EventIntake(services_at(), queue, "slack")
+
+    futures = [intake.offer(f"t{n}", {"n": n}) for n in range(20)]
+
+    assert all(f.result(timeout=10) for f in futures)
+    assert sorted(queue.handed, key=str) == sorted((f"t{n}" for n in range(20)), key=str)
