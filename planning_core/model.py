@@ -483,14 +483,10 @@ class PlantSnapshot:
             batches = dict(self.open_batches)
             for order_id, order in changed.items():
                 was = self.orders_by_id.get(order_id)
-                for before, sign in ((was, -1), (order, 1)):
-                    if before is None or not before.is_open:
-                        continue
-                    left_qty = max(before.qty - (before.shipped_qty or 0.0), 0.0)
-                    for item_id, qty in self.explode(before.item_id, left_qty).items():
-                        if qty > 0:
-                            count, total = batches.get(item_id, (0, 0.0))
-                            batches[item_id] = (count + sign, total + sign * qty)
+                if was is not None and was.is_open:
+                    self._count_batches(batches, was, -1)
+                if order.is_open:
+                    self._count_batches(batches, order, 1)
             other.__dict__["open_batches"] = {k: v for k, v in batches.items() if v[0] > 0}
         return other
 
@@ -500,12 +496,16 @@ class PlantSnapshot:
         through the bills of materials of what is still to deliver."""
         batches: dict[str, tuple[int, float]] = {}
         for order in self.open_orders:
-            left = max(order.qty - (order.shipped_qty or 0.0), 0.0)
-            for item_id, qty in self.explode(order.item_id, left).items():
-                if qty > 0:
-                    count, total = batches.get(item_id, (0, 0.0))
-                    batches[item_id] = (count + 1, total + qty)
+            self._count_batches(batches, order, 1)
         return batches
+
+    def _count_batches(self, batches: dict[str, tuple[int, float]], order: SalesOrder, sign: int) -> None:
+        """Add (+1) or take out (−1) one order's batches through its bill of materials."""
+        left = max(order.qty - (order.shipped_qty or 0.0), 0.0)
+        for item_id, qty in self.explode(order.item_id, left).items():
+            if qty > 0:
+                count, total = batches.get(item_id, (0, 0.0))
+                batches[item_id] = (count + sign, total + sign * qty)
 
     def bom_items(self, item_id: str) -> frozenset[str]:
         """Every item in the bill of materials of `item_id` (itself included)."""

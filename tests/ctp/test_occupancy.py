@@ -19,6 +19,7 @@ from planning_core.ctp.ledger import Ledger, Occupancy
 from planning_core.ctp.state import PromiseState
 from planning_core.model import OrderStatus, PlantSnapshot, SalesOrder
 from tests.ctp.test_properties import plants
+from tests.ctp.test_two_tiers import _book
 from tests.plants import MONDAY, day, one_shift_plant
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
@@ -102,7 +103,7 @@ def test_the_occupancy_agrees_with_the_claims_after_any_bookings(
     _agrees(state.ledger)
     for k, (qty, due) in enumerate(bookings):
         order = SalesOrder(f"SO-B{k}", "ACME", "TOP", float(qty), day(due))
-        state.attach(replace(state.snapshot, sales_orders=(*state.snapshot.sales_orders, order)))
+        state.attach(_book(state.snapshot, order))
         state.commit(order)
         state.fits("TOP", float(qty), day(due))  # a what-if on a copy: changes nothing here
         _agrees(state.ledger)
