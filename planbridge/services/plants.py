@@ -104,6 +104,13 @@ class PlantCache:
         self._seq = entries[-1].seq
         for resident in self._states.values():
             self._replay(resident, entries)
+        self._drop_outgrown()
+
+    def _drop_outgrown(self) -> None:
+        """States a booking outgrew (promised beyond their horizon) are built again when next asked for."""
+        for as_of in [d for d, r in self._states.items() if r.state.outgrown]:
+            log.info("promise state for %s outgrew its horizon: built again with the journal", as_of)
+            del self._states[as_of]
 
     def _replay(self, resident: Resident, entries: list[JournalEntry]) -> None:
         assert self._snapshot is not None
@@ -143,6 +150,9 @@ class PlantCache:
                 if version != self._version:  # the plant changed meanwhile: this one is stale
                     return self.resident(uow, as_of)
                 self._replay(resident, [e for e in self._journal if e.seq > resident.seq])
+                if resident.state.outgrown:  # saved before a booking beyond its horizon
+                    assert self._snapshot is not None
+                    resident = self._build(self._snapshot, version, as_of, list(self._journal))
                 self._states[as_of] = resident
                 while len(self._states) > MAX_STATES:
                     self._states.popitem(last=False)
@@ -157,6 +167,10 @@ class PlantCache:
                 state, seq = saved
                 state.attach(snapshot)
                 return Resident(PromiseEngine(snapshot, as_of=as_of, state=state), seq)
+        return self._build(snapshot, version, as_of, journal)
+
+    def _build(self, snapshot: PlantSnapshot, version: int, as_of: date, journal: list[JournalEntry]) -> Resident:
+        head = journal[-1].seq if journal else 0
         started = time.perf_counter()
         state = PromiseState(snapshot, as_of=as_of, journal=[(e.kind.value, e.order_id) for e in journal])
         log.info("promise state for %s built in %.2f s (%d open orders)", as_of, time.perf_counter() - started,
@@ -195,6 +209,7 @@ class PlantCache:
             self._seq = max(self._seq, entry.seq)
             for other in self._states.values():
                 self._replay(other, [entry])
+            self._drop_outgrown()
 
 
 def _head(uow: UnitOfWork) -> tuple[int, int]:

@@ -52,6 +52,17 @@ def default_horizon(snapshot: PlantSnapshot, as_of: date, *, leaving_out: Collec
     return max(MIN_HORIZON_DAYS, min(max(days), MAX_HORIZON_DAYS))
 
 
+def planning_horizon(snapshot: PlantSnapshot, as_of: date, *, journal_orders: Collection[str] = ()) -> int:
+    """The default horizon leaving the journal's orders out, doubled (as a quote that needs more
+    widens it) until it reaches each of their dates: a state whose bookings outgrew its horizon
+    is built again with the journal, and every process building it gets the same horizon."""
+    days = default_horizon(snapshot, as_of, leaving_out=journal_orders)
+    last = max(((o.due_date - as_of).days for o in snapshot.open_orders if o.order_id in journal_orders), default=-1)
+    while last >= days and days < MAX_HORIZON_DAYS:
+        days = min(2 * days, MAX_HORIZON_DAYS)
+    return days
+
+
 @dataclass(frozen=True)
 class Placement:
     """A demand placed on the ledger (and taken back): its claim, everything committed beside
@@ -71,6 +82,8 @@ class PromiseState:
     in the order they happened); the others are committed first, in due-date order. Building a
     state from the same snapshot and journal always gives the same state."""
 
+    outgrown = False  # an order was committed at a day beyond the horizon: build the state again
+
     def __init__(
         self, snapshot: PlantSnapshot, *, as_of: date, horizon_days: int | None = None,
         journal: Sequence[tuple[str, str]] = (),
@@ -78,7 +91,7 @@ class PromiseState:
         self.snapshot = snapshot
         self.as_of = as_of
         later = {order_id for kind, order_id in journal if kind in PLACING}
-        days = horizon_days or default_horizon(snapshot, as_of, leaving_out=later)
+        days = horizon_days or planning_horizon(snapshot, as_of, journal_orders=later)
         self.model = CtpModel(snapshot, as_of=as_of, days=days)
         m = self.model
         self.ledger = Ledger(snapshot, m.grid, m.network, m.supplies, m.buyable)
@@ -156,7 +169,7 @@ class PromiseState:
         as its day allows; else taking stock or room from committed orders that can be held again
         no later than they stood; else at the earliest day it can be complete."""
         qty = remaining_qty(order)
-        self.due_days[order.order_id] = self.model.day_of(order.due_date)
+        self._note_due(order)
         if qty <= 0:
             self.ledger.release(order.order_id)
             return None
@@ -173,8 +186,30 @@ class PromiseState:
             return True
         if ledger.seat_borrowing(key, item_id, qty, day=at, due_day=self.due_days) is not None:
             return True
-        return make_room(ledger, self.pristine(), key=key, item_id=item_id, qty=qty, day=at, due_day=self.due_days,
-                         first_priority=False) is not None
+        if make_room(ledger, self.pristine(), key=key, item_id=item_id, qty=qty, day=at, due_day=self.due_days,
+                     first_priority=False) is not None:
+            return True
+        return self._seat_as_placed(key, item_id, qty, at)
+
+    def _seat_as_placed(self, key: str, item_id: str, qty: float, at: int) -> bool:
+        """Hold the demand as `place` lays a first answer (as early as it can be, borrowing stock
+        only where it had to make or buy more) when that is complete by `at`. Laid as late as the
+        day allows, the same demand can miss it (it then takes the time of an order whose stock it
+        borrowed), so a promised first answer is kept this way; False: nothing changed."""
+        ledger = self.ledger
+        placed = ledger.place_earliest(key, item_id, qty)
+        ledger.undo(placed.entries)
+        if placed.day is not None and placed.day <= at:
+            ledger.restore(placed)
+            return True
+        seating = ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self.due_days,
+                                        points=self._worth_borrowing(placed))
+        if seating is None:
+            return False
+        if seating.claim.day is not None and seating.claim.day <= at:
+            return True
+        ledger.unseat(seating)
+        return False
 
     def fits(self, item_id: str, qty: float, day: date) -> bool:
         """Whether a new order could be committed complete by `day` as `commit` would (asked on a
@@ -190,7 +225,7 @@ class PromiseState:
         """Make the order the first priority, complete by `day` (an approved rush or change): the
         orders in its way are committed again after it, late where they must be; returns them."""
         self.ledger.release(order.order_id)
-        self.due_days[order.order_id] = self.model.day_of(order.due_date)
+        self._note_due(order)
         moved = make_room(self.ledger, self.pristine(), key=order.order_id, item_id=order.item_id,
                           qty=remaining_qty(order), day=self.model.day_of(day), due_day=self.due_days,
                           first_priority=True)
@@ -198,6 +233,11 @@ class PromiseState:
             self.hold(order, day=day)
             return []
         return moved
+
+    def _note_due(self, order: SalesOrder) -> None:
+        due = self.due_days[order.order_id] = self.model.day_of(order.due_date)
+        if due >= self.model.days and self.model.days < MAX_HORIZON_DAYS:
+            self.outgrown = True
 
     def release(self, order_id: str) -> Claim | None:
         self.due_days.pop(order_id, None)
@@ -219,11 +259,8 @@ class PromiseState:
         placement = place_on(self.ledger, item_id, qty, key=key)
         if placement.day is None or placement.day == 0:
             return placement
-        # Only stock the demand had to make or buy more of is worth borrowing.
-        network = self.model.network
-        short = {network.arcs[m.arc].output for m in placement.claim.made() if network.arcs[m.arc].is_last_step}
-        short |= {b.point for b in placement.claim.bought()}
-        seating = self.ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self.due_days, points=short)
+        seating = self.ledger.seat_borrowing(key, item_id, qty, day=None, due_day=self.due_days,
+                                             points=self._worth_borrowing(placement.claim))
         if seating is None:
             return placement
         try:
@@ -234,6 +271,11 @@ class PromiseState:
         finally:
             self.ledger.unseat(seating)
 
+    def _worth_borrowing(self, placed: Claim) -> set[int]:
+        """Only stock the demand had to make or buy more of is worth borrowing."""
+        network = self.model.network
+        short = {network.arcs[m.arc].output for m in placed.made() if network.arcs[m.arc].is_last_step}
+        return short | {b.point for b in placed.bought()}
 
     def fits_by(self, item_id: str, qty: float, day: int, *, key: str = NEW_DEMAND) -> Claim | None:
         """The claim that makes `qty` complete by the end of `day` on what is left (taken back), or None."""

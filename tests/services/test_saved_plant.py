@@ -69,3 +69,18 @@ def test_a_broken_saved_plant_is_read_again_from_the_database(
     second = _services(sqlite_url, tmp_path / "cache")
     assert quoting.quote(quoting.QuoteCommand("GEAR", 8, as_of=MONDAY), second).quote.promise_date == expected
     assert saved_hits == []
+
+
+def test_a_booking_promised_beyond_the_horizon_is_held_at_its_promise(sqlite_url: str, tmp_path: Path) -> None:
+    # 8 gears a day: 300 take about eight weeks, beyond the four the two orders need planned.
+    first = _services(sqlite_url, tmp_path / "cache")
+    store_plant(gear_plant(), first, replace=False)
+    booking = orders.book_order(orders.BookOrder("GEAR", 300, "Globex", as_of=MONDAY, user_id="U_SALES"), first)
+    promised = (booking.promised_date - MONDAY).days
+    second = _services(sqlite_url, tmp_path / "cache")  # a new command line, from the saved state
+    for ctx in (first, second):
+        with ctx.uow_factory() as uow:
+            state = ctx.plants.engine(uow, MONDAY).state
+        assert state.model.days > promised >= 28
+        assert state.projected_day[booking.order_id] == promised
+        assert state.projected_day["SO-1"] == 1 and state.projected_day["SO-2"] == 2
