@@ -108,9 +108,13 @@ _PRIORITY = {
 
 
 def main_constraints(constraints: tuple[BindingConstraint, ...], *, limit: int = 2) -> list[BindingConstraint]:
-    """The constraints worth a sentence: what really binds first, stock last."""
-    ranked = sorted(constraints, key=lambda c: (_PRIORITY[c.kind], -(_latest(c) or date.min).toordinal()))
-    return ranked[:limit]
+    """The constraints worth a sentence: missing data first, then what holds the promise latest
+    (a purchase arriving weeks before it does not bind a promise a loaded line holds back),
+    by kind where they end alike; stock last."""
+    def rank(c: BindingConstraint) -> tuple[bool, int, int]:
+        return c.kind is not ConstraintKind.DATA, -(_latest(c) or date.min).toordinal(), _PRIORITY[c.kind]
+
+    return sorted(constraints, key=rank)[:limit]
 
 
 def _latest(c: BindingConstraint) -> date | None:
@@ -118,7 +122,8 @@ def _latest(c: BindingConstraint) -> date | None:
         value = c.fact(key)
         if value:
             return date.fromisoformat(value)
-    return None
+    closed = c.fact("dates")
+    return max(date.fromisoformat(d) for d in closed.split(",")) if closed else None
 
 
 def quote_explanation(q: Quote, snapshot: PlantSnapshot, lang: str, *, customer: str | None = None) -> str:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planbridge.presentation.quotes import constraint_detail, quote_explanation
+from planbridge.presentation.quotes import constraint_detail, main_constraints, quote_explanation
 from planning_core.checker import check_plan
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.ctp.results import BindingConstraint, CheckStatus, ConstraintKind, Quote
@@ -217,3 +217,23 @@ def test_every_binding_constraint_belongs_to_the_item_and_fits_its_promise(
                 assert when <= q.promise_date, c
                 assert _closed(snapshot, c.resource_id or "", when), c
     assert q.promise_date - MONDAY <= timedelta(days=400)
+
+
+def test_what_holds_the_promise_latest_is_named_first() -> None:
+    # RAW arrives Thursday (3-day lead time); from then WO-7 holds M until Wednesday next week, so
+    # the 16 gears are made on the next two days: the loaded line binds more than the purchase.
+    plant = (one_shift_plant().buy("RAW", lead_time_days=3).make("GEAR", ("M", 60), components=(("RAW", 1),))
+             .make("PIN", ("M", 10)).wo("WO-7", "PIN", 288, moment(9, 16), resource="M", start=moment(3, 8)).build())
+    q = quote(plant, "GEAR", 16)
+    assert q.promise_date == day(11)
+    text = quote_explanation(q, plant, "en")
+    assert text.index("M is fully loaded Jan 7–15 (busy with WO-7)") < text.index("RAW: 16 pcs must be bought")
+
+
+def test_a_purchase_weeks_before_the_promise_gives_way_to_the_closures_and_load_that_hold_it() -> None:
+    bought = BindingConstraint(ConstraintKind.PURCHASE_LEAD_TIME, "RAW", None, (("arrival", day(5).isoformat()),))
+    loaded = BindingConstraint(ConstraintKind.CAPACITY, None, "M", (("from", day(3).isoformat()),
+                                                                     ("to", day(30).isoformat())))
+    closed = BindingConstraint(ConstraintKind.CALENDAR, None, "M", (("dates", f"{day(1)},{day(33)}"),))
+    assert main_constraints((bought, loaded, closed)) == [closed, loaded]
+    assert main_constraints((bought, loaded), limit=1) == [loaded]
