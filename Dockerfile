@@ -15,7 +15,7 @@ WORKDIR /app
 # Dependencies first: this layer changes only with the lock file.
 COPY requirements.lock ./
 RUN python -m pip install --quiet uv==0.13.9 \
- && uv pip sync --quiet --system requirements.lock
+ && uv pip sync --quiet --compile-bytecode --system requirements.lock
 
 COPY pyproject.toml README.m[d] ./
 COPY planning_core ./planning_core
@@ -24,7 +24,8 @@ COPY planbridge ./planbridge
 COPY bot ./bot
 COPY feishu ./feishu
 COPY prompts ./prompts
-RUN touch README.md && uv pip install --quiet --system --no-deps -e .
+RUN touch README.md && uv pip install --quiet --system --no-deps -e . \
+ && python -m compileall -q planning_core integrations planbridge bot feishu
 
 RUN useradd --create-home --uid 10001 planbridge && mkdir -p /data && chown planbridge /data
 USER planbridge

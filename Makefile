@@ -15,8 +15,11 @@ install: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@# compiled once here: a cold command would otherwise compile ~1,000 modules (0.65 s) on every
+	@# start where bytecode is not written (PYTHONDONTWRITEBYTECODE, read-only installs)
+	@$(BIN)/python -m compileall -q -j 0 planbridge planning_core integrations bot feishu >/dev/null
 	@touch $(STAMP)
 
 run: install
