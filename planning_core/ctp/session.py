@@ -33,6 +33,11 @@ from planning_core.ctp.lp import (
 from planning_core.ctp.network import Network
 
 INF = highspy.kHighsInf
+# A warm re-solve that needs more dual simplex iterations than this is cheaper from scratch by
+# the interior point method: after set-up rounds on the generated plant's neighbourhoods warm
+# simplex takes at most ~170 iterations (6-80 ms); on the demo plant, where a round changes the
+# minutes of arcs in every slot, 3,000-5,800 (0.5-1.4 s) against 0.15-0.25 s by IPM.
+WARM_SIMPLEX_ITERATIONS = 500
 
 
 class OutOfTime(Exception):
@@ -75,6 +80,7 @@ class LpSession:
         self.solver.passModel(self._model())
         self.warm = False
         self.reshaped = False
+        self.simplex_gave_up = False  # a warm re-solve hit WARM_SIMPLEX_ITERATIONS: IPM from then on
 
     # -- structure -------------------------------------------------------------------
     def _events(self, extra: dict[int, list[int]]) -> list[IntArray]:
@@ -217,14 +223,12 @@ class LpSession:
         # changes a few arcs' minutes: 20-30x faster than solving afresh); after new columns or
         # another day asked for (column bounds) the old basis helps little and the interior
         # point method is faster again (measured: 0.3 s against 0.8 s on the demo plant).
-        self.solver.setOptionValue("solver", "simplex" if self.warm and not self.reshaped else "ipm")
+        warm = self.warm and not self.reshaped and not self.simplex_gave_up
         self.reshaped = False
-        left = INF if deadline is None else deadline - time.monotonic()
-        if left <= 0:
-            raise OutOfTime
-        self.solver.setOptionValue("time_limit", float(left))
-        self.solver.run()
-        status = self.solver.getModelStatus()
+        status = self._run("simplex" if warm else "ipm", deadline)
+        if status == highspy.HighsModelStatus.kIterationLimit:
+            self.simplex_gave_up = True
+            status = self._run("ipm", deadline)
         if status == highspy.HighsModelStatus.kTimeLimit:
             self.warm = False
             raise OutOfTime
@@ -233,6 +237,16 @@ class LpSession:
         if not optimal:
             return Solution(False, {}, {}, {}, np.zeros(self.grid.days), scenario)
         return self._read(np.asarray(self.solver.getSolution().col_value), flexible, scenario)
+
+    def _run(self, method: str, deadline: float | None) -> highspy.HighsModelStatus:
+        left = INF if deadline is None else deadline - time.monotonic()
+        if left <= 0:
+            raise OutOfTime
+        self.solver.setOptionValue("solver", method)
+        self.solver.setOptionValue("simplex_iteration_limit", WARM_SIMPLEX_ITERATIONS if method == "simplex" else 2**31 - 1)
+        self.solver.setOptionValue("time_limit", float(left))
+        self.solver.run()
+        return self.solver.getModelStatus()
 
     def solve_lateness(
         self, fixed: list[FixedDemand], late: list[LateDemand], minutes: FloatArray, *, time_limit: float | None = None,

@@ -12,10 +12,12 @@ from dataclasses import replace
 from datetime import date
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planning_core.checker import check_plan
+from planning_core.ctp import session
 from planning_core.ctp.model import remaining_qty
 from planning_core.ctp.promising import PromiseEngine
 from planning_core.ctp.state import NEW_DEMAND, PromiseState
@@ -235,3 +237,38 @@ def test_a_booking_is_held_at_the_date_it_was_promised(
         for where in (live, rebuilt):
             projected = where.projected_day[order_id]
             assert projected is not None and projected <= _day(promise)  # type: ignore[operator]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(plants(), st.integers(1, 60))
+def test_a_warm_resolve_that_gives_up_is_solved_again_from_scratch(snapshot: PlantSnapshot, qty: int) -> None:
+    """Warm simplex re-solves stop at an iteration limit and go on by the interior point method:
+    the answer is the same whichever way each solve went."""
+    expected = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="TOP", qty=qty)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(session, "WARM_SIMPLEX_ITERATIONS", 0)
+        again = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="TOP", qty=qty)
+    assert (again.promise_date, again.exact) == (expected.promise_date, expected.exact)
+
+
+def test_on_the_demo_plant_a_set_up_round_gives_up_warm_simplex_and_keeps_the_date() -> None:
+    from planbridge.demo import demo_plant  # the one plant whose set-up rounds need thousands of iterations
+
+    anchor = date(2027, 1, 4)
+    plant = demo_plant(anchor)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(session, "WARM_SIMPLEX_ITERATIONS", 2**31 - 1)  # warm simplex to the end, as before
+        expected = PromiseEngine(plant, as_of=anchor).quote(item_id="DN100-GATE", qty=50)
+    statuses: list[object] = []
+    run = session.LpSession._run
+
+    def recorded(self: session.LpSession, method: str, deadline: float | None) -> object:
+        statuses.append(status := run(self, method, deadline))
+        return status
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(session.LpSession, "_run", recorded)
+        engine = PromiseEngine(plant, as_of=anchor)
+        again = engine.quote(item_id="DN100-GATE", qty=50)
+    assert session.highspy.HighsModelStatus.kIterationLimit in statuses
+    assert again.promise_date == expected.promise_date and again.exact
