@@ -1,7 +1,7 @@
 """Promise states on disk, so a command line does not build again what `serve` or an earlier
 command built: a 5,000-order plant loads in about a second instead of several.
 
-One file per database, plant version and as-of date, in a cache folder the user owns
+One file per database, plant (its version and import time) and as-of date, in a cache folder the user owns
 (written to a temporary file and renamed into place, so a reader never sees half a file).
 The files are pickles: load them only from a folder no one else can write to (the
 default, the user's cache, is such a folder).
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from planning_core.model import PlantSnapshot
 
 log = logging.getLogger(__name__)
-FORMAT = 3  # bump when what is pickled changes shape
+FORMAT = 4  # bump when what is pickled changes shape
 KEEP = 6  # files kept per database: the newest
 
 
@@ -36,29 +36,29 @@ class FilePromiseStateStore:
         self.folder = folder
         self.prefix = "promise-" + hashlib.sha256(database_url.encode()).hexdigest()[:16]
 
-    def _path(self, version: int, as_of: date) -> Path:
-        return self.folder / f"{self.prefix}-v{version}-{as_of.isoformat()}.pickle"
+    def _path(self, plant: str, as_of: date) -> Path:
+        return self.folder / f"{self.prefix}-{plant}-{as_of.isoformat()}.pickle"
 
-    def load(self, *, version: int, as_of: date) -> tuple[PromiseState, int] | None:
-        saved = self._read(self._path(version, as_of), version)
+    def load(self, *, plant: str, as_of: date) -> tuple[PromiseState, int] | None:
+        saved = self._read(self._path(plant, as_of), plant)
         if saved is None or saved.get("as_of") != as_of:
             return None
         return saved["state"], int(saved["seq"])
 
-    def load_snapshot(self, *, version: int) -> tuple[PlantSnapshot, int] | None:
-        saved = self._read(self._snapshot_path(version), version)
+    def load_snapshot(self, *, plant: str) -> tuple[PlantSnapshot, int] | None:
+        saved = self._read(self._snapshot_path(plant), plant)
         return None if saved is None else (saved["snapshot"], int(saved["seq"]))
 
-    def save(self, state: PromiseState, *, version: int, as_of: date, seq: int) -> None:
-        self._write(self._path(version, as_of), {"version": version, "as_of": as_of, "seq": seq, "state": state})
+    def save(self, state: PromiseState, *, plant: str, as_of: date, seq: int) -> None:
+        self._write(self._path(plant, as_of), {"plant": plant, "as_of": as_of, "seq": seq, "state": state})
 
-    def save_snapshot(self, snapshot: PlantSnapshot, *, version: int, seq: int) -> None:
-        self._write(self._snapshot_path(version), {"version": version, "seq": seq, "snapshot": snapshot})
+    def save_snapshot(self, snapshot: PlantSnapshot, *, plant: str, seq: int) -> None:
+        self._write(self._snapshot_path(plant), {"plant": plant, "seq": seq, "snapshot": snapshot})
 
-    def _snapshot_path(self, version: int) -> Path:
-        return self.folder / f"{self.prefix}-v{version}-plant.pickle"
+    def _snapshot_path(self, plant: str) -> Path:
+        return self.folder / f"{self.prefix}-{plant}-plant.pickle"
 
-    def _read(self, path: Path, version: int) -> dict[str, Any] | None:
+    def _read(self, path: Path, plant: str) -> dict[str, Any] | None:
         try:
             with path.open("rb") as file:
                 saved: dict[str, Any] = pickle.load(file)
@@ -67,7 +67,7 @@ class FilePromiseStateStore:
         except Exception as exc:  # a broken or old file is rebuilt, never trusted
             log.warning("ignoring the saved promise state %s: %s", path, exc)
             return None
-        if saved.get("format") != FORMAT or saved.get("version") != version:
+        if saved.get("format") != FORMAT or saved.get("plant") != plant:
             return None
         return saved
 

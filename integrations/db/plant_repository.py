@@ -61,6 +61,12 @@ class SqlPlantRepository:
             raise NoPlantError("no plant loaded")
         return int(version)
 
+    def identity(self) -> str:
+        row = self.session.execute(select(m.PlantRow.version, m.PlantRow.imported_at)).first()
+        if row is None:
+            raise NoPlantError("no plant loaded")
+        return f"v{row.version}-{row.imported_at:%Y%m%dT%H%M%S%f}"
+
     def bump_version(self) -> int:
         self.session.execute(update(m.PlantRow).values(version=m.PlantRow.version + 1))
         return self.version()

@@ -53,6 +53,7 @@ class PlantCache:
         self.store = store
         self._lock = threading.RLock()
         self._version: int | None = None
+        self._identity = ""  # the plant's version and import time: the key of what the store keeps
         self._seq = 0
         self._snapshot: PlantSnapshot | None = None
         self._journal: list[JournalEntry] = []  # since the import: what a new state replays
@@ -73,8 +74,9 @@ class PlantCache:
         if version != self._version or self._snapshot is None:
             self._states.clear()
             self._version = version
+            self._identity = uow.plant.identity()
             journal = uow.orders.journal_since(0)
-            saved = self.store.load_snapshot(version=version) if self.store is not None else None
+            saved = self.store.load_snapshot(plant=self._identity) if self.store is not None else None
             if saved is not None and saved[1] <= seq:  # the plant as saved, then what was journaled since
                 self._snapshot, self._seq = saved
                 self._journal = [e for e in journal if e.seq <= self._seq]
@@ -86,7 +88,7 @@ class PlantCache:
             self._journal = journal
             self._seq = journal[-1].seq if journal else 0
             if self.store is not None:
-                self.store.save_snapshot(self._snapshot, version=version, seq=self._seq)
+                self.store.save_snapshot(self._snapshot, plant=self._identity, seq=self._seq)
             return
         if seq > self._seq:
             self._catch_up(uow, uow.orders.journal_since(self._seq))
@@ -144,49 +146,50 @@ class PlantCache:
                 if as_of in self._states:
                     return self._states[as_of]
                 snapshot, version, journal = self._snapshot, self._version, list(self._journal)
+                identity = self._identity
             assert snapshot is not None and version is not None
-            resident = self._load_or_build(snapshot, version, as_of, journal)
+            resident = self._load_or_build(snapshot, identity, as_of, journal)
             with self._lock:
                 if version != self._version:  # the plant changed meanwhile: this one is stale
                     return self.resident(uow, as_of)
                 self._replay(resident, [e for e in self._journal if e.seq > resident.seq])
                 if resident.state.outgrown:  # saved before a booking beyond its horizon
                     assert self._snapshot is not None
-                    resident = self._build(self._snapshot, version, as_of, list(self._journal))
+                    resident = self._build(self._snapshot, identity, as_of, list(self._journal))
                 self._states[as_of] = resident
                 while len(self._states) > MAX_STATES:
                     self._states.popitem(last=False)
                 return resident
 
-    def _load_or_build(self, snapshot: PlantSnapshot, version: int, as_of: date,
+    def _load_or_build(self, snapshot: PlantSnapshot, identity: str, as_of: date,
                        journal: list[JournalEntry]) -> Resident:
         head = journal[-1].seq if journal else 0
         if self.store is not None:
-            saved = self.store.load(version=version, as_of=as_of)
+            saved = self.store.load(plant=identity, as_of=as_of)
             if saved is not None and saved[1] <= head:
                 state, seq = saved
                 state.attach(snapshot)
                 return Resident(PromiseEngine(snapshot, as_of=as_of, state=state), seq)
-        return self._build(snapshot, version, as_of, journal)
+        return self._build(snapshot, identity, as_of, journal)
 
-    def _build(self, snapshot: PlantSnapshot, version: int, as_of: date, journal: list[JournalEntry]) -> Resident:
+    def _build(self, snapshot: PlantSnapshot, identity: str, as_of: date, journal: list[JournalEntry]) -> Resident:
         head = journal[-1].seq if journal else 0
         started = time.perf_counter()
         state = PromiseState(snapshot, as_of=as_of, journal=[(e.kind.value, e.order_id) for e in journal])
         log.info("promise state for %s built in %.2f s (%d open orders)", as_of, time.perf_counter() - started,
                  len(snapshot.open_orders))
         if self.store is not None:
-            self.store.save(state, version=version, as_of=as_of, seq=head)
+            self.store.save(state, plant=identity, as_of=as_of, seq=head)
         return Resident(PromiseEngine(snapshot, as_of=as_of, state=state), head)
 
     def save(self, as_of: date) -> None:
         """Keep the resident state for `as_of` in the store (after changes, for the next command)."""
         with self._lock:
-            resident, version = self._states.get(as_of), self._version
-        if resident is None or self.store is None or version is None:
+            resident, identity = self._states.get(as_of), self._identity
+        if resident is None or self.store is None or not identity:
             return
         with resident.state.lock:
-            self.store.save(resident.state, version=version, as_of=as_of, seq=resident.seq)
+            self.store.save(resident.state, plant=identity, as_of=as_of, seq=resident.seq)
 
     # -- changes this process makes ---------------------------------------------------------------
     @contextmanager

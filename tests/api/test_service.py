@@ -54,7 +54,8 @@ def test_docker_compose_runs_the_app_on_postgresql_with_a_health_check() -> None
 def test_the_dockerfile_installs_from_the_lock_like_make_install() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
 
-    assert "uv pip sync --quiet --system requirements.lock" in dockerfile
+    assert "uv pip sync --quiet --compile-bytecode --system requirements.lock" in dockerfile
+    assert "python -m compileall" in dockerfile  # as `make install` does: no compiling on every start
     assert "--no-deps -e ." in dockerfile
     assert "/healthz" in dockerfile
     assert "USER planbridge" in dockerfile

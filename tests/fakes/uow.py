@@ -70,6 +70,9 @@ class FakePlantRepository:
     def version(self) -> int:
         return self.store.version
 
+    def identity(self) -> str:
+        return f"v{self.store.version}-{id(self.store)}"
+
     def bump_version(self) -> int:
         self.store.version += 1
         return self.store.version

@@ -8,6 +8,7 @@ and a broken file is ignored.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,8 @@ def saved_hits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     hits: list[int] = []
     load = FilePromiseStateStore.load_snapshot
 
-    def counting(self: FilePromiseStateStore, *, version: int) -> tuple[PlantSnapshot, int] | None:
-        found = load(self, version=version)
+    def counting(self: FilePromiseStateStore, *, plant: str) -> tuple[PlantSnapshot, int] | None:
+        found = load(self, plant=plant)
         if found is not None:
             hits.append(found[1])
         return found
@@ -84,3 +85,17 @@ def test_a_booking_promised_beyond_the_horizon_is_held_at_its_promise(sqlite_url
         assert state.model.days > promised >= 28
         assert state.projected_day[booking.order_id] == promised
         assert state.projected_day["SO-1"] == 1 and state.projected_day["SO-2"] == 2
+
+
+def test_a_database_created_again_at_the_same_address_is_not_answered_from_the_old_one(
+    tmp_path: Path, saved_hits: list[int]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'plant.sqlite'}"
+    first = _services(url, tmp_path / "cache")
+    store_plant(gear_plant(), first, replace=False)
+    quoting.quote(quoting.QuoteCommand("GEAR", 8, as_of=MONDAY), first)  # saves plant version 1
+    (tmp_path / "plant.sqlite").unlink()
+    again = _services(url, tmp_path / "cache")  # a new database at the same address: version 1 again
+    store_plant(replace(gear_plant(), sales_orders=()), again, replace=False)
+    assert again.snapshot().sales_orders == ()
+    assert saved_hits == []
