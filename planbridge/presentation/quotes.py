@@ -135,7 +135,9 @@ def quote_explanation(q: Quote, snapshot: PlantSnapshot, lang: str, *, customer:
             constraint_detail(c, snapshot, lang, today=q.as_of) for c in main_constraints(q.constraints, limit=1))
         return t(lang, "quote.never", qty=amount, item=item, why=why)
     when = day(q.promise_date, lang, today=q.as_of)
-    binding = [c for c in main_constraints(q.constraints) if c.kind is not ConstraintKind.STOCK or q.promise_date == q.as_of]
+    # Nothing holds back a promise for today; stock never binds a later one (what is on hand is used first).
+    today = q.promise_date == q.as_of
+    binding = [] if today else main_constraints(tuple(c for c in q.constraints if c.kind is not ConstraintKind.STOCK))
     why = t(lang, "list.semicolon").join(constraint_detail(c, snapshot, lang, today=q.as_of) for c in binding)
     if customer:
         text = t(lang, "quote.head_for", qty=amount, item=item, customer=customer, when=when)
