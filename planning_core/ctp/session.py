@@ -33,15 +33,26 @@ from planning_core.ctp.lp import (
 from planning_core.ctp.network import Network
 
 INF = highspy.kHighsInf
-# A warm re-solve that needs more dual simplex iterations than this is cheaper from scratch by
-# the interior point method: after set-up rounds on the generated plant's neighbourhoods warm
-# simplex takes at most ~170 iterations (6-80 ms); on the demo plant, where a round changes the
-# minutes of arcs in every slot, 3,000-5,800 (0.5-1.4 s) against 0.15-0.25 s by IPM.
-WARM_SIMPLEX_ITERATIONS = 500
+# A warm re-solve that takes longer than the session's last interior point solve is stopped and
+# solved from scratch by that method: set-up rounds on the generated plant's neighbourhoods take
+# warm simplex 0-2,300 iterations (3-155 ms, IPM 180-250 ms); on the demo plant, where a round
+# changes the minutes of arcs in every slot, 3,000-5,800 (0.5-1.4 s, IPM 0.15-0.25 s). Once a
+# session has had to, its later warm re-solves may take this many iterations only (later rounds
+# take 0-3 on the generated plant, thousands again on the demo plant).
+WARM_SIMPLEX_ITERATIONS = 200
+WARM_SIMPLEX_SHARE = 1.0  # of the last IPM solve's time
 
 
 class OutOfTime(Exception):
     """A solve was stopped at its deadline: nothing is known about its question."""
+
+
+def _left(deadline: float | None) -> float:
+    """Seconds to `deadline` (time.monotonic); OutOfTime when none are left."""
+    left = INF if deadline is None else deadline - time.monotonic()
+    if left <= 0:
+        raise OutOfTime
+    return left
 
 
 class LpSession:
@@ -80,7 +91,8 @@ class LpSession:
         self.solver.passModel(self._model())
         self.warm = False
         self.reshaped = False
-        self.simplex_gave_up = False  # a warm re-solve hit WARM_SIMPLEX_ITERATIONS: IPM from then on
+        self.simplex_gave_up = False  # a warm re-solve took longer than IPM: later ones get a few iterations
+        self.ipm_seconds = INF  # how long the last interior point solve took
 
     # -- structure -------------------------------------------------------------------
     def _events(self, extra: dict[int, list[int]]) -> list[IntArray]:
@@ -223,28 +235,45 @@ class LpSession:
         # changes a few arcs' minutes: 20-30x faster than solving afresh); after new columns or
         # another day asked for (column bounds) the old basis helps little and the interior
         # point method is faster again (measured: 0.3 s against 0.8 s on the demo plant).
-        warm = self.warm and not self.reshaped and not self.simplex_gave_up
+        warm = self.warm and not self.reshaped
         self.reshaped = False
-        status = self._run("simplex" if warm else "ipm", deadline)
-        if status == highspy.HighsModelStatus.kIterationLimit:
-            self.simplex_gave_up = True
-            status = self._run("ipm", deadline)
-        if status == highspy.HighsModelStatus.kTimeLimit:
-            self.warm = False
-            raise OutOfTime
+        status = self._warm_simplex(deadline) if warm else self._interior_point(deadline)
         optimal = status == highspy.HighsModelStatus.kOptimal
         self.warm = self.warm or optimal
         if not optimal:
             return Solution(False, {}, {}, {}, np.zeros(self.grid.days), scenario)
         return self._read(np.asarray(self.solver.getSolution().col_value), flexible, scenario)
 
-    def _run(self, method: str, deadline: float | None) -> highspy.HighsModelStatus:
-        left = INF if deadline is None else deadline - time.monotonic()
-        if left <= 0:
+    def _warm_simplex(self, deadline: float | None) -> highspy.HighsModelStatus:
+        """Dual simplex from the last basis, given as long as IPM would take; past that, IPM."""
+        left = _left(deadline)
+        iterations = WARM_SIMPLEX_ITERATIONS if self.simplex_gave_up else 2**31 - 1
+        allowed = WARM_SIMPLEX_SHARE * self.ipm_seconds
+        status = self._run("simplex", min(left, allowed), iterations)
+        stopped = status == highspy.HighsModelStatus.kIterationLimit or (
+            status == highspy.HighsModelStatus.kTimeLimit and allowed < left)
+        if not stopped:
+            return self._stop_at_deadline(status)
+        self.simplex_gave_up = True
+        return self._interior_point(deadline)
+
+    def _interior_point(self, deadline: float | None) -> highspy.HighsModelStatus:
+        started = time.perf_counter()
+        status = self._stop_at_deadline(self._run("ipm", _left(deadline), 2**31 - 1))
+        self.ipm_seconds = time.perf_counter() - started
+        return status
+
+    def _stop_at_deadline(self, status: highspy.HighsModelStatus) -> highspy.HighsModelStatus:
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            self.warm = False
             raise OutOfTime
+        return status
+
+    def _run(self, method: str, seconds: float, iterations: int) -> highspy.HighsModelStatus:
         self.solver.setOptionValue("solver", method)
-        self.solver.setOptionValue("simplex_iteration_limit", WARM_SIMPLEX_ITERATIONS if method == "simplex" else 2**31 - 1)
-        self.solver.setOptionValue("time_limit", float(left))
+        self.solver.setOptionValue("simplex_iteration_limit", iterations)
+        # HiGHS measures its time limit on the clock of every run of this solver together
+        self.solver.setOptionValue("time_limit", self.solver.getRunTime() + seconds)
         self.solver.run()
         return self.solver.getModelStatus()
 
@@ -274,8 +303,8 @@ class LpSession:
                                          np.zeros(len(ship_days)), np.zeros(len(ship_days)))
         self.solver.changeRowBounds(self.total_row, 0.0, 0.0)
         self.solver.setOptionValue("solver", "ipm")
-        if time_limit is not None:
-            self.solver.setOptionValue("time_limit", max(time_limit, 0.01))
+        if time_limit is not None:  # on the clock of every run of this solver together
+            self.solver.setOptionValue("time_limit", self.solver.getRunTime() + max(time_limit, 0.01))
         self.solver.run()
         if self.solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None

@@ -8,6 +8,7 @@ autouse fixture in tests/conftest.py checks every quote and rush).
 from __future__ import annotations
 
 import pickle
+import time
 from dataclasses import replace
 from datetime import date
 
@@ -242,11 +243,11 @@ def test_a_booking_is_held_at_the_date_it_was_promised(
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(plants(), st.integers(1, 60))
 def test_a_warm_resolve_that_gives_up_is_solved_again_from_scratch(snapshot: PlantSnapshot, qty: int) -> None:
-    """Warm simplex re-solves stop at an iteration limit and go on by the interior point method:
-    the answer is the same whichever way each solve went."""
+    """Warm simplex re-solves stop when they take longer than the interior point method and go on
+    by it: the answer is the same whichever way each solve went."""
     expected = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="TOP", qty=qty)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(session, "WARM_SIMPLEX_ITERATIONS", 0)
+        patch.setattr(session, "WARM_SIMPLEX_SHARE", 0.0)  # every warm re-solve gives up at once
         again = PromiseEngine(snapshot, as_of=MONDAY).quote(item_id="TOP", qty=qty)
     assert (again.promise_date, again.exact) == (expected.promise_date, expected.exact)
 
@@ -257,18 +258,37 @@ def test_on_the_demo_plant_a_set_up_round_gives_up_warm_simplex_and_keeps_the_da
     anchor = date(2027, 1, 4)
     plant = demo_plant(anchor)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(session, "WARM_SIMPLEX_ITERATIONS", 2**31 - 1)  # warm simplex to the end, as before
+        patch.setattr(session, "WARM_SIMPLEX_SHARE", 1e9)  # warm simplex to the end
         expected = PromiseEngine(plant, as_of=anchor).quote(item_id="DN100-GATE", qty=50)
-    statuses: list[object] = []
+    stopped: list[str] = []
     run = session.LpSession._run
 
-    def recorded(self: session.LpSession, method: str, deadline: float | None) -> object:
-        statuses.append(status := run(self, method, deadline))
+    def recorded(self: session.LpSession, method: str, seconds: float, iterations: int) -> object:
+        status = run(self, method, seconds, iterations)
+        if status in (session.highspy.HighsModelStatus.kTimeLimit, session.highspy.HighsModelStatus.kIterationLimit):
+            stopped.append(method)
         return status
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(session.LpSession, "_run", recorded)
-        engine = PromiseEngine(plant, as_of=anchor)
-        again = engine.quote(item_id="DN100-GATE", qty=50)
-    assert session.highspy.HighsModelStatus.kIterationLimit in statuses
+        again = PromiseEngine(plant, as_of=anchor).quote(item_id="DN100-GATE", qty=50)
+    assert "simplex" in stopped and "ipm" not in stopped
     assert again.promise_date == expected.promise_date and again.exact
+
+
+def test_a_session_s_time_limit_counts_from_each_solve_not_from_its_first() -> None:
+    """HiGHS measures its time limit on the clock of all runs of one solver together: a session
+    that had solved for longer than a search had left stopped that search at once."""
+    plant = one_shift_plant().make("GEAR", ("M", 60)).order("SO-1", "GEAR", 40, day(6)).build()
+    engine = PromiseEngine(plant, as_of=MONDAY)
+    fixed = list(engine.projection.fixed)
+    model = engine.model
+    for _ in range(2000):  # one session solving again and again (~1 ms a search), past twice the margin
+        search = model.earliest_below(fixed, key=NEW_DEMAND, item_id="GEAR", qty=20, below=20,
+                                      deadline=time.monotonic() + 0.1)
+        assert search.finished and search.earlier is not None and search.earlier.day == 9
+        assert model._session is not None
+        if model._session.solver.getRunTime() > 0.2:
+            break
+    else:
+        pytest.fail("the session never ran for 0.2 s")
