@@ -164,7 +164,7 @@ def _service(args: argparse.Namespace, client: httpx.Client, server: subprocess.
                  str(len(booked))])
     console.print("single bookings …")
     single = []
-    for k in range(10):
+    for k in range(30):
         started = time.perf_counter()
         client.post("/api/book", json={"item": sold[k], "qty": 5, "customer": "Bench", "user": "U01SALES1",
                                        "due": (ANCHOR + timedelta(days=40)).isoformat()})
