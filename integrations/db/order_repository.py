@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import BigInteger, cast, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from integrations.db import models as m
@@ -16,7 +15,7 @@ from planning_core.model import SalesOrder
 
 NOTIFY_CHANNEL = "planbridge_orders"
 
-_NUMBERED = re.compile(r"^SO-(\d+)$")
+_NUMBERED = r"^SO-[0-9]{1,18}$"  # as many digits as a BIGINT holds
 
 
 class SqlOrderBook:
@@ -34,12 +33,12 @@ class SqlOrderBook:
             self.session.execute(select(m.PlantRow.id).where(m.PlantRow.id == 1).with_for_update())
 
     def next_order_id(self) -> str:
-        numbers = [
-            int(match.group(1))
-            for (order_id,) in self.session.execute(select(m.SalesOrderRow.order_id))
-            if (match := _NUMBERED.match(order_id))
-        ]
-        return f"SO-{max(numbers, default=1000) + 1}"
+        """SO-n, n one more than the largest n of the ids so numbered (the database finds it: reading
+        every id back took 20-30 ms a booking at 12,500 orders)."""
+        order_id = m.SalesOrderRow.order_id
+        largest = self.session.scalar(
+            select(func.max(cast(func.substr(order_id, 4), BigInteger))).where(order_id.regexp_match(_NUMBERED)))
+        return f"SO-{(1000 if largest is None else int(largest)) + 1}"
 
     def add(self, order: SalesOrder, *, source: str, at: datetime) -> None:
         self.session.add(m.SalesOrderRow(**sales_order_values(order), source=source, created_at=at))

@@ -101,8 +101,9 @@ def book_order(cmd: BookOrder, ctx: ServiceContext) -> Booking:
 def _promise(state: PromiseState, item_id: str, qty: float, *, asked: date | None, quoted: date | None,
              earliest: date) -> date:
     """The date asked when the committed plan can hold it; else the quoted (exact) day when it can
-    (the plan rearranged without anyone later); else the first answer, which it can by construction."""
-    if asked is not None and state.fits(item_id, qty, asked):
+    (the plan rearranged without anyone later); else the first answer, which it can by construction
+    (so a date asked on or after it needs no trial)."""
+    if asked is not None and (earliest <= asked or state.fits(item_id, qty, asked)):
         return asked
     if quoted is not None and quoted < earliest and state.fits(item_id, qty, quoted):
         return quoted

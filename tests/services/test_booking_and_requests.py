@@ -187,3 +187,14 @@ def test_an_approved_rush_flags_the_orders_it_makes_late_for_re_promising(plant_
         assert order.projected_date == projected and order.promised_date == day(1 if order_id == "SO-1" else 2)
     [approval] = [e for e in requests.audit_log(plant_services) if e.action == "approve"]
     assert {r["order_id"] for r in approval.detail["changes"]["to_repromise"]} == {"SO-1", "SO-2"}
+
+
+def test_a_booked_order_is_numbered_after_the_largest_so_number(services: ServiceContext) -> None:
+    # Zero-padded, short and long numbers count by their value; ids with letters, or too many
+    # digits for a number the database holds, are not numbered.
+    plant = gear_plant()
+    extra = [replace(plant.sales_orders[0], order_id=i) for i in
+             ("SO-5", "SO-000123", "SO-12A", "SO-99999999999999999999", "PO-999", "so-777")]
+    store_plant(replace(plant, sales_orders=(*plant.sales_orders, *extra)), services, replace=False)
+    booking = orders.book_order(orders.BookOrder("GEAR", 8, "Globex", as_of=MONDAY, user_id="U_SALES"), services)
+    assert booking.order_id == "SO-124"
