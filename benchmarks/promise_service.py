@@ -147,6 +147,11 @@ def _service(args: argparse.Namespace, client: httpx.Client, server: subprocess.
         args.quotes, args.concurrency)
     rows = [["REST", f"POST /api/quote?exact=false, concurrency {args.concurrency}", *pct(first),
              f"{len(first) / wall:.1f}/s", str(len(first))]]
+    console.print("quotes (first answers, one at a time) …")
+    alone, _, _ = timed_requests(
+        lambda k: client.post("/api/quote?exact=false", json={"item": rng.choice(sold), "qty": rng.randint(1, 200)}),
+        60, 1)
+    rows.append(["REST", "POST /api/quote?exact=false, one at a time", *pct(alone), "", str(len(alone))])
     console.print("quotes (exact) …")
     exact, wall, _ = timed_requests(
         lambda k: client.post("/api/quote", json={"item": rng.choice(sold), "qty": rng.randint(1, 200)}),
