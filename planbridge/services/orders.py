@@ -103,8 +103,8 @@ def _promise(state: PromiseState, item_id: str, qty: float, *, asked: date | Non
     """The date asked when the committed plan can hold it; else the quoted (exact) day when it can
     (the plan rearranged without anyone later); else the first answer, which it can by construction
     (so a date asked on or after it needs no trial)."""
-    if asked is not None and (earliest <= asked or state.fits(item_id, qty, asked)):
+    if asked is not None and (earliest <= asked or state.fits(item_id, qty, asked, earliest=earliest)):
         return asked
-    if quoted is not None and quoted < earliest and state.fits(item_id, qty, quoted):
+    if quoted is not None and quoted < earliest and state.fits(item_id, qty, quoted, earliest=earliest):
         return quoted
     return earliest

@@ -177,9 +177,10 @@ class PromiseState:
             return self.ledger.claims[order.order_id]
         return self.hold(order)
 
-    def seat(self, key: str, item_id: str, qty: float, day: date) -> bool:
+    def seat(self, key: str, item_id: str, qty: float, day: date, *, earliest: date | None = None) -> bool:
         """Hold `qty` of `item_id` complete by `day` if the committed plan can make room for it
-        without any order later than it stands (applied); False: nothing changed."""
+        without any order later than it stands (applied); False: nothing changed. `earliest`: the
+        first answer, when known (a day before it can only be had by making room)."""
         at = self.model.day_of(day)
         ledger = self.ledger
         if ledger.hold_at(key, item_id, qty, at) is not None:
@@ -189,7 +190,7 @@ class PromiseState:
         if make_room(ledger, self.pristine(), key=key, item_id=item_id, qty=qty, day=at, due_day=self.due_days,
                      first_priority=False) is not None:
             return True
-        return self._seat_as_placed(key, item_id, qty, at)
+        return (earliest is None or day >= earliest) and self._seat_as_placed(key, item_id, qty, at)
 
     def _seat_as_placed(self, key: str, item_id: str, qty: float, at: int) -> bool:
         """Hold the demand as `place` lays a first answer (as early as it can be, borrowing stock
@@ -211,15 +212,15 @@ class PromiseState:
         ledger.unseat(seating)
         return False
 
-    def fits(self, item_id: str, qty: float, day: date) -> bool:
+    def fits(self, item_id: str, qty: float, day: date, *, earliest: date | None = None) -> bool:
         """Whether a new order could be committed complete by `day` as `commit` would (asked on a
-        copy of the ledger: nothing changes)."""
+        copy of the ledger: nothing changes). `earliest`: its first answer, when known."""
         self._empty()  # built once, shared with the trial
         trial = object.__new__(PromiseState)  # not copy.copy: that pickles, which leaves the snapshot out
         trial.__dict__.update(self.__dict__)
         trial.ledger = self.ledger.copy()
         trial.due_days = dict(self.due_days)
-        return trial.seat(NEW_DEMAND, item_id, qty, day)
+        return trial.seat(NEW_DEMAND, item_id, qty, day, earliest=earliest)
 
     def rush(self, order: SalesOrder, day: date) -> list[str]:
         """Make the order the first priority, complete by `day` (an approved rush or change): the
