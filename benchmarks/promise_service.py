@@ -158,6 +158,10 @@ def _service(args: argparse.Namespace, client: httpx.Client, server: subprocess.
         args.exact_quotes, args.concurrency)
     rows.append(["REST", f"POST /api/quote (exact), concurrency {args.concurrency}", *pct(exact),
                  f"{len(exact) / wall:.1f}/s", str(len(exact))])
+    exact_alone, _, _ = timed_requests(
+        lambda k: client.post("/api/quote", json={"item": rng.choice(sold), "qty": rng.randint(1, 200)}),
+        args.exact_quotes, 1)
+    rows.append(["REST", "POST /api/quote (exact), one at a time", *pct(exact_alone), "", str(len(exact_alone))])
     console.print("bookings at once …")
     booked, wall, responses = timed_requests(
         lambda k: client.post("/api/book", json={"item": sold[k % 5], "qty": 20, "customer": f"Bench {k}",
