@@ -52,7 +52,10 @@ HINT_MAKESPAN = False
 # a tight bound and without a hint CP-SAT found no schedule of its own in the time left, and with
 # the tabu schedule as a hint it hardly moved from it; a share of 0.5 without a cap cost la36/40
 # their optimum at 5 s. CP-SAT first keeps its results on ta/la/orb and the tabu search starts
-# from a better schedule than the dispatching one.
+# from a better schedule than the dispatching one. Measured against the same model without the
+# tabu search (public, quiet machine): at 5 s swv01/03/05 4518 -> 4403 (sum of makespans), la21
+# and la40 12 and 15 units worse; at 10 s no gain on swv (4426 -> 4447, within noise), so on
+# swv at 10 s the plain model is as good; a faster search is what would change that.
 TABU_SHARE = 0.4
 TABU_CAP = 3.0
 
