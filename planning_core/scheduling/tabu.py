@@ -10,16 +10,21 @@ one that is not tabu is made (a tabu one only when it beats the best makespan se
 reverse arc is tabu for a random number of iterations. After long stagnation the search goes
 back to the best sequence, shaken by a few random critical swaps.
 
-Everything is plain lists of ints: one evaluation of heads and tails is a pass over a topological
-order, which pure Python does fastest on flat lists. For a given seed and iteration limit the
-result is always the same; a time limit ends the search at a check every `CHECK_EVERY` iterations.
+Everything is plain lists of ints with a sentinel for "no neighbour". A topological order of the
+arcs is kept up to date move by move (Pearce and Kelly), so after a swap only the heads from the
+swapped pair on and the tails up to it are recomputed, in one short pass each: on swv01 (20x10)
+about 42,000 iterations per second against 11,500 with a full recomputation per move. For a
+given seed and iteration limit the result is always the same; a time limit ends the search at a
+check every `CHECK_EVERY` iterations.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from planning_core.scheduling.problem import ObjectiveKind, SchedulingProblem
 from planning_core.scheduling.solution import Schedule, place
@@ -29,7 +34,6 @@ TENURE_MIN = 8  # tabu tenure: a random number of iterations in [min, min + spre
 TENURE_SPREAD_PER_JOB = 0.25  # larger shops need a longer memory: spread grows with the jobs per machine
 STALL_ITERATIONS = 2500  # iterations without a new best before going back to the best sequence
 SHAKE_SWAPS = 3  # random critical swaps applied to the best sequence on a restart
-NONE = -1
 
 
 def is_pure_job_shop(problem: SchedulingProblem) -> bool:
@@ -52,25 +56,32 @@ def is_pure_job_shop(problem: SchedulingProblem) -> bool:
 
 @dataclass
 class _Shop:
-    """The fixed data: durations and job links per task (NONE where there is none)."""
+    """The fixed data, per task plus one sentinel entry at index `count` that stands for "none"
+    (duration 0, end 0, tail 0): lookups through a missing neighbour then need no test, which is
+    what makes the hot loops short."""
 
     durations: list[int]
     job_before: list[int]
     job_after: list[int]
     machine_of: list[int]
+    job_lasts: list[int]  # the last task of each job: the makespan is the latest of their ends
     machines: int
+    count: int  # tasks; also the sentinel's index
 
 
 @dataclass
 class _State:
-    """Machine sequences and the links, heads and tails that follow from them."""
+    """Machine links, a topological order of all arcs, and the longest paths that follow from them."""
 
-    sequences: list[list[int]]
-    before: list[int]  # machine predecessor of each task
+    before: list[int]  # machine predecessor of each task (the sentinel where none)
     after: list[int]  # machine successor
-    heads: list[int]  # earliest start
-    tails: list[int]  # longest path from the task's end to the end of the schedule
+    order: list[int]  # tasks in a topological order of job and machine arcs
+    position: list[int]  # each task's index in `order`; the sentinel's is `count`, past every task
+    ends: list[int]  # earliest end: head + duration
+    reach: list[int]  # duration + tail: the longest path from the task's start to the schedule's end
     makespan: int
+    marks: list[int]  # scratch for `_reorder`: the number of the last search that reached a task
+    stamp: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,13 +97,15 @@ def tabu_search(problem: SchedulingProblem, start: Schedule, *, time_limit: floa
     """The best schedule the search finds from `start` within `time_limit` seconds (and `max_iterations`)."""
     deadline = time.perf_counter() + time_limit
     shop, resource_ids = _shop(problem)
-    state = _state(shop, _sequences(problem, start, resource_ids))
+    before, after = _links(shop, _sequences(problem, start, resource_ids))
+    state = _state(shop, before, after)
     initial = max(p.end for p in start.placements)
-    best_sequences = [list(s) for s in state.sequences]
+    best_links = (state.before[:], state.after[:])
     best = state.makespan
     rng = random.Random(seed)
-    tabu: dict[tuple[int, int], int] = {}
-    spread = max(2, int(TENURE_SPREAD_PER_JOB * len(shop.durations) / max(1, shop.machines)))
+    tabu: dict[int, int] = {}  # arc first * stride + second -> the iteration until which it may not be made
+    stride = shop.count + 1
+    spread = max(2, int(TENURE_SPREAD_PER_JOB * shop.count / max(1, shop.machines)))
     iteration = stall = 0
     while max_iterations is None or iteration < max_iterations:
         if iteration % CHECK_EVERY == 0 and time.perf_counter() >= deadline:
@@ -101,22 +114,22 @@ def tabu_search(problem: SchedulingProblem, start: Schedule, *, time_limit: floa
         moves = _moves(shop, state)
         if not moves:
             break  # a single block on the critical path: the makespan is one machine's load, optimal
-        chosen = _choose(shop, state, moves, tabu, iteration, best, rng)
-        first, second = chosen
-        _swap(state, shop, first, second)
-        tabu[(first, second)] = iteration + TENURE_MIN + rng.randint(0, spread)
-        _evaluate(shop, state)
+        first, second = _choose(shop, state, moves, tabu, stride, iteration, best, rng)
+        if _apply(shop, state, first, second):
+            tabu[first * stride + second] = iteration + TENURE_MIN + rng.randint(0, spread)
+        else:  # it would have closed a cycle (only possible through tasks of zero duration): never again
+            tabu[second * stride + first] = iteration + STALL_ITERATIONS
         if state.makespan < best:
-            best, best_sequences, stall = state.makespan, [list(s) for s in state.sequences], 0
+            best, best_links, stall = state.makespan, (state.before[:], state.after[:]), 0
         else:
             stall += 1
         if stall >= STALL_ITERATIONS:
-            state = _restart(shop, best_sequences, rng)
+            state = _restart(shop, best_links, rng)
             tabu.clear()
             stall = 0
     if best >= initial:
         return TabuResult(start, initial, iteration, False)
-    final = _state(shop, best_sequences)
+    final = _state(shop, *best_links)
     return TabuResult(_schedule(problem, shop, final, resource_ids), final.makespan, iteration, True)
 
 
@@ -124,11 +137,12 @@ def _shop(problem: SchedulingProblem) -> tuple[_Shop, list[str]]:
     resource_ids = sorted(problem.resources)
     number = {r: i for i, r in enumerate(resource_ids)}
     count = len(problem.tasks)
-    job_before, job_after = [NONE] * count, [NONE] * count
+    job_before, job_after = [count] * (count + 1), [count] * (count + 1)
     for before, after in problem.precedences:
         job_before[after], job_after[before] = before, after
-    shop = _Shop([t.work for t in problem.tasks], job_before, job_after,
-                 [number[t.resource_ids[0]] for t in problem.tasks], len(resource_ids))
+    lasts = [t for t in range(count) if job_after[t] == count]
+    shop = _Shop([t.work for t in problem.tasks] + [0], job_before, job_after,
+                 [number[t.resource_ids[0]] for t in problem.tasks], lasts, len(resource_ids), count)
     return shop, resource_ids
 
 
@@ -142,89 +156,87 @@ def _sequences(problem: SchedulingProblem, start: Schedule, resource_ids: list[s
     return sequences
 
 
-def _state(shop: _Shop, sequences: list[list[int]]) -> _State:
-    count = len(shop.durations)
-    state = _State([list(s) for s in sequences], [NONE] * count, [NONE] * count, [0] * count, [0] * count, 0)
-    for sequence in state.sequences:
-        _link(state, sequence)
-    _evaluate(shop, state)
+def _links(shop: _Shop, sequences: list[list[int]]) -> tuple[list[int], list[int]]:
+    """Machine predecessor and successor of each task (the sentinel at either end of a sequence)."""
+    none = shop.count
+    before, after = [none] * (none + 1), [none] * (none + 1)
+    for sequence in sequences:
+        for ahead, behind in pairwise(sequence):
+            after[ahead], before[behind] = behind, ahead
+    return before, after
+
+
+def _state(shop: _Shop, before: list[int], after: list[int]) -> _State:
+    """A state from machine links: a topological order, then heads and tails over all of it."""
+    count = shop.count
+    order = _topological(shop, before, after)
+    position = [count] * (count + 1)
+    for index, task in enumerate(order):
+        position[task] = index
+    state = _State(before[:], after[:], order, position, [0] * (count + 1), [0] * (count + 1), 0, [0] * (count + 1))
+    _heads_from(shop, state, 0)
+    _tails_to(shop, state, count - 1)
     return state
 
 
-def _link(state: _State, sequence: list[int]) -> None:
-    previous = NONE
-    for task in sequence:
-        state.before[task] = previous
-        if previous != NONE:
-            state.after[previous] = task
-        previous = task
-    if previous != NONE:
-        state.after[previous] = NONE
-
-
-def _evaluate(shop: _Shop, state: _State) -> None:
-    """Heads and tails by longest paths over a topological order of job and machine arcs.
-
-    The hot loop of the search: each task has at most one job and one machine successor, so both are
-    handled inline (no tuples, no inner loop), which makes it about a third faster."""
-    durations, job_after, after = shop.durations, shop.job_after, state.after
-    count = len(durations)
-    waiting = [0] * count
-    for task in range(count):
-        if shop.job_before[task] != NONE:
-            waiting[task] += 1
-        if state.before[task] != NONE:
-            waiting[task] += 1
-    order = [t for t in range(count) if waiting[t] == 0]
-    heads = [0] * count
-    makespan = position = 0
+def _topological(shop: _Shop, before: list[int], after: list[int]) -> list[int]:
+    """Kahn's order of the job and machine arcs (once per start or restart; moves keep it up to date)."""
+    none = shop.count
+    job_before, job_after = shop.job_before, shop.job_after
+    waiting = [(job_before[t] != none) + (before[t] != none) for t in range(none)]
+    order = [t for t in range(none) if waiting[t] == 0]
+    position = 0
     while position < len(order):
         task = order[position]
         position += 1
-        end = heads[task] + durations[task]
-        if end > makespan:
-            makespan = end
-        nxt = job_after[task]
-        if nxt != NONE:
-            if end > heads[nxt]:
-                heads[nxt] = end
-            waiting[nxt] -= 1
-            if waiting[nxt] == 0:
-                order.append(nxt)
-        nxt = after[task]
-        if nxt != NONE:
-            if end > heads[nxt]:
-                heads[nxt] = end
-            waiting[nxt] -= 1
-            if waiting[nxt] == 0:
-                order.append(nxt)
-    if len(order) != count:
-        raise AssertionError("machine sequences with a cycle")  # critical swaps never make one
-    tails = [0] * count
-    for task in reversed(order):
-        longest = 0
-        nxt = job_after[task]
-        if nxt != NONE:
-            longest = durations[nxt] + tails[nxt]
-        nxt = after[task]
-        if nxt != NONE and durations[nxt] + tails[nxt] > longest:
-            longest = durations[nxt] + tails[nxt]
-        tails[task] = longest
-    state.heads, state.tails, state.makespan = heads, tails, makespan
+        for nxt in (job_after[task], after[task]):
+            if nxt != none:
+                waiting[nxt] -= 1
+                if waiting[nxt] == 0:
+                    order.append(nxt)
+    if len(order) != none:
+        raise AssertionError("machine sequences with a cycle")
+    return order
+
+
+def _heads_from(shop: _Shop, state: _State, start: int) -> None:
+    """Ends of the tasks from `start` on in the topological order, and the makespan. The hot loop:
+    tasks earlier in the order keep their heads, and the sentinel spares every test for a missing
+    predecessor."""
+    durations, job_before, before, ends = shop.durations, shop.job_before, state.before, state.ends
+    for task in state.order[start:]:
+        job_end = ends[job_before[task]]
+        machine_end = ends[before[task]]
+        ends[task] = (job_end if job_end > machine_end else machine_end) + durations[task]
+    state.makespan = max([ends[t] for t in shop.job_lasts])
+
+
+def _tails_to(shop: _Shop, state: _State, stop: int) -> None:
+    """Duration plus tail of the tasks up to `stop` in the topological order, from the back."""
+    durations, job_after, after, reach = shop.durations, shop.job_after, state.after, state.reach
+    for task in state.order[stop::-1]:
+        job_reach = reach[job_after[task]]
+        machine_reach = reach[after[task]]
+        reach[task] = (job_reach if job_reach > machine_reach else machine_reach) + durations[task]
 
 
 def _critical_path(shop: _Shop, state: _State) -> list[int]:
-    """One longest path, from a task starting at 0 to one ending at the makespan."""
-    durations, heads, tails = shop.durations, state.heads, state.tails
-    task = next(t for t in range(len(durations)) if heads[t] == 0 and durations[t] + tails[t] == state.makespan)
+    """One longest path, from a task starting at 0 to one ending at the makespan: walked back from
+    the end (a job's last task), each step to a predecessor whose end is the task's head, the
+    machine one first so that blocks stay whole."""
+    durations, job_before, before, ends = shop.durations, shop.job_before, state.before, state.ends
+    none = shop.count
+    task = next(t for t in shop.job_lasts if ends[t] == state.makespan)
     path = [task]
-    while tails[task] > 0:
-        end = heads[task] + durations[task]
-        nxt = state.after[task]
-        if nxt == NONE or heads[nxt] != end or durations[nxt] + tails[nxt] != tails[task]:
-            nxt = shop.job_after[task]
-        path.append(nxt)
-        task = nxt
+    head = ends[task] - durations[task]
+    while head > 0:
+        previous = before[task]
+        if previous == none or ends[previous] != head:
+            previous = job_before[task]
+        path.append(previous)
+        task = previous
+        head = ends[task] - durations[task]
+    path.reverse()
     return path
 
 
@@ -232,93 +244,139 @@ def _moves(shop: _Shop, state: _State) -> list[tuple[int, int]]:
     """N5: swap the first two and the last two tasks of each critical block, except the first two of
     the first block and the last two of the last block (those swaps cannot shorten the path)."""
     path = _critical_path(shop, state)
-    blocks: list[list[int]] = []
-    for task in path:
-        if blocks and state.before[task] == blocks[-1][-1] and shop.machine_of[task] == shop.machine_of[blocks[-1][-1]]:
-            blocks[-1].append(task)
-        else:
-            blocks.append([task])
+    before = state.before
     moves: list[tuple[int, int]] = []
-    last = len(blocks) - 1
-    for number, block in enumerate(blocks):
-        if len(block) < 2:
-            continue
-        if number > 0:
-            moves.append((block[0], block[1]))
-        if number < last and (len(block) > 2 or number == 0):
-            moves.append((block[-2], block[-1]))
+    length = len(path)
+    first = 0
+    while first < length:
+        last = first
+        while last + 1 < length and before[path[last + 1]] == path[last]:
+            last += 1
+        if last > first:  # a block of at least two tasks
+            if first > 0:
+                moves.append((path[first], path[first + 1]))
+            if last < length - 1 and (last - first > 1 or first == 0):
+                moves.append((path[last - 1], path[last]))
+        first = last + 1
     return moves
 
 
-def _estimate(shop: _Shop, state: _State, first: int, second: int) -> int:
-    """Approximate makespan after swapping adjacent `first` -> `second`: the longest path through
-    either of them with every other head and tail as it is now (Taillard)."""
-    durations, heads, tails = shop.durations, state.heads, state.tails
-    job_before, job_after = shop.job_before, shop.job_after
-    ahead = state.before[first]
-    behind = state.after[second]
-    jb = job_before[second]
-    second_head = max(heads[ahead] + durations[ahead] if ahead != NONE else 0,
-                      heads[jb] + durations[jb] if jb != NONE else 0)
-    jb = job_before[first]
-    first_head = max(second_head + durations[second], heads[jb] + durations[jb] if jb != NONE else 0)
-    ja = job_after[first]
-    first_tail = max(durations[behind] + tails[behind] if behind != NONE else 0,
-                     durations[ja] + tails[ja] if ja != NONE else 0)
-    ja = job_after[second]
-    second_tail = max(first_tail + durations[first], durations[ja] + tails[ja] if ja != NONE else 0)
-    return max(first_head + durations[first] + first_tail, second_head + durations[second] + second_tail)
-
-
-def _choose(shop: _Shop, state: _State, moves: list[tuple[int, int]], tabu: dict[tuple[int, int], int],
+def _choose(shop: _Shop, state: _State, moves: list[tuple[int, int]], tabu: dict[int, int], stride: int,
             iteration: int, best: int, rng: random.Random) -> tuple[int, int]:
     """The move with the lowest estimate that is not tabu, or is tabu but would beat the best
-    (aspiration); if every move is tabu, a random one (the memory is what keeps it from cycling)."""
+    (aspiration); if every move is tabu, a random one (the memory is what keeps it from cycling).
+
+    The estimate (Taillard) is the longest path through either swapped task with every other head
+    and tail as it is now; it is written out here, not called, as this runs for every move."""
+    durations, job_before, job_after = shop.durations, shop.job_before, shop.job_after
+    before, after, ends, reach = state.before, state.after, state.ends, state.reach
     chosen: tuple[int, int] | None = None
-    chosen_value = 0
-    ties = 0
-    for first, second in moves:
-        value = _estimate(shop, state, first, second)
+    chosen_value = ties = 0
+    for move in moves:
+        first, second = move
+        high, low = ends[before[first]], ends[job_before[second]]
+        second_head = high if high > low else low
+        high, low = second_head + durations[second], ends[job_before[first]]
+        first_end = (high if high > low else low) + durations[first]
+        high, low = reach[after[second]], reach[job_after[first]]
+        first_reach = (high if high > low else low) + durations[first]
+        high, low = first_reach, reach[job_after[second]]
+        second_reach = (high if high > low else low) + durations[second]
+        high, low = first_end - durations[first] + first_reach, second_head + second_reach
+        value = high if high > low else low
         # swapping first -> second recreates the arc second -> first: tabu if that arc was just undone
-        if tabu.get((second, first), 0) > iteration and value >= best:
+        if value >= best and tabu.get(second * stride + first, 0) > iteration:
             continue
         if chosen is None or value < chosen_value:
-            chosen, chosen_value, ties = (first, second), value, 1
+            chosen, chosen_value, ties = move, value, 1
         elif value == chosen_value:
             ties += 1
             if rng.randrange(ties) == 0:  # an even draw among equals, so no machine is always preferred
-                chosen = (first, second)
+                chosen = move
     return chosen if chosen is not None else moves[rng.randrange(len(moves))]
 
 
-def _swap(state: _State, shop: _Shop, first: int, second: int) -> None:
-    """Put `second` right before `first` on their machine."""
-    sequence = state.sequences[shop.machine_of[first]]
-    at = sequence.index(first)
-    sequence[at], sequence[at + 1] = second, first
-    ahead, behind = state.before[first], state.after[second]
-    state.before[second], state.after[second] = ahead, first
-    state.before[first], state.after[first] = second, behind
-    if ahead != NONE:
-        state.after[ahead] = second
-    if behind != NONE:
-        state.before[behind] = first
+def _apply(shop: _Shop, state: _State, first: int, second: int) -> bool:
+    """Put `second` right before `first` on their machine and bring the order, heads and tails up to
+    date; False (and nothing changed) where that would close a cycle.
+
+    Only heads from `first`'s place in the order on and tails up to `second`'s can change: the
+    arcs that changed all start and end there, so the passes cover that part only."""
+    _relink(state, first, second)
+    span = _reorder(shop, state, first, second)
+    if span is None:
+        _relink(state, second, first)
+        return False
+    low, high = span
+    _heads_from(shop, state, low)
+    _tails_to(shop, state, high)
+    return True
 
 
-def _restart(shop: _Shop, best_sequences: list[list[int]], rng: random.Random) -> _State:
+def _relink(state: _State, first: int, second: int) -> None:
+    """Swap adjacent `first` -> `second` in the machine links (the sentinel's own links are never read)."""
+    before, after = state.before, state.after
+    ahead, behind = before[first], after[second]
+    before[second], after[second] = ahead, first
+    before[first], after[first] = second, behind
+    after[ahead] = second
+    before[behind] = first
+
+
+def _reorder(shop: _Shop, state: _State, first: int, second: int) -> tuple[int, int] | None:
+    """Restore the topological order after the arc first -> second became second -> first (Pearce
+    and Kelly): between their old places, the tasks `first` reaches go after the tasks that reach
+    `second`, each group in its old order, into the places the two groups held. Returns that span,
+    or None if `first` reaches `second` (a cycle)."""
+    position, marks, order = state.position, state.marks, state.order
+    low, high = position[first], position[second]
+    state.stamp += 1
+    stamp = state.stamp
+    later = _reached(first, (shop.job_after, state.after), position, marks, stamp, lambda p: p <= high)
+    if marks[second] == stamp:
+        return None
+    earlier = _reached(second, (shop.job_before, state.before), position, marks, stamp,
+                       lambda p: low <= p < shop.count)
+    earlier.sort(key=position.__getitem__)
+    later.sort(key=position.__getitem__)
+    places = sorted(position[t] for t in earlier + later)
+    for place_at, task in zip(places, earlier + later, strict=True):
+        order[place_at] = task
+        position[task] = place_at
+    return low, high
+
+
+def _reached(origin: int, arcs: tuple[list[int], list[int]], position: list[int], marks: list[int], stamp: int,
+             inside: Callable[[int], bool]) -> list[int]:
+    """The tasks reachable from `origin` along `arcs` (job and machine) without leaving the span `inside`."""
+    job, machine = arcs
+    marks[origin] = stamp
+    found = [origin]
+    stack = [origin]
+    while stack:
+        task = stack.pop()
+        for nxt in (job[task], machine[task]):
+            if marks[nxt] != stamp and inside(position[nxt]):
+                marks[nxt] = stamp
+                found.append(nxt)
+                stack.append(nxt)
+    return found
+
+
+def _restart(shop: _Shop, best_links: tuple[list[int], list[int]], rng: random.Random) -> _State:
     """The best sequence again, shaken by a few random critical swaps so the search takes another way."""
-    state = _state(shop, best_sequences)
+    state = _state(shop, *best_links)
     for _ in range(SHAKE_SWAPS):
         moves = _moves(shop, state)
         if not moves:
             break
         first, second = moves[rng.randrange(len(moves))]
-        _swap(state, shop, first, second)
-        _evaluate(shop, state)
+        _apply(shop, state, first, second)
     return state
 
 
 def _schedule(problem: SchedulingProblem, shop: _Shop, state: _State, resource_ids: list[str]) -> Schedule:
-    placements = tuple(place(problem, task, resource_ids[shop.machine_of[task.index]], state.heads[task.index])
-                       for task in problem.tasks)
+    durations, ends = shop.durations, state.ends
+    placements = tuple(place(problem, task, resource_ids[shop.machine_of[task.index]],
+                             ends[task.index] - durations[task.index]) for task in problem.tasks)
     return Schedule(placements)
