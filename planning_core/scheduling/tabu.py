@@ -300,8 +300,9 @@ def _apply(shop: _Shop, state: _State, first: int, second: int) -> bool:
     """Put `second` right before `first` on their machine and bring the order, heads and tails up to
     date; False (and nothing changed) where that would close a cycle.
 
-    Only heads from `first`'s place in the order on and tails up to `second`'s can change: the
-    arcs that changed all start and end there, so the passes cover that part only."""
+    Only heads from `second`'s new place in the order on and tails up to `first`'s can change: the
+    changed arcs lead into `second`, `first` and `first`'s new machine successor, and out of
+    `ahead`, `second` and `first`, so the passes cover that part only."""
     _relink(state, first, second)
     span = _reorder(shop, state, first, second)
     if span is None:
@@ -326,8 +327,8 @@ def _relink(state: _State, first: int, second: int) -> None:
 def _reorder(shop: _Shop, state: _State, first: int, second: int) -> tuple[int, int] | None:
     """Restore the topological order after the arc first -> second became second -> first (Pearce
     and Kelly): between their old places, the tasks `first` reaches go after the tasks that reach
-    `second`, each group in its old order, into the places the two groups held. Returns that span,
-    or None if `first` reaches `second` (a cycle)."""
+    `second`, each group in its old order, into the places the two groups held. Returns the new places
+    of `second` and `first`, or None if `first` reaches `second` (a cycle)."""
     position, marks, order = state.position, state.marks, state.order
     low, high = position[first], position[second]
     state.stamp += 1
@@ -343,7 +344,9 @@ def _reorder(shop: _Shop, state: _State, first: int, second: int) -> tuple[int, 
     for place_at, task in zip(places, earlier + later, strict=True):
         order[place_at] = task
         position[task] = place_at
-    return low, high
+    # the other tasks that reach `second` keep their heads and those `first` reaches keep their
+    # tails: heads change from `second` on, tails up to `first`
+    return position[second], position[first]
 
 
 def _reached(origin: int, arcs: tuple[list[int], list[int]], position: list[int], marks: list[int], stamp: int,
