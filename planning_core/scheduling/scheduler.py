@@ -54,8 +54,20 @@ HINT_MAKESPAN = False
 # their optimum at 5 s. CP-SAT first keeps its results on ta/la/orb and the tabu search starts
 # from a better schedule than the dispatching one. Measured against the same model without the
 # tabu search (public, quiet machine): at 5 s swv01/03/05 4518 -> 4403 (sum of makespans), la21
-# and la40 12 and 15 units worse; at 10 s no gain on swv (4426 -> 4447, within noise), so on
-# swv at 10 s the plain model is as good; a faster search is what would change that.
+# and la40 12 and 15 units worse; at 10 s no gain on swv (4426 -> 4447, within noise).
+# With the search four times faster (11,500 -> 42,000 iterations/s on swv01, see `tabu`), the same
+# share and cap were measured again (one run each, load average 1.5-2 on 2 cores shared with other
+# work; mean gap to best known, product / plain CP-SAT): public at 5 s swv 4.15 / 6.56 % (0.63),
+# ta 1.19 / 1.79 % (0.66), la 0.09 / 0.58 %, abz 2.95 / 5.67 %; at 10 s swv 2.60 / 3.74 % (0.70),
+# ta 0.84 / 1.00 % (0.84), la, ft and orb at their optimum. A second public run at 5 s: swv
+# 3.78 / 4.99 % (0.76), ta 1.54 / 1.40 % (1.10: ta01 unproven at 1248, la40 1236), la 0.36 /
+# 0.49 %, so on square shops at 5 s the time taken from CP-SAT can still cost. Held out, measured once and not tuned
+# on: at 5 s swv 7.42 / 12.93 % (0.57), ta 3.14 / 5.21 % (0.60), yn 2.25 / 6.02 %; at 10 s swv
+# 5.44 / 11.08 % (0.49), ta 2.75 / 3.76 % (0.73), yn 1.63 / 4.73 %. Against the model alone
+# (share 0, as on main) at 5 s: swv 4461 -> 4405, abz 1383 -> 1360, la 6545 -> 6543, ta 3728 ->
+# 3740. A share of 0.3 and a cap of 2 s was no better (5 s: swv 4458, ta 3733; 10 s: swv 4362
+# against 4339); ta at 10 s varies by 10-15 units from run to run with either, more than the
+# difference, and the tabu search rarely improves CP-SAT's ta schedules.
 TABU_SHARE = 0.4
 TABU_CAP = 3.0
 
