@@ -394,7 +394,11 @@ def make_room(
     tiers = [_nearest(behind, in_the_way, due_day), _nearest(sharing, in_the_way, due_day)]
     if first_priority and len(ledger.claims) <= MAX_MOVED:
         tiers.append([k for k in ledger.claims if k != key])
+    tried: list[set[str]] = []
     for candidates in tiers:
+        if set(candidates) in tried:  # the same orders moved again would fail again
+            continue
+        tried.append(set(candidates))
         taken = [c for c in (ledger.release(k) for k in sorted(candidates)) if c is not None]
         if ledger.hold_at(key, item_id, qty, day) is not None:
             again: list[Claim] = []
