@@ -41,6 +41,7 @@ INF = highspy.kHighsInf
 # take 0-3 on the generated plant, thousands again on the demo plant).
 WARM_SIMPLEX_ITERATIONS = 200
 WARM_SIMPLEX_SHARE = 1.0  # of the last IPM solve's time
+NO_ITERATION_LIMIT = 2**31 - 1  # HiGHS's own default
 
 
 class OutOfTime(Exception):
@@ -247,7 +248,7 @@ class LpSession:
     def _warm_simplex(self, deadline: float | None) -> highspy.HighsModelStatus:
         """Dual simplex from the last basis, given as long as IPM would take; past that, IPM."""
         left = _left(deadline)
-        iterations = WARM_SIMPLEX_ITERATIONS if self.simplex_gave_up else 2**31 - 1
+        iterations = WARM_SIMPLEX_ITERATIONS if self.simplex_gave_up else NO_ITERATION_LIMIT
         allowed = WARM_SIMPLEX_SHARE * self.ipm_seconds
         status = self._run("simplex", min(left, allowed), iterations)
         stopped = status == highspy.HighsModelStatus.kIterationLimit or (
@@ -259,7 +260,7 @@ class LpSession:
 
     def _interior_point(self, deadline: float | None) -> highspy.HighsModelStatus:
         started = time.perf_counter()
-        status = self._stop_at_deadline(self._run("ipm", _left(deadline), 2**31 - 1))
+        status = self._stop_at_deadline(self._run("ipm", _left(deadline), NO_ITERATION_LIMIT))
         self.ipm_seconds = time.perf_counter() - started
         return status
 
