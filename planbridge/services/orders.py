@@ -95,6 +95,9 @@ def book_order(cmd: BookOrder, ctx: ServiceContext) -> Booking:
             ctx.plants.applied(resident, JournalEntry(seq, JournalKind.BOOK, order_id, now), order)
     command = QuoteCommand(item.item_id, qty, due, cmd.customer, as_of, user.user_id, cmd.language)
     booked = replace(first, promise_date=promise)
+    if promise != first.promise_date:  # the day asked (or quoted), not the first answer: its reasons and
+        # "may come out earlier" were about another day, and nothing holds back a day chosen later
+        booked = replace(booked, constraints=(), exact=True, first_answer_date=None)
     return Booking(order_id, answer_of(booked, item.name, command, snapshot), due, first.promise_date)
 
 

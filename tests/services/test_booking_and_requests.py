@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from planbridge.errors import BadRequest, Conflict, NotFound, PermissionDenied
+from planbridge.presentation.documents import quote_document
 from planbridge.records import RequestKind
 from planbridge.services import orders, quoting, requests
 from planbridge.services.context import ServiceContext
@@ -198,3 +199,14 @@ def test_a_booked_order_is_numbered_after_the_largest_so_number(services: Servic
     store_plant(replace(plant, sales_orders=(*plant.sales_orders, *extra)), services, replace=False)
     booking = orders.book_order(orders.BookOrder("GEAR", 8, "Globex", as_of=MONDAY, user_id="U_SALES"), services)
     assert booking.order_id == "SO-124"
+
+
+def test_a_booking_at_a_later_date_asked_names_nothing_as_holding_it_back(plant_services: ServiceContext) -> None:
+    # 8 gears a day, 16 committed by Wednesday: 8 more could be ready Thursday, asked for the next Monday.
+    booking = orders.book_order(orders.BookOrder("GEAR", 8, "Globex", due=day(7), as_of=MONDAY, user_id="U_SALES"),
+                                plant_services)
+    assert booking.earliest_date is not None and booking.earliest_date < day(7) == booking.promised_date
+    quote = booking.answer.quote
+    assert quote.constraints == () and quote.exact and quote.first_answer_date is None
+    text = quote_document(booking.answer).explanation
+    assert "Binding" not in text and "earlier" not in text
